@@ -1,0 +1,75 @@
+/**
+ * Sends one signed dossier status update to a sandbox gateway started with `npm start`, follows it until the
+ * national-portal simulator has it, and prints each step. Usage: npm run sample:status [-- --xml]
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { request } from 'undici';
+import type { SandboxInfo } from '../src/sandbox/sandbox.ts';
+import { signCms } from '../src/signatures/sign-cms.ts';
+
+const infoFile = resolve(new URL('..', import.meta.url).pathname, 'var/sandbox/sandbox.json');
+let info: SandboxInfo;
+try {
+  info = JSON.parse(readFileSync(infoFile, 'utf8'));
+} catch {
+  console.error(`No sandbox found at ${infoFile}. Start the gateway first: npm start`);
+  process.exit(1);
+}
+const asXml = process.argv.includes('--xml');
+const now = new Date();
+const dossierCode = `${info.agencyCode}-${now.toISOString().slice(2, 10).replace(/-/g, '')}-${String(now.getTime()).slice(-4)}`;
+const update = {
+  dossierCode,
+  procedureCode: '1.001612.000.00.00.H22',
+  agencyCode: info.agencyCode,
+  status: 4,
+  statusTime: new Date(now.getTime() + 7 * 3600_000).toISOString().replace('Z', '+07:00'),
+  channel: 'online',
+  note: 'Chuyển phòng chuyên môn thẩm định',
+  applicant: { fullName: 'Nguyễn Văn Mẫu', personalId: '001099012345' },
+};
+const body = Buffer.from(
+  asXml
+    ? `<DossierStatus>${Object.entries(update)
+        .map(([k, v]) => (typeof v === 'object' ? `<${k}>${Object.entries(v).map(([a, b]) => `<${a}>${b}</${a}>`).join('')}</${k}>` : `<${k}>${v}</${k}>`))
+        .join('')}</DossierStatus>`
+    : JSON.stringify(update),
+);
+const signature = signCms(body, {
+  certificatePem: readFileSync(info.signerCertificate, 'utf8'),
+  privateKeyPem: readFileSync(info.signerKey, 'utf8'),
+  chainPem: [readFileSync(info.intermediateCertificate, 'utf8')],
+});
+
+const gateway = info.gatewayUrl!;
+console.log(`POST ${gateway}/v1/dossiers/status  (${asXml ? 'XML' : 'JSON'}, dossier ${dossierCode})`);
+const res = await request(`${gateway}/v1/dossiers/status`, {
+  method: 'POST',
+  headers: {
+    authorization: `Bearer ${info.apiKey}`,
+    'content-type': asXml ? 'application/xml' : 'application/json',
+    'x-timestamp': new Date().toISOString(),
+    'x-signature': signature,
+  },
+  body,
+});
+const accepted = (await res.body.json()) as { messageId?: string };
+console.log(`→ HTTP ${res.statusCode}`, accepted);
+if (!accepted.messageId) process.exit(1);
+
+for (let i = 0; i < 40; i++) {
+  const status = await request(`${gateway}/v1/messages/${accepted.messageId}`, { headers: { authorization: `Bearer ${info.apiKey}` } });
+  const view = (await status.body.json()) as { state: string; attempts: number };
+  if (['delivered', 'dead', 'superseded'].includes(view.state) || i === 39) {
+    console.log(`GET /v1/messages/${accepted.messageId} →`, view);
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+const portal = info.simulators['national-portal'];
+if (portal) {
+  const received = (await (await request(`${portal}/_sim/received`)).body.json()) as { effects: Array<{ payload: { data: Array<{ MaHoSo: string }> } }> };
+  const mine = received.effects.filter((e) => e.payload.data[0]?.MaHoSo === dossierCode);
+  console.log(`National portal simulator received for ${dossierCode}:`, JSON.stringify(mine.map((e) => e.payload), null, 2));
+}

@@ -1,0 +1,137 @@
+/** JSON Schema of GatewayConfig: start-up fails with the exact path of any bad key. */
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+
+const destination = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['connector', 'options', 'timeoutMs', 'concurrency', 'retry', 'circuitBreaker'],
+  properties: {
+    connector: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+    options: { type: 'object' },
+    timeoutMs: positiveInt,
+    concurrency: positiveInt,
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['max', 'durationMs'],
+      properties: { max: positiveInt, durationMs: positiveInt },
+    },
+    retry: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['attempts', 'baseDelayMs', 'maxDelayMs'],
+      properties: { attempts: positiveInt, baseDelayMs: nonNegativeInt, maxDelayMs: nonNegativeInt },
+    },
+    circuitBreaker: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['failureThreshold', 'openMs'],
+      properties: { failureThreshold: positiveInt, openMs: positiveInt },
+    },
+  },
+} as const;
+
+const partner = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'apiKeyHashes', 'agencies', 'certificates', 'rateLimit'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    apiKeyHashes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } },
+    agencies: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+    certificates: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          fingerprint256: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' },
+          subject: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['max', 'timeWindowMs'],
+      properties: { max: positiveInt, timeWindowMs: positiveInt },
+    },
+  },
+} as const;
+
+export const gatewayConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'sandbox'],
+  properties: {
+    role: { enum: ['api', 'worker', 'all'] },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'bodyLimitBytes'],
+      properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, bodyLimitBytes: positiveInt },
+    },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['prefix', 'embedded'],
+      properties: {
+        url: { type: 'string', pattern: '^rediss?://' },
+        prefix: { type: 'string', pattern: '^[A-Za-z0-9{}_-]+$' },
+        embedded: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['dir', 'port', 'appendfsync'],
+          properties: {
+            dir: { type: 'string' },
+            port: { type: 'integer', minimum: 0, maximum: 65535 },
+            appendfsync: { enum: ['always', 'everysec'] },
+          },
+        },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['level'],
+      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+    },
+    ingest: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['clockSkewMs', 'idempotencyTtlMs'],
+      properties: { clockSkewMs: positiveInt, idempotencyTtlMs: positiveInt },
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['deliveredMs'],
+      properties: { deliveredMs: positiveInt },
+    },
+    trust: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['directories', 'chainCacheTtlMs'],
+      properties: { directories: { type: 'array', items: { type: 'string' } }, chainCacheTtlMs: positiveInt },
+    },
+    delivery: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['dossierLockMs', 'stalledIntervalMs', 'lockDurationMs'],
+      properties: { dossierLockMs: positiveInt, stalledIntervalMs: positiveInt, lockDurationMs: positiveInt },
+    },
+    routes: { type: 'object', additionalProperties: { type: 'string' } },
+    destinations: { type: 'object', additionalProperties: destination },
+    partners: { type: 'object', additionalProperties: partner },
+    sandbox: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['dir', 'simulatorHost'],
+      properties: { dir: { type: 'string' }, simulatorHost: { type: 'string' } },
+    },
+  },
+} as const;

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { gatewayConfigSchema } from './config-schema.ts';
+import type { GatewayConfig } from './types.ts';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Objects merge key by key; arrays and scalars from `over` replace those in `base`. */
+export function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    out[key] = isObject(value) && isObject(out[key]) ? deepMerge(out[key] as Json, value) : value;
+  }
+  return out;
+}
+
+/** The few settings an operator sets per process without writing a file. */
+function envOverrides(env: NodeJS.ProcessEnv): Json {
+  const over: Json = {};
+  const set = (path: string[], value: unknown) => {
+    let node = over;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Json;
+    node[path[path.length - 1]!] = value;
+  };
+  if (env.REDIS_URL) set(['redis', 'url'], env.REDIS_URL);
+  if (env.GATEWAY_ROLE) set(['role'], env.GATEWAY_ROLE);
+  if (env.HOST) set(['http', 'host'], env.HOST);
+  if (env.PORT) set(['http', 'port'], Number(env.PORT));
+  if (env.LOG_LEVEL) set(['log', 'level'], env.LOG_LEVEL);
+  return over;
+}
+
+function readJsonFile(path: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`cannot read config file ${path}: ${(err as Error).message}`]);
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (!isObject(parsed)) throw new Error('top level must be an object');
+    return parsed;
+  } catch (err) {
+    throw new ConfigError([`config file ${path} is not valid JSON: ${(err as Error).message}`]);
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats.default(ajv);
+const validateShape = ajv.compile(gatewayConfigSchema);
+
+/** Rules one JSON Schema cannot say: references between sections. */
+function crossChecks(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  for (const [type, destination] of Object.entries(config.routes)) {
+    if (!config.destinations[destination]) problems.push(`/routes/${type} names unknown destination "${destination}"`);
+  }
+  for (const [name, d] of Object.entries(config.destinations)) {
+    if (d.retry.maxDelayMs < d.retry.baseDelayMs) problems.push(`/destinations/${name}/retry/maxDelayMs must be >= baseDelayMs`);
+  }
+  if (config.delivery.dossierLockMs < 1000) problems.push('/delivery/dossierLockMs must be at least 1000');
+  return problems;
+}
+
+export interface LoadConfigOptions {
+  /** Root the relative paths in config are resolved against (default: cwd). */
+  rootDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Applied last; tests use this instead of files. */
+  overrides?: Json;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const rootDir = options.rootDir ?? process.cwd();
+  const env = options.env ?? process.env;
+  let merged = readJsonFile(resolve(rootDir, 'config/default.json'));
+  if (env.GATEWAY_CONFIG) merged = deepMerge(merged, readJsonFile(resolve(rootDir, env.GATEWAY_CONFIG)));
+  merged = deepMerge(merged, envOverrides(env));
+  if (options.overrides) merged = deepMerge(merged, options.overrides);
+
+  if (!validateShape(merged)) {
+    const problems = (validateShape.errors ?? []).map((e) => {
+      const where = e.instancePath || '/';
+      const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+      return `${where} ${e.message}${extra}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const config = merged as unknown as GatewayConfig;
+  const problems = crossChecks(config);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

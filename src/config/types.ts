@@ -1,0 +1,81 @@
+/** The gateway's configuration, after defaults, the GATEWAY_CONFIG file and env overrides are merged and validated. */
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface RetryPolicy {
+  /** Total delivery attempts, the first one included. Read live by the worker, so a change reaches jobs already scheduled. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface CircuitBreakerPolicy {
+  /** Consecutive retryable failures that open the circuit. */
+  failureThreshold: number;
+  /** How long the circuit stays open before one probe is let through. */
+  openMs: number;
+}
+
+export interface DestinationConfig {
+  /** Folder name under connectors/ that implements this destination. */
+  connector: string;
+  /** Where the remote system lives; absent means "sandbox": the connector's simulator is started and used. */
+  baseUrl?: string;
+  /** Connector-specific credentials and options (client id/secret, paths …), validated by the connector. */
+  options: Record<string, unknown>;
+  timeoutMs: number;
+  concurrency: number;
+  /** At most `max` deliveries per `durationMs` across all workers (BullMQ limiter). */
+  rateLimit?: { max: number; durationMs: number };
+  retry: RetryPolicy;
+  circuitBreaker: CircuitBreakerPolicy;
+}
+
+export interface CertificateBinding {
+  /** SHA-256 fingerprint of the signer certificate, hex, colons optional. */
+  fingerprint256?: string;
+  /** Exact subject distinguished name, e.g. "CN=Sở Nội vụ,O=UBND tỉnh X,C=VN". */
+  subject?: string;
+}
+
+export interface PartnerConfig {
+  name: string;
+  /** "sha256:<hex>" of each accepted API key; keys themselves are never stored. */
+  apiKeyHashes: string[];
+  /** Agency codes (Mã đơn vị) this partner may speak for. */
+  agencies: string[];
+  certificates: CertificateBinding[];
+  rateLimit: { max: number; timeWindowMs: number };
+}
+
+export interface GatewayConfig {
+  role: Role;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  redis: {
+    /** Absent: an embedded redis-server child is started (data under embedded.dir). */
+    url?: string;
+    prefix: string;
+    embedded: { dir: string; port: number; appendfsync: 'always' | 'everysec' };
+  };
+  log: { level: string };
+  ingest: {
+    /** Allowed distance between X-Timestamp (and CMS signingTime) and the gateway clock. */
+    clockSkewMs: number;
+    /** How long an idempotency key is remembered. */
+    idempotencyTtlMs: number;
+  };
+  retention: { deliveredMs: number };
+  trust: { directories: string[]; chainCacheTtlMs: number };
+  delivery: {
+    /** How long a per-dossier delivery lock lives if its worker dies holding it. */
+    dossierLockMs: number;
+    /** BullMQ stalled-job check interval; a crashed worker's job is re-run after about this long. */
+    stalledIntervalMs: number;
+    lockDurationMs: number;
+  };
+  /** Message type → destination name. */
+  routes: Record<string, string>;
+  destinations: Record<string, DestinationConfig>;
+  partners: Record<string, PartnerConfig>;
+  sandbox: { dir: string; simulatorHost: string };
+}

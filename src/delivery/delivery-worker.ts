@@ -1,0 +1,133 @@
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DestinationConfig } from '../config/types.ts';
+import type { DeliveryClient } from '../connectors/connector-types.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
+import { queueNameFor } from '../queues/destination-queues.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { DeliveryError } from './delivery-error.ts';
+import type { DossierOrdering } from './dossier-ordering.ts';
+import { retriesExhausted, retryDelayMs } from './retry-policy.ts';
+
+export interface DeliveryWorkerDeps {
+  destinationName: string;
+  /** Read on every job, so a changed retry policy reaches jobs already queued. */
+  destination: () => DestinationConfig;
+  client: DeliveryClient;
+  queue: Queue;
+  ordering: DossierOrdering;
+  connection: Redis;
+  prefix: string;
+  stalledIntervalMs: number;
+  lockDurationMs: number;
+  logger: Logger;
+}
+
+/** How long a job waits when another job of the same dossier is being delivered. */
+const dossierBusyDelayMs = 200;
+
+/**
+ * The worker half of the flow: claim dossier → drop if superseded → circuit breaker → connector → record.
+ * Jobs that wait (dossier busy, circuit open, remote 429) go back without spending an attempt; retryable
+ * failures are retried with backoff until the live policy's attempts are spent; the rest end dead.
+ */
+export class DeliveryWorker {
+  readonly breaker: CircuitBreaker;
+  readonly worker: Worker<Envelope, DeliveryOutcome>;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    const config = deps.destination();
+    this.breaker = new CircuitBreaker(config.circuitBreaker);
+    this.worker = new Worker<Envelope, DeliveryOutcome>(queueNameFor(deps.destinationName), (job, token) => this.process(job, token), {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: config.concurrency,
+      limiter: config.rateLimit ? { max: config.rateLimit.max, duration: config.rateLimit.durationMs } : undefined,
+      stalledInterval: deps.stalledIntervalMs,
+      lockDuration: deps.lockDurationMs,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, err) =>
+          retryDelayMs(deps.destination().retry, attemptsMade, err instanceof DeliveryError ? err.retryAfterMs : undefined),
+      },
+    });
+    this.worker.on('error', (err) => deps.logger.warn({ err: err.message, destination: deps.destinationName }, 'worker connection error'));
+  }
+
+  private async process(job: Job<Envelope, DeliveryOutcome>, token?: string): Promise<DeliveryOutcome> {
+    const envelope = job.data;
+    const { destinationName, ordering } = this.deps;
+    const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName });
+
+    const claim = await ordering.claim(destinationName, envelope.dossierCode, job.id!);
+    if (claim.kind === 'busy') {
+      await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);
+      throw new DelayedError();
+    }
+    let deliveredOrderingTime: number | undefined;
+    try {
+      if (claim.lastDeliveredTime !== undefined && envelope.orderingTime < claim.lastDeliveredTime) {
+        log.info({ supersededBy: claim.lastDeliveredTime }, 'superseded by a newer update already delivered');
+        return { outcome: 'superseded', deliveredAt: new Date().toISOString(), supersededBy: claim.lastDeliveredTime };
+      }
+      const admission = this.breaker.admit();
+      if (!admission.allowed) {
+        await this.record(job, { outcome: 'circuit-open', durationMs: 0, error: 'circuit open' });
+        await this.deps.queue.rateLimit(admission.retryInMs);
+        throw Worker.RateLimitError();
+      }
+      const outcome = await this.deliver(job, log);
+      deliveredOrderingTime = envelope.orderingTime;
+      return outcome;
+    } finally {
+      await ordering.release(destinationName, envelope.dossierCode, job.id!, deliveredOrderingTime);
+    }
+  }
+
+  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger): Promise<DeliveryOutcome> {
+    const envelope = job.data;
+    const started = Date.now();
+    try {
+      const receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId });
+      this.breaker.onAnswered();
+      await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
+      log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
+      return { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString() };
+    } catch (err) {
+      const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);
+      const durationMs = Date.now() - started;
+      if (!failure.retryable) {
+        this.breaker.onAnswered();
+        await this.record(job, { outcome: 'permanent', durationMs, statusCode: failure.statusCode, error: failure.message });
+        log.warn({ statusCode: failure.statusCode }, 'permanent failure: dead-lettered');
+        throw new UnrecoverableError(`PERMANENT: ${failure.message}`);
+      }
+      if (failure.statusCode === 429) {
+        // The remote asks us to slow down: pause the whole destination queue, keep the attempt.
+        this.breaker.onAnswered();
+        await this.record(job, { outcome: 'retry', durationMs, statusCode: 429, error: failure.message });
+        await this.deps.queue.rateLimit(failure.retryAfterMs ?? this.deps.destination().retry.baseDelayMs);
+        throw Worker.RateLimitError();
+      }
+      this.breaker.onRetryableFailure();
+      await this.record(job, { outcome: 'retry', durationMs, statusCode: failure.statusCode, error: failure.message });
+      if (retriesExhausted(this.deps.destination().retry, job.attemptsMade + 1)) {
+        log.warn({ attempts: job.attemptsMade + 1 }, 'retries exhausted: dead-lettered');
+        throw new UnrecoverableError(`RETRIES_EXHAUSTED after ${job.attemptsMade + 1} attempts: ${failure.message}`);
+      }
+      log.info({ attempt: job.attemptsMade + 1, statusCode: failure.statusCode }, 'delivery failed, will retry');
+      throw failure;
+    }
+  }
+
+  /** Every attempt is one line of the job's log: the full error history travels with the message. */
+  private async record(job: Job, entry: Omit<AttemptRecord, 'attempt' | 'at'>): Promise<void> {
+    const line: AttemptRecord = { attempt: job.attemptsMade + 1, at: new Date().toISOString(), ...entry };
+    await job.log(JSON.stringify(line));
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.deps.client.close();
+  }
+}

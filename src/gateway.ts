@@ -1,0 +1,107 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { resolve } from 'node:path';
+import type { GatewayConfig } from './config/types.ts';
+import { loadConnector } from './connectors/connector-registry.ts';
+import { DeliveryWorker } from './delivery/delivery-worker.ts';
+import { DossierOrdering } from './delivery/dossier-ordering.ts';
+import { buildApiServer } from './http/api-server.ts';
+import type { Logger } from './logging/logger.ts';
+import { SchemaRegistry } from './pipeline/validate-schema.ts';
+import { DestinationQueues } from './queues/destination-queues.ts';
+import { createProducerConnection, createWorkerConnection } from './redis/connections.ts';
+import { TrustStore } from './signatures/trust-store.ts';
+import { VerifiedChainCache } from './signatures/verified-chain-cache.ts';
+
+export interface Gateway {
+  config: GatewayConfig;
+  api?: FastifyInstance;
+  /** Where the API listens, once started. */
+  url?: string;
+  workers: Map<string, DeliveryWorker>;
+  queues: DestinationQueues;
+  trustStore: TrustStore;
+  close(): Promise<void>;
+}
+
+export const projectRoot = resolve(new URL('..', import.meta.url).pathname);
+
+async function connected(redis: Redis): Promise<Redis> {
+  if (redis.status !== 'ready') await new Promise<void>((ok, fail) => {
+    redis.once('ready', ok);
+    redis.once('end', () => fail(new Error('Redis connection ended before it was ready')));
+  });
+  return redis;
+}
+
+/**
+ * Starts the roles the config asks for, all sharing one Redis: `api` (ingest + status routes), `worker`
+ * (one delivery worker per destination), or `all`. Any number of each may run against the same Redis.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  const redisUrl = config.redis.url;
+  if (!redisUrl) throw new Error('startGateway needs config.redis.url (main.ts starts an embedded Redis when it is absent)');
+  const prefix = config.redis.prefix;
+  const producer = await connected(createProducerConnection(redisUrl));
+  producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
+  const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix);
+  const trustStore = new TrustStore(config.trust.directories.map((d) => resolve(projectRoot, d)));
+  const gateway: Gateway = { config, workers: new Map(), queues, trustStore, close: async () => {} };
+  const closers: Array<() => Promise<unknown>> = [];
+
+  if (config.role === 'api' || config.role === 'all') {
+    const api = buildApiServer(
+      {
+        config,
+        schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
+        signatures: { trustStore, chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs) },
+        queues,
+        redis: producer,
+        readiness: async () => ({
+          redis: await producer.ping().then(() => true, () => false),
+          trustStore: trustStore.roots.length > 0,
+        }),
+      },
+      logger,
+    );
+    gateway.url = await api.listen({ host: config.http.host, port: config.http.port });
+    gateway.api = api;
+    closers.push(() => api.close());
+  }
+
+  if (config.role === 'worker' || config.role === 'all') {
+    const workerConnection = createWorkerConnection(redisUrl);
+    workerConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
+    // The ordering scripts share the worker's connection: while Redis is down they wait for it, like the worker.
+    const ordering = new DossierOrdering(workerConnection, prefix, config.delivery.dossierLockMs, config.retention.deliveredMs);
+    for (const [name, destination] of Object.entries(config.destinations)) {
+      if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
+      const connector = await loadConnector(destination.connector);
+      const client = connector.createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger });
+      const worker = new DeliveryWorker({
+        destinationName: name,
+        destination: () => config.destinations[name]!,
+        client,
+        queue: queues.get(name),
+        ordering,
+        connection: workerConnection,
+        prefix,
+        stalledIntervalMs: config.delivery.stalledIntervalMs,
+        lockDurationMs: config.delivery.lockDurationMs,
+        logger,
+      });
+      gateway.workers.set(name, worker);
+    }
+    closers.push(async () => {
+      await Promise.all([...gateway.workers.values()].map((w) => w.close()));
+      workerConnection.disconnect();
+    });
+  }
+
+  gateway.close = async () => {
+    for (const close of closers.reverse()) await close();
+    await queues.close();
+    producer.disconnect();
+  };
+  return gateway;
+}

@@ -1,0 +1,16 @@
+import type { GatewayConfig } from '../config/types.ts';
+import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
+import type { DestinationQueues } from '../queues/destination-queues.ts';
+import type { CmsVerifierDeps } from '../signatures/verify-cms-signature.ts';
+import type { Redis } from 'ioredis';
+
+/** What the API routes are given; built once by the gateway at start-up. */
+export interface ApiDeps {
+  config: GatewayConfig;
+  schemas: SchemaRegistry;
+  signatures: CmsVerifierDeps;
+  queues: DestinationQueues;
+  redis: Redis;
+  /** Readiness facts reported by /health/ready. */
+  readiness: () => Promise<Record<string, boolean>>;
+}

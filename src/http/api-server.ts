@@ -1,0 +1,47 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logging/logger.ts';
+import { createPartnerAuthenticator } from '../pipeline/authenticate-partner.ts';
+import { dossierStatusV1 } from '../pipeline/message-types.ts';
+import { installBodyParsers } from '../pipeline/parse-body.ts';
+import { registerHealthRoutes } from '../routes/health-routes.ts';
+import { registerIngestRoute } from '../routes/ingest-route.ts';
+import { registerMessageStatusRoute } from '../routes/message-status-route.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { GatewayError, installErrorHandling } from './errors.ts';
+import '../pipeline/request-context.ts';
+
+/** Partner-facing routes under /v1: authenticated, rate limited per partner, bodies parsed raw. */
+async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.addHook('onRequest', createPartnerAuthenticator(deps.config.partners));
+  await app.register(rateLimit, {
+    hook: 'preParsing', // after authentication: the limit is per partner, not per IP
+    redis: deps.redis,
+    nameSpace: `${deps.config.redis.prefix}:ratelimit:`,
+    skipOnError: true, // a Redis outage is answered by the enqueue step (503), not by the limiter
+    keyGenerator: (request) => request.partner!.id,
+    max: (request) => request.partner!.rateLimit.max,
+    timeWindow: (request) => request.partner!.rateLimit.timeWindowMs,
+    errorResponseBuilder: (_request, context) =>
+      new GatewayError('RATE_LIMITED', `rate limit of ${context.max} requests per ${context.after} exceeded`, [], {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
+  });
+  installBodyParsers(app);
+  registerIngestRoute(app, '/v1/dossiers/status', dossierStatusV1, deps);
+  registerMessageStatusRoute(app, deps);
+}
+
+export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: deps.config.http.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+  });
+  installErrorHandling(app);
+  // Only application/json and application/xml are parsed; anything else is refused with 415.
+  app.removeAllContentTypeParsers();
+  registerHealthRoutes(app, deps);
+  app.register(partnerRoutes, deps);
+  return app;
+}

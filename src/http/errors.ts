@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** Machine-readable codes partners can branch on. The HTTP status is implied by the code. */
+export const errorStatus = {
+  AUTH_INVALID: 401,
+  AGENCY_FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BODY_MALFORMED: 400,
+  SCHEMA_INVALID: 400,
+  IDEMPOTENCY_CONFLICT: 409,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  STALE_REQUEST: 422,
+  SIGNATURE_MISSING: 422,
+  SIGNATURE_INVALID: 422,
+  CERT_UNTRUSTED: 422,
+  CERT_EXPIRED: 422,
+  CERT_NOT_BOUND: 422,
+  CERT_REVOKED: 422,
+  CERT_USAGE_INVALID: 422,
+  ALGORITHM_WEAK: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class GatewayError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.statusCode = errorStatus[code];
+  }
+}
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  details: ErrorDetail[];
+}
+
+/** fastify's own errors (body parsing, limits) translated into the gateway's error contract. */
+function fromFastifyError(err: FastifyError): GatewayError {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new GatewayError('BODY_TOO_LARGE', 'request body exceeds the size limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json or application/xml');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new GatewayError('BODY_MALFORMED', 'body is empty or not valid JSON', [{ path: '/', message: err.message }]);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GatewayError('BODY_MALFORMED', 'Content-Length does not match the body');
+    default:
+      break;
+  }
+  if (err.statusCode === 429) return new GatewayError('RATE_LIMITED', err.message);
+  if (err.validation) {
+    return new GatewayError(
+      'SCHEMA_INVALID',
+      'request does not match the route schema',
+      err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' })),
+    );
+  }
+  if (err.statusCode === 400 && err instanceof SyntaxError) {
+    return new GatewayError('BODY_MALFORMED', 'body is not valid JSON', [{ path: '/', message: err.message }]);
+  }
+  return new GatewayError('INTERNAL', 'internal error');
+}
+
+export function toErrorBody(err: GatewayError): ErrorBody {
+  return { error: err.code, message: err.message, details: err.details };
+}
+
+/** One error shape for every route: `{error, message, details:[{path, message}]}`. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
+    const gatewayError = err instanceof GatewayError ? err : fromFastifyError(err as FastifyError);
+    if (gatewayError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+    else request.log.info({ code: gatewayError.code }, 'request refused');
+    reply.code(gatewayError.statusCode).headers(gatewayError.headers).send(toErrorBody(gatewayError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(toErrorBody(new GatewayError('NOT_FOUND', `no route ${request.method} ${request.url}`)));
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * What the gateway stores and delivers for one accepted message: the validated payload plus everything the
+ * worker, the audit trail and the status API need. It is the BullMQ job's data.
+ */
+export interface Envelope<P = Record<string, unknown>> {
+  messageId: string;
+  /** Versioned message type, e.g. "dossier.status.v1"; picks the schema and the route. */
+  type: string;
+  partner: string;
+  agencyCode: string;
+  dossierCode: string;
+  /** The partner's key (header or derived); deduplication is per partner and key. */
+  idempotencyKey: string;
+  /** SHA-256 of the raw body: the same key with another body is a conflict, not a duplicate. */
+  bodySha256: string;
+  traceId: string;
+  receivedAt: string;
+  /** Orders messages of one dossier at a destination: an older one never overtakes a newer one. */
+  orderingTime: number;
+  signer?: { fingerprint256: string; subject: string };
+  payload: P;
+}
+
+export type MessageState = 'queued' | 'delivering' | 'delivered' | 'superseded' | 'dead';
+
+/** What the worker returns when a job completes; BullMQ stores it as the job's return value. */
+export interface DeliveryOutcome {
+  outcome: 'delivered' | 'superseded';
+  statusCode?: number;
+  deliveredAt: string;
+  /** For superseded: the orderingTime of the newer message already delivered. */
+  supersededBy?: number;
+}
+
+/** One line of a job's attempt history, kept in the BullMQ job log. */
+export interface AttemptRecord {
+  attempt: number;
+  at: string;
+  durationMs: number;
+  outcome: 'delivered' | 'retry' | 'permanent' | 'circuit-open';
+  statusCode?: number;
+  error?: string;
+}

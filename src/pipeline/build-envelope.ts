@@ -1,0 +1,47 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from '../http/errors.ts';
+import type { Envelope } from '../messages/envelope.ts';
+import type { VerifiedSignature } from '../signatures/verify-cms-signature.ts';
+import type { InboundMessageType } from './message-types.ts';
+import type { AuthenticatedPartner, ParsedBody } from './request-context.ts';
+
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,200}$/;
+const traceIdPattern = /^[A-Za-z0-9-]{8,64}$/;
+
+export function idempotencyKeyOf(request: FastifyRequest, naturalKey: () => string): string {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return naturalKey();
+  if (typeof header !== 'string' || !idempotencyKeyPattern.test(header)) {
+    throw new GatewayError('SCHEMA_INVALID', 'Idempotency-Key must be 1-200 printable ASCII characters', [
+      { path: 'header:idempotency-key', message: 'invalid format' },
+    ]);
+  }
+  return header;
+}
+
+/** Everything the worker and the audit need, fixed at acceptance time. */
+export function buildEnvelope<D>(
+  messageType: InboundMessageType<D>,
+  document: D,
+  body: ParsedBody,
+  partner: AuthenticatedPartner,
+  signature: VerifiedSignature,
+  request: FastifyRequest,
+): Envelope {
+  const traceHeader = request.headers['x-trace-id'];
+  return {
+    messageId: randomUUID(),
+    type: messageType.type,
+    partner: partner.id,
+    agencyCode: messageType.agencyCodeOf(document),
+    dossierCode: messageType.dossierCodeOf(document),
+    idempotencyKey: idempotencyKeyOf(request, () => messageType.naturalKeyOf(document)),
+    bodySha256: createHash('sha256').update(body.raw).digest('hex'),
+    traceId: typeof traceHeader === 'string' && traceIdPattern.test(traceHeader) ? traceHeader : randomUUID().replace(/-/g, ''),
+    receivedAt: new Date().toISOString(),
+    orderingTime: messageType.orderingTimeOf(document),
+    signer: { fingerprint256: signature.signer.fingerprint256, subject: signature.signer.subject },
+    payload: document as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,116 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+export class RedisServerMissingError extends Error {
+  constructor() {
+    super('redis-server is not installed. Fix: `sudo apt-get install -y redis-server`, or set REDIS_URL to an existing Redis.');
+    this.name = 'RedisServerMissingError';
+  }
+}
+
+export interface EmbeddedRedisOptions {
+  dir: string;
+  /** 0 picks a free port. */
+  port: number;
+  appendfsync: 'always' | 'everysec';
+}
+
+/** Asks the OS for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
+/**
+ * A redis-server child process with AOF persistence, as BullMQ needs it: `noeviction`, AOF on, data in `dir`.
+ * Used by `npm start` when no REDIS_URL is given, and by the tests (each on its own port and temp dir).
+ */
+export class EmbeddedRedis {
+  private child?: ChildProcess;
+  port = 0;
+
+  constructor(private readonly options: EmbeddedRedisOptions) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<string> {
+    if (!redisServerAvailable()) throw new RedisServerMissingError();
+    const dir = resolve(this.options.dir);
+    mkdirSync(dir, { recursive: true });
+    this.port = this.port || this.options.port || (await freePort());
+    const args = [
+      '--port', String(this.port),
+      '--bind', '127.0.0.1',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--appendfsync', this.options.appendfsync,
+      '--maxmemory-policy', 'noeviction',
+      '--save', '',
+      '--daemonize', 'no',
+    ];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    await this.waitUntilReady(() => output);
+    return this.url;
+  }
+
+  private async waitUntilReady(output: () => string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+        throw new Error(`redis-server exited with code ${this.child.exitCode}:\n${output()}`);
+      }
+      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        if ((await probe.ping()) === 'PONG') return;
+      } catch {
+        // not listening yet
+      } finally {
+        probe.disconnect();
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server did not answer on port ${this.port} within 10 s:\n${output()}`);
+  }
+
+  /** Crash it (SIGKILL): tests use this to prove the AOF keeps what was acknowledged. */
+  async kill(): Promise<void> {
+    await this.stopWith('SIGKILL');
+  }
+
+  /** A clean shutdown; redis-server flushes the AOF on SIGTERM. */
+  async stop(): Promise<void> {
+    await this.stopWith('SIGTERM');
+  }
+
+  private async stopWith(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((done) => {
+      child.once('exit', () => done());
+      child.kill(signal);
+    });
+    this.child = undefined;
+  }
+}

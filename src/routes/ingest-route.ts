@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../http/errors.ts';
+import { acceptMessage } from '../messages/accept-message.ts';
+import { authorizeAgency } from '../pipeline/authorize-agency.ts';
+import { buildEnvelope } from '../pipeline/build-envelope.ts';
+import { checkFreshness } from '../pipeline/check-freshness.ts';
+import type { InboundMessageType } from '../pipeline/message-types.ts';
+import type { ParsedBody } from '../pipeline/request-context.ts';
+import { verifyRequestSignature } from '../pipeline/verify-signature.ts';
+import type { ApiDeps } from '../http/api-deps.ts';
+
+/**
+ * The life of one inbound message, in order. Authentication (onRequest hook), rate limiting (preParsing) and
+ * body parsing (content-type parsers) have run before the handler; every later step is one call below.
+ * Any step may refuse with a GatewayError; nothing is stored unless every step passed.
+ */
+export function registerIngestRoute<D>(app: FastifyInstance, path: string, messageType: InboundMessageType<D>, deps: ApiDeps): void {
+  const destination = deps.config.routes[messageType.type];
+  if (!destination) throw new Error(`no route configured for ${messageType.type}`);
+  const queue = deps.queues.get(destination);
+  const { clockSkewMs, idempotencyTtlMs } = deps.config.ingest;
+
+  app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
+    const partner = request.partner!; //                                             1 authenticated
+    const body = parsedBodyOf(request, messageType.xmlRoot); //                      2 parsed
+    checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); // 3 fresh
+    const document = deps.schemas.validate(messageType.schemaFile, body) as D; //    4 valid
+    authorizeAgency(partner, messageType.agencyCodeOf(document)); //                 5 authorized
+    const signature = verifyRequestSignature(request.headers['x-signature'] as string | undefined, body.raw, partner, {
+      ...deps.signatures,
+      clockSkewMs,
+    }); //                                                                           6 authentic
+    const envelope = buildEnvelope(messageType, document, body, partner, signature, request);
+    const log = request.log.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode });
+
+    let result;
+    try {
+      result = await acceptMessage(queue, envelope, { idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs }); // 7 deduped + durably queued
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'could not store the message');
+      throw new GatewayError('UNAVAILABLE', 'the message store is unavailable; nothing was stored, retry later', [], { 'retry-after': '5' });
+    }
+    if (result.kind === 'conflict') {
+      throw new GatewayError('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was already used for a different body', [
+        { path: 'header:idempotency-key', message: `already used by message ${result.messageId}` },
+      ]);
+    }
+    if (result.kind === 'duplicate') {
+      log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
+      return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });
+    }
+    log.info({ destination }, 'accepted');
+    return reply.code(202).send({ messageId: envelope.messageId, status: 'queued' });
+  });
+}
+
+function parsedBodyOf(request: FastifyRequest, xmlRoot: string): ParsedBody {
+  const body = request.body as ParsedBody | undefined;
+  if (!body) throw new GatewayError('BODY_MALFORMED', 'a request body is required');
+  if (body.format === 'xml' && body.root !== xmlRoot) {
+    throw new GatewayError('BODY_MALFORMED', `XML root element must be <${xmlRoot}>`, [{ path: '/', message: `found <${body.root}>` }]);
+  }
+  return body;
+}

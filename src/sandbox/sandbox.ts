@@ -1,0 +1,109 @@
+import { X509Certificate, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { GatewayConfig } from '../config/types.ts';
+import { loadConnector } from '../connectors/connector-registry.ts';
+import type { SimulatorHandle } from '../connectors/connector-types.ts';
+import type { Logger } from '../logging/logger.ts';
+import { hashApiKey } from '../pipeline/authenticate-partner.ts';
+import { createSandboxPki } from '../signatures/pki-factory.ts';
+
+export const sandboxPartnerId = 'sandbox-province';
+export const sandboxAgencyCode = '000.00.01.H22';
+
+/** What `npm run sample:status` and a developer need to talk to a sandbox gateway; written to var/sandbox/sandbox.json. */
+export interface SandboxInfo {
+  gatewayUrl?: string;
+  partnerId: string;
+  apiKey: string;
+  agencyCode: string;
+  signerCertificate: string;
+  signerKey: string;
+  intermediateCertificate: string;
+  simulators: Record<string, string>;
+}
+
+export interface Sandbox {
+  config: GatewayConfig;
+  info: SandboxInfo;
+  infoFile: string;
+  close(): Promise<void>;
+}
+
+/** Destinations with no baseUrl are the sandbox's to imitate. */
+export const sandboxDestinations = (config: GatewayConfig) =>
+  Object.entries(config.destinations).filter(([, d]) => !d.baseUrl).map(([name]) => name);
+
+/** A sandbox PKI made once on this machine (never committed): root CA → official-duty CA → province signer. */
+function ensurePki(dir: string): { signer: string; key: string; intermediate: string; trustDir: string } {
+  const files = { signer: join(dir, 'pki/signer.pem'), key: join(dir, 'pki/signer.key'), intermediate: join(dir, 'pki/intermediate.pem'), trustDir: join(dir, 'trust') };
+  if (!existsSync(files.signer)) {
+    mkdirSync(join(dir, 'pki'), { recursive: true });
+    mkdirSync(files.trustDir, { recursive: true });
+    const pki = createSandboxPki();
+    writeFileSync(join(files.trustDir, 'sandbox-root.pem'), pki.root.certificatePem);
+    writeFileSync(files.intermediate, pki.intermediate.certificatePem);
+    writeFileSync(files.key, pki.signer.privateKeyPem, { mode: 0o600 });
+    writeFileSync(files.signer, pki.signer.certificatePem);
+  }
+  return files;
+}
+
+function ensureApiKey(dir: string): string {
+  const file = join(dir, 'api-key');
+  if (!existsSync(file)) writeFileSync(file, `sbx_${randomBytes(24).toString('base64url')}`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Turns a config with unconfigured destinations into a runnable sandbox: starts each such destination's
+ * simulator on loopback, and registers a sandbox partner whose key and signing certificate live under var/sandbox.
+ */
+export async function startSandbox(config: GatewayConfig, logger: Logger, rootDir: string): Promise<Sandbox> {
+  const dir = resolve(rootDir, config.sandbox.dir);
+  mkdirSync(dir, { recursive: true });
+  const pki = ensurePki(dir);
+  const apiKey = ensureApiKey(dir);
+  const next: GatewayConfig = structuredClone(config);
+  const handles: SimulatorHandle[] = [];
+  const simulators: Record<string, string> = {};
+
+  for (const name of sandboxDestinations(config)) {
+    const destination = next.destinations[name]!;
+    const connector = await loadConnector(destination.connector);
+    const handle = await connector.startSimulator({ host: config.sandbox.simulatorHost, port: 0, logger, options: destination.options });
+    handles.push(handle);
+    destination.baseUrl = handle.url;
+    simulators[name] = handle.url;
+  }
+  next.trust.directories = [...next.trust.directories, pki.trustDir];
+  next.partners[sandboxPartnerId] = {
+    name: 'Sandbox province one-stop system',
+    apiKeyHashes: [hashApiKey(apiKey)],
+    agencies: [sandboxAgencyCode],
+    certificates: [{ fingerprint256: new X509Certificate(readFileSync(pki.signer)).fingerprint256 }],
+    rateLimit: { max: 1000, timeWindowMs: 1000 },
+  };
+  const info: SandboxInfo = {
+    partnerId: sandboxPartnerId,
+    apiKey,
+    agencyCode: sandboxAgencyCode,
+    signerCertificate: pki.signer,
+    signerKey: pki.key,
+    intermediateCertificate: pki.intermediate,
+    simulators,
+  };
+  logger.info({ simulators }, 'sandbox simulators started');
+  return {
+    config: next,
+    info,
+    infoFile: join(dir, 'sandbox.json'),
+    close: async () => {
+      await Promise.all(handles.map((h) => h.close()));
+    },
+  };
+}
+
+export function writeSandboxInfo(sandbox: Sandbox): void {
+  writeFileSync(sandbox.infoFile, JSON.stringify(sandbox.info, null, 2), { mode: 0o600 });
+}
