@@ -29,9 +29,11 @@ export class NationalPortalClient implements DeliveryClient {
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const body = JSON.stringify(toPortalStatusSync(request.envelope));
-    let response = await this.post(body, request, await this.accessToken());
+    const token = await this.accessToken();
+    let response = await this.post(body, request, token);
     if (response.statusCode === 401) {
-      this.token = undefined; // revoked or expired early: fetch a new one and try once more
+      // Revoked or expired early: drop it (unless a concurrent call already replaced it) and try once more.
+      if (this.token?.value === token) this.token = undefined;
       response = await this.post(body, request, await this.accessToken());
     }
     const { statusCode, headers, text } = response;

@@ -33,6 +33,7 @@ export async function acceptMessage(queue: Queue, envelope: Envelope, options: A
   });
   if (job.id === envelope.messageId) return { kind: 'queued', messageId: envelope.messageId };
 
+  if (envelope.idempotencyKeySource === 'derived') return { kind: 'duplicate', messageId: job.id! };
   const original = job.id ? await queue.getJob(job.id) : undefined;
   const sameBody = !original || (original.data as Envelope).bodySha256 === envelope.bodySha256;
   return { kind: sameBody ? 'duplicate' : 'conflict', messageId: job.id! };

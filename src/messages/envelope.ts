@@ -11,6 +11,8 @@ export interface Envelope<P = Record<string, unknown>> {
   dossierCode: string;
   /** The partner's key (header or derived); deduplication is per partner and key. */
   idempotencyKey: string;
+  /** A header key reused with another body is a conflict; a derived key names the business event, so a match is a duplicate. */
+  idempotencyKeySource: 'header' | 'derived';
   /** SHA-256 of the raw body: the same key with another body is a conflict, not a duplicate. */
   bodySha256: string;
   traceId: string;

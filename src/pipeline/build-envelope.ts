@@ -9,15 +9,15 @@ import type { AuthenticatedPartner, ParsedBody } from './request-context.ts';
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,200}$/;
 const traceIdPattern = /^[A-Za-z0-9-]{8,64}$/;
 
-export function idempotencyKeyOf(request: FastifyRequest, naturalKey: () => string): string {
+export function idempotencyKeyOf(request: FastifyRequest, naturalKey: () => string): Pick<Envelope, 'idempotencyKey' | 'idempotencyKeySource'> {
   const header = request.headers['idempotency-key'];
-  if (header === undefined) return naturalKey();
+  if (header === undefined) return { idempotencyKey: naturalKey(), idempotencyKeySource: 'derived' };
   if (typeof header !== 'string' || !idempotencyKeyPattern.test(header)) {
     throw new GatewayError('SCHEMA_INVALID', 'Idempotency-Key must be 1-200 printable ASCII characters', [
       { path: 'header:idempotency-key', message: 'invalid format' },
     ]);
   }
-  return header;
+  return { idempotencyKey: header, idempotencyKeySource: 'header' };
 }
 
 /** Everything the worker and the audit need, fixed at acceptance time. */
@@ -36,7 +36,7 @@ export function buildEnvelope<D>(
     partner: partner.id,
     agencyCode: messageType.agencyCodeOf(document),
     dossierCode: messageType.dossierCodeOf(document),
-    idempotencyKey: idempotencyKeyOf(request, () => messageType.naturalKeyOf(document)),
+    ...idempotencyKeyOf(request, () => messageType.naturalKeyOf(document)),
     bodySha256: createHash('sha256').update(body.raw).digest('hex'),
     traceId: typeof traceHeader === 'string' && traceIdPattern.test(traceHeader) ? traceHeader : randomUUID().replace(/-/g, ''),
     receivedAt: new Date().toISOString(),

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedRedis } from '../../src/redis/embedded-redis.ts';
+import { signCms } from '../../src/signatures/sign-cms.ts';
+import { createTestPki } from '../helpers/test-pki.ts';
+import { PortalSimulator, startTestGateway, statusUpdate, testConfig, type TestGateway } from '../helpers/test-gateway.ts';
+import { GatewayProcess } from '../helpers/worker-process.ts';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const fastRecovery = { delivery: { stalledIntervalMs: 1000, lockDurationMs: 2000, dossierLockMs: 2000 } };
+
+describe('nothing acknowledged is lost', () => {
+  it('a worker process killed (SIGKILL) mid-delivery: the message is still delivered, and applied once at the portal', async () => {
+    const portal = await PortalSimulator.start();
+    cleanups.push(() => portal.close());
+    const t = await startTestGateway({ role: 'api', portal, overrides: fastRecovery });
+    cleanups.push(() => t.close());
+    const workerConfig = { ...t.config, role: 'worker' as const };
+
+    const doomed = GatewayProcess.start(workerConfig);
+    cleanups.push(() => doomed.kill());
+    await doomed.waitForOutput(/Gateway \(worker\) running/);
+    await portal.faults({ latencyMs: 2500 });
+
+    const doc = statusUpdate();
+    const res = await t.send({ doc });
+    expect(res.statusCode).toBe(202);
+    await expect.poll(async () => (await portal.received()).stats.syncRequests, { timeout: 10_000 }).toBe(1);
+    expect((await t.status(res.body.messageId)).state).toBe('delivering');
+    await doomed.kill('SIGKILL');
+
+    await portal.faults({});
+    const survivor = GatewayProcess.start(workerConfig);
+    cleanups.push(() => survivor.kill('SIGTERM'));
+    const view = await t.waitForState(res.body.messageId, ['delivered'], 25_000);
+
+    // The portal saw the request twice (before and after the crash) but applied it once, by Idempotency-Key.
+    expect((await portal.received()).stats.syncRequests).toBe(2);
+    expect(await portal.effectsFor(doc.dossierCode as string)).toHaveLength(1);
+    expect(view.state).toBe('delivered');
+  });
+
+  it('Redis crashes (SIGKILL) and restarts from its AOF: a 202-acknowledged message is still delivered, by the same worker', async () => {
+    const redis = new EmbeddedRedis({ dir: mkdtempSync(join(tmpdir(), 'gw-aof-')), port: 0, appendfsync: 'always' });
+    const redisUrl = await redis.start();
+    cleanups.push(() => redis.stop());
+    const portal = await PortalSimulator.start();
+    cleanups.push(() => portal.close());
+    await portal.faults({ failNext: 100_000, status: 503 });
+    const t: TestGateway = await startTestGateway({
+      portal,
+      redisUrl,
+      overrides: { destinations: { 'national-portal': { retry: { attempts: 1000, baseDelayMs: 200, maxDelayMs: 500 } } } },
+    });
+    cleanups.push(() => t.close());
+
+    const doc = statusUpdate();
+    const res = await t.send({ doc });
+    expect(res.statusCode).toBe(202);
+    await expect.poll(async () => (await t.status(res.body.messageId)).attempts).toBeGreaterThan(0);
+
+    await redis.kill();
+    const whileDown = await t.send();
+    expect(whileDown.statusCode).toBe(503);
+    expect(whileDown.body.error).toBe('UNAVAILABLE');
+    expect(whileDown.headers['retry-after']).toBe('5');
+
+    await redis.start();
+    await portal.faults({});
+    const view = await t.waitForState(res.body.messageId, ['delivered'], 20_000);
+    expect(view.state).toBe('delivered');
+    expect(await portal.effectsFor(doc.dossierCode as string)).toHaveLength(1);
+    // The 503'd message was never stored: only the first one reached the portal.
+    expect((await portal.received()).effects).toHaveLength(1);
+  });
+
+  it('an api process killed right after answering 202 loses nothing: a worker started later delivers it', async () => {
+    const portal = await PortalSimulator.start();
+    cleanups.push(() => portal.close());
+    const pki = createTestPki();
+    const apiKey = `test_${randomBytes(12).toString('hex')}`;
+    const config = testConfig(pki, portal.url, apiKey, { role: 'api' });
+    const api = GatewayProcess.start(config);
+    cleanups.push(() => api.kill());
+    await api.waitForOutput(/listening on http:\/\/\S+/);
+    const url = /listening on (http:\/\/\S+)/.exec(api.output)![1]!;
+
+    const doc = statusUpdate();
+    const body = Buffer.from(JSON.stringify(doc));
+    const res = await request(`${url}/v1/dossiers/status`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, pki.defaultSigner) },
+      body,
+    });
+    expect(res.statusCode).toBe(202);
+    const { messageId } = (await res.body.json()) as { messageId: string };
+    await api.kill('SIGKILL');
+
+    const worker = GatewayProcess.start({ ...config, role: 'worker' });
+    cleanups.push(() => worker.kill('SIGTERM'));
+    await expect.poll(async () => (await portal.effectsFor(doc.dossierCode as string)).length, { timeout: 15_000 }).toBe(1);
+    expect((await portal.effectsFor(doc.dossierCode as string))[0]!.idempotencyKey).toBe(messageId);
+  });
+});

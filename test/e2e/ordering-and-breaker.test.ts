@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({
+    overrides: {
+      destinations: {
+        'national-portal': {
+          retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 },
+          circuitBreaker: { failureThreshold: 3, openMs: 1500 },
+        },
+      },
+    },
+  });
+});
+afterAll(() => t.close());
+beforeEach(() => t.portal.reset());
+
+const statusesReceived = async (dossierCode: string) =>
+  (await t.portal.effectsFor(dossierCode)).map((e) => (e.payload.data as Array<{ TrangThaiHoSo: string }>)[0]!.TrangThaiHoSo);
+
+describe('per-dossier ordering', () => {
+  it('marks an update older than one already delivered as superseded and never sends it', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    const newer = await t.send({ doc: statusUpdate({ dossierCode, status: 5, statusTime: '2026-11-23T10:00:00+07:00' }) });
+    await t.waitForState(newer.body.messageId, ['delivered']);
+    const older = await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: '2026-11-23T09:00:00+07:00' }) });
+    const view = await t.waitForState(older.body.messageId, ['superseded']);
+    expect(view.attempts).toBe(1);
+    expect(await statusesReceived(dossierCode as string)).toEqual(['5']);
+  });
+
+  it('an older update stuck in retry is superseded once a newer one is delivered, never sent after it', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    await t.portal.faults({ failNext: 1, status: 503 });
+    const older = await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: '2026-11-23T09:00:00+07:00' }) });
+    await expect.poll(async () => (await t.status(older.body.messageId)).attempts).toBeGreaterThan(0);
+    const newer = await t.send({ doc: statusUpdate({ dossierCode, status: 9, statusTime: '2026-11-23T11:00:00+07:00' }) });
+    const [olderView] = await Promise.all([
+      t.waitForState(older.body.messageId, ['superseded', 'delivered']),
+      t.waitForState(newer.body.messageId, ['delivered']),
+    ]);
+    // Whichever won the race, the portal never sees 4 after 9, and 4 was sent only if it was not superseded.
+    const received = await statusesReceived(dossierCode as string);
+    expect(received).toEqual(olderView.state === 'superseded' ? ['9'] : ['4', '9']);
+  });
+
+  it('delivers many updates of one dossier sent at once in status-time order or supersedes the stale ones', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    const times = [1, 2, 3, 4, 5, 6, 7, 8].map((h) => `2026-11-23T${String(h).padStart(2, '0')}:00:00+07:00`);
+    const sent = await Promise.all(times.map((statusTime, i) => t.send({ doc: statusUpdate({ dossierCode, status: (i % 10) + 1, statusTime }) })));
+    await Promise.all(sent.map((r) => t.waitForState(r.body.messageId, ['delivered', 'superseded'])));
+    const received = (await t.portal.effectsFor(dossierCode as string)).map((e) => (e.payload.data as Array<{ ThoiDiemXuLy: string }>)[0]!.ThoiDiemXuLy);
+    expect(received.length).toBeGreaterThan(0);
+    expect(received).toEqual([...received].sort());
+    expect(received.at(-1)).toBe('20261123080000');
+  });
+});
+
+describe('circuit breaker', () => {
+  it('stops calling a failing portal while open, then probes and delivers everything once it recovers', async () => {
+    await t.portal.faults({ failNext: 1000, status: 503 });
+    const sent = await Promise.all([1, 2, 3, 4, 5].map(() => t.send()));
+    await expect.poll(async () => (await t.portal.received()).stats.syncRequests, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 300));
+    const whileOpen = (await t.portal.received()).stats.syncRequests;
+    await new Promise((r) => setTimeout(r, 900));
+    // Open for 1.5 s: no calls at all in this window, although five messages are due for retry every ≤300 ms.
+    expect((await t.portal.received()).stats.syncRequests).toBe(whileOpen);
+
+    await t.portal.faults({});
+    const views = await Promise.all(sent.map((r) => t.waitForState(r.body.messageId, ['delivered'], 20_000)));
+    expect(views.every((v) => v.state === 'delivered')).toBe(true);
+    expect((await t.portal.received()).effects).toHaveLength(5);
+  });
+});

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(() => t.close());
+beforeEach(() => t.portal.reset());
+
+const expectedPortalPayload = (doc: Record<string, any>) => ({
+  madonvi: doc.agencyCode,
+  service: 'CapNhatTienDoHoSoMC',
+  isUpdating: 'True',
+  data: [
+    {
+      MaHoSo: doc.dossierCode,
+      MaTTHC: doc.procedureCode,
+      TrangThaiHoSo: String(doc.status),
+      ThoiDiemXuLy: '20261123091500',
+      KenhThucHien: '2',
+      NoiDungXuLy: doc.note,
+      ChuHoSo: doc.applicant.fullName,
+      SoDinhDanh: doc.applicant.personalId,
+    },
+  ],
+});
+
+describe('a signed status update', () => {
+  it('is accepted with 202 and reaches the portal exactly once, mapped to its field names', async () => {
+    const doc = statusUpdate();
+    const res = await t.send({ doc });
+    expect(res.statusCode).toBe(202);
+    expect(res.body).toEqual({ messageId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
+
+    const view = await t.waitForState(res.body.messageId, ['delivered']);
+    expect(view.attempts).toBe(1);
+    expect(view.history.map((h) => h.outcome)).toEqual(['delivered']);
+
+    const effects = await t.portal.effectsFor(doc.dossierCode as string);
+    expect(effects).toHaveLength(1);
+    expect(effects[0]!.payload).toEqual(expectedPortalPayload(doc));
+    expect(effects[0]!.idempotencyKey).toBe(res.body.messageId);
+  });
+
+  it('in XML gives the same delivery as in JSON', async () => {
+    const doc = statusUpdate({ status: 9 });
+    const applicant = doc.applicant as Record<string, string>;
+    const xml =
+      `<?xml version="1.0" encoding="UTF-8"?><DossierStatus><dossierCode>${doc.dossierCode}</dossierCode>` +
+      `<procedureCode>${doc.procedureCode}</procedureCode><agencyCode>${doc.agencyCode}</agencyCode><status>9</status>` +
+      `<statusTime>${doc.statusTime}</statusTime><channel>online</channel><note>${doc.note}</note>` +
+      `<applicant><fullName>${applicant.fullName}</fullName><personalId>${applicant.personalId}</personalId></applicant></DossierStatus>`;
+    const res = await t.send({ raw: xml, contentType: 'application/xml' });
+    expect(res.statusCode).toBe(202);
+    await t.waitForState(res.body.messageId, ['delivered']);
+    const effects = await t.portal.effectsFor(doc.dossierCode as string);
+    expect(effects.map((e) => e.payload)).toEqual([expectedPortalPayload(doc)]);
+  });
+
+  it('sent twice returns the original messageId with duplicate: true and is delivered once', async () => {
+    const doc = statusUpdate();
+    const first = await t.send({ doc, headers: { 'idempotency-key': `key-${doc.dossierCode}` } });
+    const second = await t.send({ doc, headers: { 'idempotency-key': `key-${doc.dossierCode}` } });
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(200);
+    expect(second.body).toEqual({ messageId: first.body.messageId, status: 'duplicate', duplicate: true });
+    await t.waitForState(first.body.messageId, ['delivered']);
+    expect(await t.portal.effectsFor(doc.dossierCode as string)).toHaveLength(1);
+  });
+
+  it('without Idempotency-Key is deduplicated by dossier, status and status time (a replayed request)', async () => {
+    const doc = statusUpdate();
+    const first = await t.send({ doc });
+    const replay = await t.send({ doc: { ...doc, note: 'same event, other wording' } });
+    expect(replay.statusCode).toBe(200);
+    expect(replay.body.messageId).toBe(first.body.messageId);
+    const other = await t.send({ doc: { ...doc, status: 5 } });
+    expect(other.statusCode).toBe(202);
+  });
+
+  it('reusing an Idempotency-Key for a different body is a 409 conflict, not a silent duplicate', async () => {
+    const doc = statusUpdate();
+    await t.send({ doc, headers: { 'idempotency-key': `reuse-${doc.dossierCode}` } });
+    const res = await t.send({ doc: { ...doc, status: 10 }, headers: { 'idempotency-key': `reuse-${doc.dossierCode}` } });
+    expect(res.statusCode).toBe(409);
+    expect(res.body.error).toBe('IDEMPOTENCY_CONFLICT');
+  });
+});
+
+describe('delivery failures', () => {
+  it('retries after 3 portal failures and delivers once, with attempts 4 and the history of each', async () => {
+    await t.portal.faults({ failNext: 3, status: 503 });
+    const doc = statusUpdate();
+    const res = await t.send({ doc });
+    const view = await t.waitForState(res.body.messageId, ['delivered']);
+    expect(view.attempts).toBe(4);
+    expect(view.history.map((h) => [h.outcome, h.statusCode])).toEqual([
+      ['retry', 503],
+      ['retry', 503],
+      ['retry', 503],
+      ['delivered', 200],
+    ]);
+    expect(await t.portal.effectsFor(doc.dossierCode as string)).toHaveLength(1);
+  });
+
+  it('dead-letters a permanent 400 at once, with the portal response as the reason', async () => {
+    await t.portal.faults({ failNext: 1, status: 400 });
+    const res = await t.send();
+    const view = await t.waitForState(res.body.messageId, ['dead']);
+    expect(view.attempts).toBe(1);
+    expect(view.lastError).toMatch(/^PERMANENT: HTTP 400 from national-portal: .*injected fault/);
+    const job = await t.gateway.queues.get('national-portal').getJob(res.body.messageId);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.failedReason).toContain('HTTP 400');
+    expect((await t.portal.received()).effects).toHaveLength(0);
+  });
+
+  it('dead-letters after the configured attempts with the full error history', async () => {
+    await t.portal.faults({ failNext: 100, status: 502 });
+    const res = await t.send();
+    const view = await t.waitForState(res.body.messageId, ['dead']);
+    expect(view.attempts).toBe(6);
+    expect(view.lastError).toMatch(/^RETRIES_EXHAUSTED after 6 attempts: HTTP 502/);
+    expect(view.history).toHaveLength(6);
+    expect(view.history.every((h) => h.outcome === 'retry' && h.statusCode === 502)).toBe(true);
+  });
+
+  it('treats a timeout as retryable', async () => {
+    await t.portal.faults({ hangNext: 1 });
+    const res = await t.send();
+    const view = await t.waitForState(res.body.messageId, ['delivered'], 20_000);
+    expect(view.history[0]).toMatchObject({ outcome: 'retry' });
+    expect(view.history[0]!.error).toMatch(/TimeoutError|aborted/i);
+    expect(view.attempts).toBe(2);
+  });
+
+  it('fetches a new token when the portal revokes the old one, without spending an attempt', async () => {
+    const first = await t.send();
+    await t.waitForState(first.body.messageId, ['delivered']);
+    const tokensBefore = (await t.portal.received()).stats.tokenRequests;
+    await t.portal.revokeTokens();
+    const second = await t.send();
+    const third = await t.send();
+    expect((await t.waitForState(second.body.messageId, ['delivered'])).attempts).toBe(1);
+    expect((await t.waitForState(third.body.messageId, ['delivered'])).attempts).toBe(1);
+    expect((await t.portal.received()).stats.tokenRequests - tokensBefore).toBe(1);
+  });
+});
+
+describe('logs', () => {
+  it('carry messageId, dossierCode and partner, and never the applicant\'s name or personal ID', async () => {
+    const doc = statusUpdate();
+    const res = await t.send({ doc });
+    await t.waitForState(res.body.messageId, ['delivered']);
+    const lines = t.logs.map((l) => JSON.parse(l));
+    const delivered = lines.find((l) => l.msg === 'delivered' && l.messageId === res.body.messageId);
+    expect(delivered).toMatchObject({ dossierCode: doc.dossierCode, partner: 'province-a', destination: 'national-portal' });
+    const all = t.logs.join('');
+    expect(all).not.toContain('079188004321');
+    expect(all).not.toContain('Trần Thị Bích Ngọc');
+  });
+});

@@ -1,0 +1,217 @@
+import { X509Certificate, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { request } from 'undici';
+import { inject } from 'vitest';
+import { deepMerge, loadConfig } from '../../src/config/load-config.ts';
+import type { GatewayConfig, Role } from '../../src/config/types.ts';
+import { startGateway, projectRoot, type Gateway } from '../../src/gateway.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import type { AttemptRecord } from '../../src/messages/envelope.ts';
+import { hashApiKey } from '../../src/pipeline/authenticate-partner.ts';
+import { signCms, type CmsSigner, type SignCmsOptions } from '../../src/signatures/sign-cms.ts';
+import { buildNationalPortalSimulator, type PortalFaults, type ReceivedStatusSync } from '../../connectors/national-portal/simulator.ts';
+import type { FastifyInstance } from 'fastify';
+import { createTestPki, type TestPki } from './test-pki.ts';
+
+export const agencyCode = '000.00.01.H22';
+export const portalOptions = { clientId: 'test-gateway', clientSecret: 'test-secret' };
+
+/** Everything a test needs to talk to a real gateway on a real Redis, with the portal simulator behind it. */
+export interface TestGateway {
+  gateway: Gateway;
+  config: GatewayConfig;
+  url: string;
+  apiKey: string;
+  pki: TestPki;
+  portal: PortalSimulator;
+  /** Every log line the gateway wrote, for PII checks. */
+  logs: string[];
+  send(options?: SendOptions): Promise<{ statusCode: number; body: any; headers: Record<string, unknown> }>;
+  status(messageId: string): Promise<MessageView>;
+  waitForState(messageId: string, states: string[], timeoutMs?: number): Promise<MessageView>;
+  jobCounts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export interface MessageView {
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  history: AttemptRecord[];
+  [key: string]: unknown;
+}
+
+export interface SendOptions {
+  doc?: Record<string, unknown>;
+  /** Exact body bytes (overrides doc). */
+  raw?: string | Buffer;
+  contentType?: string;
+  /** null removes the header; a string replaces it. */
+  apiKey?: string | null;
+  timestamp?: string | null;
+  /** null sends no X-Signature; a string is sent as is. */
+  signature?: string | null;
+  signer?: CmsSigner;
+  signOptions?: SignCmsOptions;
+  headers?: Record<string, string>;
+}
+
+let sequence = 0;
+/** A valid dossier status update; each call gets its own dossier code unless one is given. */
+export function statusUpdate(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  sequence += 1;
+  return {
+    dossierCode: `${agencyCode}-261123-${process.pid}${sequence}${randomBytes(2).toString('hex')}`,
+    procedureCode: '1.001612.000.00.00.H22',
+    agencyCode,
+    status: 4,
+    statusTime: '2026-11-23T09:15:00+07:00',
+    channel: 'online',
+    note: 'Chuyển phòng chuyên môn',
+    applicant: { fullName: 'Trần Thị Bích Ngọc', personalId: '079188004321' },
+    ...overrides,
+  };
+}
+
+export class PortalSimulator {
+  constructor(
+    readonly app: FastifyInstance,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<PortalSimulator> {
+    const app = buildNationalPortalSimulator(portalOptions);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    return new PortalSimulator(app, url);
+  }
+
+  async received(): Promise<{ effects: ReceivedStatusSync[]; stats: { syncRequests: number; tokenRequests: number } }> {
+    return (await request(`${this.url}/_sim/received`)).body.json() as any;
+  }
+
+  async effectsFor(dossierCode: string): Promise<ReceivedStatusSync[]> {
+    const { effects } = await this.received();
+    return effects.filter((e) => (e.payload.data as Array<{ MaHoSo: string }>)[0]?.MaHoSo === dossierCode);
+  }
+
+  async faults(faults: PortalFaults): Promise<void> {
+    await request(`${this.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } });
+  }
+
+  async revokeTokens(): Promise<void> {
+    await request(`${this.url}/_sim/tokens/revoke`, { method: 'POST' });
+  }
+
+  async reset(): Promise<void> {
+    await request(`${this.url}/_sim/reset`, { method: 'POST' });
+  }
+
+  close(): Promise<void> {
+    return this.app.close();
+  }
+}
+
+export interface TestGatewayOptions {
+  role?: Role;
+  overrides?: Record<string, unknown>;
+  pki?: TestPki;
+  portal?: PortalSimulator;
+  redisUrl?: string;
+  prefix?: string;
+}
+
+/** Config for a test gateway: its own key prefix, fast retries, the simulator as the portal, one partner. */
+export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, options: TestGatewayOptions = {}): GatewayConfig {
+  const base = {
+    role: options.role ?? 'all',
+    http: { host: '127.0.0.1', port: 0 },
+    redis: { url: options.redisUrl ?? inject('redisUrl'), prefix: options.prefix ?? `t${randomBytes(5).toString('hex')}` },
+    log: { level: 'info' },
+    trust: { directories: [pki.trustDir] },
+    destinations: {
+      'national-portal': {
+        baseUrl: portalUrl,
+        options: portalOptions,
+        timeoutMs: 2000,
+        retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+        circuitBreaker: { failureThreshold: 100, openMs: 1000 },
+      },
+    },
+    partners: {
+      'province-a': {
+        name: 'Province A one-stop system',
+        apiKeyHashes: [hashApiKey(apiKey)],
+        agencies: [agencyCode],
+        certificates: [{ fingerprint256: new X509Certificate(pki.signer.certificatePem).fingerprint256 }],
+        rateLimit: { max: 1000, timeWindowMs: 1000 },
+      },
+    },
+  };
+  return loadConfig({ rootDir: projectRoot, env: {}, overrides: deepMerge(base, options.overrides ?? {}) });
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const pki = options.pki ?? createTestPki();
+  const portal = options.portal ?? (await PortalSimulator.start());
+  const apiKey = `test_${randomBytes(12).toString('hex')}`;
+  const config = testConfig(pki, portal.url, apiKey, options);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const gateway = await startGateway(config, createLogger('info', sink));
+  const url = gateway.url ?? '';
+
+  const send: TestGateway['send'] = async (o = {}) => {
+    const body = o.raw !== undefined ? Buffer.from(o.raw) : Buffer.from(JSON.stringify(o.doc ?? statusUpdate()));
+    const headers: Record<string, string> = { 'content-type': o.contentType ?? 'application/json', ...o.headers };
+    if (o.apiKey !== null) headers.authorization = `Bearer ${o.apiKey ?? apiKey}`;
+    if (o.timestamp !== null) headers['x-timestamp'] = o.timestamp ?? new Date().toISOString();
+    if (o.signature !== null) headers['x-signature'] = o.signature ?? signCms(body, o.signer ?? pki.defaultSigner, o.signOptions);
+    const res = await request(`${url}/v1/dossiers/status`, { method: 'POST', headers, body });
+    const text = await res.body.text();
+    return { statusCode: res.statusCode, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+
+  const status = async (messageId: string) => {
+    const res = await request(`${url}/v1/messages/${messageId}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    return (await res.body.json()) as MessageView;
+  };
+
+  const waitForState = async (messageId: string, states: string[], timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: MessageView | undefined;
+    while (Date.now() < deadline) {
+      last = await status(messageId);
+      if (states.includes(last.state)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`message ${messageId} did not reach ${states.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  };
+
+  const jobCounts = () => gateway.queues.get('national-portal').getJobCounts();
+
+  return {
+    gateway,
+    config,
+    url,
+    apiKey,
+    pki,
+    portal,
+    logs,
+    send,
+    status,
+    waitForState,
+    jobCounts,
+    close: async () => {
+      await gateway.close();
+      if (!options.portal) await portal.close();
+    },
+  };
+}
+
+/** Sums every state of a job-count map: "nothing queued" means this is zero. */
+export const totalJobs = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);

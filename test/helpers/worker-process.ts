@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GatewayConfig } from '../../src/config/types.ts';
+import { projectRoot } from '../../src/gateway.ts';
+
+/** A real gateway process (`tsx src/main.ts`) started with the given config, so tests can SIGKILL it. */
+export class GatewayProcess {
+  output = '';
+  private constructor(readonly child: ChildProcess) {}
+
+  static start(config: GatewayConfig): GatewayProcess {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-proc-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: projectRoot,
+      env: { ...process.env, GATEWAY_CONFIG: file, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = new GatewayProcess(child);
+    child.stdout?.on('data', (d: Buffer) => (proc.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (proc.output += d.toString()));
+    return proc;
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (Date.now() > deadline) throw new Error(`gateway process never printed ${pattern}:\n${this.output}`);
+      if (this.child.exitCode !== null) throw new Error(`gateway process exited ${this.child.exitCode}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    await new Promise<void>((done) => {
+      this.child.once('exit', () => done());
+      this.child.kill(signal);
+    });
+  }
+}
