@@ -36,3 +36,6 @@ main().then((url) => process.stdout.write(`READY ${url}\n`), (err) => {
   process.stderr.write(`${(err as Error).stack}\n`);
   process.exit(1);
 });
+
+// Exit through process.exit so --cpu-prof and similar flags can write their output.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

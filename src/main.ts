@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config/load-config.ts';
 import { projectRoot, startGateway, type Gateway } from './gateway.ts';
 import { createLogger } from './logging/logger.ts';
 import { EmbeddedRedis, RedisServerMissingError } from './redis/embedded-redis.ts';
-import { sandboxDestinations, startSandbox, writeSandboxInfo, type Sandbox } from './sandbox/sandbox.ts';
+import { startSandbox, wantsSandbox, writeSandboxInfo, type Sandbox } from './sandbox/sandbox.ts';
 
 /**
  * `npm start`: loads config, starts an embedded redis-server when no REDIS_URL is set, the sandbox simulators
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     config = { ...config, redis: { ...config.redis, url: await embedded.start() } };
     logger.info({ url: embedded.url, appendfsync: config.redis.embedded.appendfsync }, 'embedded redis-server started (AOF on)');
   }
-  if (sandboxDestinations(config).length > 0) {
+  if (wantsSandbox(config)) {
     sandbox = await startSandbox(config, logger, projectRoot);
     config = sandbox.config;
   }

@@ -130,8 +130,8 @@ export const gatewayConfigSchema = {
     sandbox: {
       type: 'object',
       additionalProperties: false,
-      required: ['dir', 'simulatorHost'],
-      properties: { dir: { type: 'string' }, simulatorHost: { type: 'string' } },
+      required: ['dir', 'simulatorHost', 'partner'],
+      properties: { dir: { type: 'string' }, simulatorHost: { type: 'string' }, partner: { type: 'boolean' } },
     },
   },
 } as const;

@@ -77,5 +77,10 @@ export interface GatewayConfig {
   routes: Record<string, string>;
   destinations: Record<string, DestinationConfig>;
   partners: Record<string, PartnerConfig>;
-  sandbox: { dir: string; simulatorHost: string };
+  sandbox: {
+    dir: string;
+    simulatorHost: string;
+    /** Register the sandbox partner even when every destination is configured (docker-compose sandbox). */
+    partner: boolean;
+  };
 }

@@ -34,6 +34,9 @@ export interface Sandbox {
 export const sandboxDestinations = (config: GatewayConfig) =>
   Object.entries(config.destinations).filter(([, d]) => !d.baseUrl).map(([name]) => name);
 
+/** Sandbox mode: some destination is unconfigured, or the config asks for the sandbox partner explicitly. */
+export const wantsSandbox = (config: GatewayConfig) => config.sandbox.partner || sandboxDestinations(config).length > 0;
+
 /** A sandbox PKI made once on this machine (never committed): root CA → official-duty CA → province signer. */
 function ensurePki(dir: string): { signer: string; key: string; intermediate: string; trustDir: string } {
   const files = { signer: join(dir, 'pki/signer.pem'), key: join(dir, 'pki/signer.key'), intermediate: join(dir, 'pki/intermediate.pem'), trustDir: join(dir, 'trust') };
@@ -68,8 +71,11 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
   const handles: SimulatorHandle[] = [];
   const simulators: Record<string, string> = {};
 
-  for (const name of sandboxDestinations(config)) {
-    const destination = next.destinations[name]!;
+  for (const [name, destination] of Object.entries(next.destinations)) {
+    if (destination.baseUrl) {
+      simulators[name] = destination.baseUrl; // configured elsewhere (docker-compose runs the simulators apart)
+      continue;
+    }
     const connector = await loadConnector(destination.connector);
     const handle = await connector.startSimulator({ host: config.sandbox.simulatorHost, port: 0, logger, options: destination.options });
     handles.push(handle);

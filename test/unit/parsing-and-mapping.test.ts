@@ -30,9 +30,10 @@ describe('logging', () => {
     logger.info({ applicant: { fullName: 'Lê Văn Tám', personalId: '001203004567' } }, 'a');
     logger.info({ payload: { applicant: { fullName: 'Lê Văn Tám' } }, personalId: '001203004567' }, 'b');
     logger.info({ job: { data: { payload: { dateOfBirth: '2003-01-01' } } } }, 'c');
+    logger.child({ efforts: [{ SoDinhDanh: '001203004567' }] }).info({ headers: { authorization: 'Bearer sbx_secret' } }, 'd');
     const all = lines.join('');
-    expect(lines).toHaveLength(3);
-    expect(all).not.toMatch(/Lê Văn Tám|001203004567|2003-01-01/);
+    expect(lines).toHaveLength(4);
+    expect(all).not.toMatch(/Lê Văn Tám|001203004567|2003-01-01|sbx_secret/);
     expect(all).toContain('[redacted]');
   });
 });
