@@ -26,6 +26,8 @@ export interface DeliveryWorkerDeps {
 
 /** How long a job waits when another job of the same dossier is being delivered. */
 const dossierBusyDelayMs = 200;
+/** The shortest queue pause: Redis refuses a zero expiry, and "Retry-After: 0" still means "not this instant". */
+const minimumPauseMs = 100;
 
 /**
  * The worker half of the flow: claim dossier → drop if superseded → circuit breaker → connector → record.
@@ -73,7 +75,7 @@ export class DeliveryWorker {
       const admission = this.breaker.admit();
       if (!admission.allowed) {
         await this.record(job, { outcome: 'circuit-open', durationMs: 0, error: 'circuit open' });
-        await this.deps.queue.rateLimit(admission.retryInMs);
+        await this.deps.queue.rateLimit(Math.max(minimumPauseMs, admission.retryInMs));
         throw Worker.RateLimitError();
       }
       const outcome = await this.deliver(job, log);
@@ -106,7 +108,7 @@ export class DeliveryWorker {
         // The remote asks us to slow down: pause the whole destination queue, keep the attempt.
         this.breaker.onAnswered();
         await this.record(job, { outcome: 'retry', durationMs, statusCode: 429, error: failure.message });
-        await this.deps.queue.rateLimit(failure.retryAfterMs ?? this.deps.destination().retry.baseDelayMs);
+        await this.deps.queue.rateLimit(Math.max(minimumPauseMs, failure.retryAfterMs ?? this.deps.destination().retry.baseDelayMs));
         throw Worker.RateLimitError();
       }
       this.breaker.onRetryableFailure();
