@@ -138,7 +138,7 @@ async function main() {
     }),
     '',
     'Signature verification (in process)',
-    ...signatureBenchmarks(pki, body).map((r) => `${pad(r.name, 50)}${Math.round(r.opsPerSecond)} /s`),
+    ...(await signatureBenchmarks(pki, body)).map((r) => `${pad(r.name, 50)}${Math.round(r.opsPerSecond)} /s`),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
   await Promise.all([redisAlways.stop(), redisEverysec.stop()]);

@@ -28,17 +28,17 @@ export function isBound(signer: VerifiedSigner, bindings: CertificateBinding[]):
  * Step 6, verify signature: `X-Signature` is a base64 CMS SignedData over the exact raw body. The signer must
  * chain to the trust store, be valid now, be bound to the calling partner, and have signed recently.
  */
-export function verifyRequestSignature(
+export async function verifyRequestSignature(
   header: string | undefined,
   rawBody: Buffer,
   partner: AuthenticatedPartner,
   deps: CmsVerifierDeps & { clockSkewMs: number },
-): VerifiedSignature {
+): Promise<VerifiedSignature> {
   if (!header) throw new GatewayError('SIGNATURE_INVALID', 'X-Signature header (base64 CMS SignedData over the body) is required');
   const now = new Date();
   let verified: VerifiedSignature;
   try {
-    verified = verifyCmsSignature(header, rawBody, deps, now);
+    verified = await verifyCmsSignature(header, rawBody, deps, now);
   } catch (err) {
     if (err instanceof SignatureError) throw new GatewayError(err.code, err.message, [{ path: 'header:x-signature', message: err.message }]);
     throw err;

@@ -14,6 +14,3 @@ export function asn1FromDer(der: Buffer, strict = true): Asn1 {
 export function asn1ToDer(node: Asn1): Buffer {
   return Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary');
 }
-
-/** forge.pki.certificateError exists at run time but is missing from @types/node-forge. */
-export const forgeCertificateError = (forge.pki as unknown as { certificateError: Record<string, string> }).certificateError;

@@ -20,6 +20,8 @@ export interface ParsedSignedData {
     signedAttributesDer?: Buffer;
     attributes: Map<string, Asn1[]>;
     signatureAlgorithm: string;
+    /** AlgorithmIdentifier parameters (RSASSA-PSS-params for RSA-PSS). */
+    signatureParameters?: Asn1;
     signature: Buffer;
   };
 }
@@ -77,7 +79,9 @@ function parseSignerInfo(node: Asn1): ParsedSignedData['signer'] {
     const set = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, attrs.value as Asn1[]);
     signer.signedAttributesDer = derOf(set);
   }
-  signer.signatureAlgorithm = oidOf(children(parts[i++], 'signatureAlgorithm')[0], 'signatureAlgorithm');
+  const [algorithm, parameters] = children(parts[i++], 'signatureAlgorithm');
+  signer.signatureAlgorithm = oidOf(algorithm, 'signatureAlgorithm');
+  signer.signatureParameters = parameters;
   signer.signature = bytesOf(parts[i++], 'signature');
   return signer as ParsedSignedData['signer'];
 }

@@ -10,6 +10,13 @@ export const oid = {
   sha256WithRSA: '1.2.840.113549.1.1.11',
   sha384WithRSA: '1.2.840.113549.1.1.12',
   sha512WithRSA: '1.2.840.113549.1.1.13',
+  rsaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
+  ecPublicKey: '1.2.840.10045.2.1',
+  ecdsaWithSha1: '1.2.840.10045.4.1',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+  ecdsaWithSha512: '1.2.840.10045.4.3.4',
   sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
@@ -23,5 +30,20 @@ export const acceptedDigests: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
   [oid.sha512]: 'sha512',
 };
 
-/** RSA PKCS#1 v1.5 signature algorithm OIDs that may appear in SignerInfo.signatureAlgorithm. */
-export const rsaPkcs1SignatureOids = new Set<string>([oid.rsaEncryption, oid.sha256WithRSA, oid.sha384WithRSA, oid.sha512WithRSA]);
+export const digestOids: Record<'sha256' | 'sha384' | 'sha512' | 'sha1', string> = { sha256: oid.sha256, sha384: oid.sha384, sha512: oid.sha512, sha1: oid.sha1 };
+
+/** SignerInfo.signatureAlgorithm values and the signature scheme each means. */
+export const signatureSchemes: Record<string, 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa'> = {
+  [oid.rsaEncryption]: 'rsa-pkcs1',
+  [oid.sha256WithRSA]: 'rsa-pkcs1',
+  [oid.sha384WithRSA]: 'rsa-pkcs1',
+  [oid.sha512WithRSA]: 'rsa-pkcs1',
+  [oid.rsaPss]: 'rsa-pss',
+  [oid.ecPublicKey]: 'ecdsa',
+  [oid.ecdsaWithSha256]: 'ecdsa',
+  [oid.ecdsaWithSha384]: 'ecdsa',
+  [oid.ecdsaWithSha512]: 'ecdsa',
+};
+
+/** Signature algorithm OIDs that imply SHA-1, refused wherever they appear. */
+export const sha1SignatureOids = new Set<string>([oid.sha1WithRSA, oid.ecdsaWithSha1]);

@@ -1,7 +1,7 @@
-import { X509Certificate, createHash, createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { X509Certificate, constants, createHash, createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { asn1FromDer as fromDer, asn1ToDer as toDer, type Asn1 } from './asn1.ts';
-import { oid } from './oids.ts';
+import { digestOids, oid } from './oids.ts';
 
 const { asn1 } = forge;
 const { UNIVERSAL, CONTEXT_SPECIFIC } = asn1.Class;
@@ -18,7 +18,8 @@ const attribute = (type: string, value: Asn1) => seq([oidNode(type), set([value]
 
 export type DigestName = 'sha256' | 'sha384' | 'sha512' | 'sha1';
 
-const digestOids: Record<DigestName, string> = { sha256: oid.sha256, sha384: oid.sha384, sha512: oid.sha512, sha1: oid.sha1 };
+const ecdsaOids: Record<DigestName, string> = { sha1: oid.ecdsaWithSha1, sha256: oid.ecdsaWithSha256, sha384: oid.ecdsaWithSha384, sha512: oid.ecdsaWithSha512 };
+const digestLengths: Record<DigestName, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 
 export interface CmsSigner {
   certificatePem: string;
@@ -37,6 +38,24 @@ export interface SignCmsOptions {
   attached?: boolean;
   /** For tests of refusals: the messageDigest attribute is computed over this instead of the content. */
   digestOverride?: Buffer;
+  /** RSA keys only: sign with RSASSA-PSS (salt = digest length) instead of PKCS#1 v1.5. */
+  pss?: boolean;
+}
+
+/** SignerInfo.signatureAlgorithm for the key type and options, and how node:crypto must sign for it. */
+function signatureAlgorithmFor(key: KeyObject, digest: DigestName, pss: boolean): { identifier: Asn1; signOptions: object } {
+  if (key.asymmetricKeyType === 'ec') return { identifier: seq([oidNode(ecdsaOids[digest])]), signOptions: {} };
+  if (!pss) return { identifier: algorithm(oid.rsaEncryption), signOptions: { padding: constants.RSA_PKCS1_PADDING } };
+  const hash = algorithm(digestOids[digest]);
+  const params = seq([
+    asn1.create(CONTEXT_SPECIFIC, 0, true, [hash]),
+    asn1.create(CONTEXT_SPECIFIC, 1, true, [seq([oidNode(oid.mgf1), algorithm(digestOids[digest])])]),
+    asn1.create(CONTEXT_SPECIFIC, 2, true, [int(digestLengths[digest])]),
+  ]);
+  return {
+    identifier: seq([oidNode(oid.rsaPss), params]),
+    signOptions: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: digestLengths[digest] },
+  };
 }
 
 /** IssuerAndSerialNumber taken byte for byte from the certificate, as receivers compare it. */
@@ -47,7 +66,7 @@ function issuerAndSerial(certDer: Buffer): Asn1 {
 }
 
 /**
- * Creates a CMS SignedData (RFC 5652) over `content` with one RSA PKCS#1 v1.5 signer, its certificate (and
+ * Creates a CMS SignedData (RFC 5652) over `content` with one signer (RSA PKCS#1 v1.5, RSA-PSS or ECDSA), its certificate (and
  * chain) included; returns base64 DER, the value of the `X-Signature` header.
  */
 export function signCms(content: Buffer, signer: CmsSigner, options: SignCmsOptions = {}): string {
@@ -67,14 +86,15 @@ export function signCms(content: Buffer, signer: CmsSigner, options: SignCmsOpti
     signatureInput = toDer(set(attrs));
     signedAttrs = asn1.create(CONTEXT_SPECIFIC, 0, true, attrs);
   }
-  const signature = cryptoSign(digest, signatureInput, key);
+  const scheme = signatureAlgorithmFor(key, digest, options.pss ?? false);
+  const signature = cryptoSign(digest, signatureInput, { key, ...scheme.signOptions });
 
   const signerInfo = seq([
     int(1),
     issuerAndSerial(certDer),
     algorithm(digestOids[digest]),
     ...(signedAttrs ? [signedAttrs] : []),
-    algorithm(oid.rsaEncryption),
+    scheme.identifier,
     octets(signature),
   ]);
   const encapContentInfo = seq([

@@ -2,7 +2,14 @@ import type { ErrorCode } from '../http/errors.ts';
 
 export type SignatureErrorCode = Extract<
   ErrorCode,
-  'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'CERT_UNTRUSTED' | 'CERT_EXPIRED' | 'CERT_NOT_BOUND' | 'CERT_REVOKED' | 'CERT_USAGE_INVALID' | 'ALGORITHM_WEAK'
+  | 'SIGNATURE_INVALID'
+  | 'CERT_UNTRUSTED'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_BOUND'
+  | 'CERT_REVOKED'
+  | 'CERT_REVOCATION_UNKNOWN'
+  | 'CERT_USAGE_INVALID'
+  | 'ALGORITHM_WEAK'
 >;
 
 /** Why a signature or its certificate was refused; the code is what the partner sees. */

@@ -1,13 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import forge from 'node-forge';
-
-export interface TrustedCertificate {
-  x509: X509Certificate;
-  forge: forge.pki.Certificate;
-  fingerprint256: string;
-}
+import { parseCertificate, type CertificateInfo } from './certificate-info.ts';
 
 const certificateFileTypes = new Set(['.pem', '.crt', '.cer', '.der']);
 
@@ -20,22 +14,13 @@ function readCertificates(path: string): Buffer[] {
   return blocks.map((block) => new X509Certificate(block).raw);
 }
 
-export function toTrustedCertificate(der: Buffer): TrustedCertificate {
-  const x509 = new X509Certificate(der);
-  const forgeCert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))));
-  return { x509, forge: forgeCert, fingerprint256: x509.fingerprint256 };
-}
-
-const isSelfSigned = (c: X509Certificate) => c.checkIssued(c) && c.verify(c.publicKey);
-
 /**
  * Government CA roots and intermediates the gateway trusts, read from the configured folders.
  * Self-signed certificates become trust anchors; the rest are intermediates offered to chain building.
  */
 export class TrustStore {
-  roots: TrustedCertificate[] = [];
-  intermediates: TrustedCertificate[] = [];
-  caStore: forge.pki.CAStore = forge.pki.createCaStore();
+  roots: CertificateInfo[] = [];
+  intermediates: CertificateInfo[] = [];
   /** Bumped on every reload so caches keyed on the old store can tell they are stale. */
   generation = 0;
 
@@ -44,8 +29,8 @@ export class TrustStore {
   }
 
   reload(): void {
-    const roots: TrustedCertificate[] = [];
-    const intermediates: TrustedCertificate[] = [];
+    const roots: CertificateInfo[] = [];
+    const intermediates: CertificateInfo[] = [];
     for (const dir of this.directories) {
       let entries: string[];
       try {
@@ -57,14 +42,13 @@ export class TrustStore {
         const path = join(dir, name);
         if (!certificateFileTypes.has(extname(name).toLowerCase()) || !statSync(path).isFile()) continue;
         for (const der of readCertificates(path)) {
-          const cert = toTrustedCertificate(der);
-          (isSelfSigned(cert.x509) ? roots : intermediates).push(cert);
+          const cert = parseCertificate(der);
+          (cert.isSelfSigned ? roots : intermediates).push(cert);
         }
       }
     }
     this.roots = roots;
     this.intermediates = intermediates;
-    this.caStore = forge.pki.createCaStore(roots.map((r) => r.forge));
     this.generation += 1;
   }
 

@@ -1,13 +1,13 @@
-import type { X509Certificate } from 'node:crypto';
+import type { CertificateInfo } from './certificate-info.ts';
 
 export interface VerifiedSigner {
   fingerprint256: string;
   /** Subject DN as node prints it, one RDN a line. */
   subject: string;
   serialHex: string;
-  x509: X509Certificate;
-  notBefore: Date;
-  notAfter: Date;
+  certificate: CertificateInfo;
+  /** Leaf first, trust anchor last: revocation is checked along it on every use. */
+  path: CertificateInfo[];
 }
 
 interface Entry {
@@ -19,7 +19,7 @@ interface Entry {
 /**
  * Signer certificates whose chain was validated, keyed by SHA-256 fingerprint, so a busy partner costs one
  * chain validation per TTL instead of one per request. An entry never outlives its chain's earliest notAfter
- * and is ignored once the trust store has been reloaded.
+ * and is ignored once the trust store has been reloaded. Revocation is not cached here: it is checked on each use.
  */
 export class VerifiedChainCache {
   private readonly entries = new Map<string, Entry>();

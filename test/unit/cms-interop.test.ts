@@ -20,7 +20,7 @@ beforeAll(() => {
 });
 
 describe('CMS verification interoperates with other signers', () => {
-  it('verifies a detached signature made by OpenSSL', () => {
+  it('verifies a detached signature made by OpenSSL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-openssl-'));
     const file = (name: string, content: string | Buffer) => (writeFileSync(join(dir, name), content), join(dir, name));
     execFileSync('openssl', [
@@ -29,20 +29,21 @@ describe('CMS verification interoperates with other signers', () => {
       '-md', 'sha256', '-outform', 'DER', '-out', join(dir, 'sig.der'),
     ]);
     const signature = readFileSync(join(dir, 'sig.der')).toString('base64');
-    const verified = verifyCmsSignature(signature, body, deps);
+    const verified = await verifyCmsSignature(signature, body, deps);
     expect(verified.signer.subject).toContain('CN=Test Province Signer');
     expect(verified.signingTime).toBeInstanceOf(Date);
-    expect(() => verifyCmsSignature(signature, Buffer.from(body.toString().replace('4', '9')), deps)).toThrowError(/altered/);
+    await expect(verifyCmsSignature(signature, Buffer.from(body.toString().replace('4', '9')), deps)).rejects.toThrowError(/altered/);
   });
 
-  it('verifies a detached signature made by node-forge', () => {
+  it('verifies a detached signature made by node-forge', async () => {
+    const signerCert = forge.pki.certificateFromPem(pki.signer.certificatePem);
     const p7 = forge.pkcs7.createSignedData();
     p7.content = forge.util.createBuffer(body.toString('binary'));
-    p7.addCertificate(pki.signer.cert);
-    p7.addCertificate(pki.intermediate.cert);
+    p7.addCertificate(signerCert);
+    p7.addCertificate(forge.pki.certificateFromPem(pki.intermediate.certificatePem));
     p7.addSigner({
-      key: pki.signer.key,
-      certificate: pki.signer.cert,
+      key: forge.pki.privateKeyFromPem(pki.signer.privateKeyPem),
+      certificate: signerCert,
       digestAlgorithm: forge.pki.oids.sha256!,
       authenticatedAttributes: [
         { type: forge.pki.oids.contentType!, value: forge.pki.oids.data },
@@ -52,29 +53,29 @@ describe('CMS verification interoperates with other signers', () => {
     });
     p7.sign({ detached: true });
     const signature = Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary').toString('base64');
-    expect(verifyCmsSignature(signature, body, deps).signer.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect((await verifyCmsSignature(signature, body, deps)).signer.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
-  it('accepts an attached signature only over the same content', () => {
+  it('accepts an attached signature only over the same content', async () => {
     const attached = signCms(body, pki.defaultSigner, { attached: true });
-    expect(verifyCmsSignature(attached, body, deps).signer).toBeDefined();
-    expect(() => verifyCmsSignature(attached, Buffer.from('{}'), deps)).toThrowError(/attached signed content differs/);
+    expect((await verifyCmsSignature(attached, body, deps)).signer).toBeDefined();
+    await expect(verifyCmsSignature(attached, Buffer.from('{}'), deps)).rejects.toThrowError(/attached signed content differs/);
   });
 
-  it('verifies a signature without signed attributes (the signature covers the body itself)', () => {
+  it('verifies a signature without signed attributes (the signature covers the body itself)', async () => {
     const plain = signCms(body, pki.defaultSigner, { withoutSignedAttributes: true });
-    expect(verifyCmsSignature(plain, body, deps).signingTime).toBeUndefined();
-    expect(() => verifyCmsSignature(plain, Buffer.from('{}'), deps)).toThrowError(/does not verify/);
+    expect((await verifyCmsSignature(plain, body, deps)).signingTime).toBeUndefined();
+    await expect(verifyCmsSignature(plain, Buffer.from('{}'), deps)).rejects.toThrowError(/does not verify/);
   });
 
-  it('validates the chain once and then serves the signer from the cache until the trust store is reloaded', () => {
+  it('validates the chain once and then serves the signer from the cache until the trust store is reloaded', async () => {
     const cache = new VerifiedChainCache(60_000);
     const local = { trustStore: new TrustStore([pki.trustDir]), chainCache: cache };
     const signature = signCms(body, pki.defaultSigner);
-    const first = verifyCmsSignature(signature, body, local).signer;
+    const first = (await verifyCmsSignature(signature, body, local)).signer;
     expect(cache.size).toBe(1);
-    expect(verifyCmsSignature(signature, body, local).signer).toBe(first);
+    expect((await verifyCmsSignature(signature, body, local)).signer).toBe(first);
     local.trustStore.reload();
-    expect(verifyCmsSignature(signature, body, local).signer).not.toBe(first);
+    expect((await verifyCmsSignature(signature, body, local)).signer).not.toBe(first);
   });
 });
