@@ -43,9 +43,16 @@ function stateOf(bullState: string, job: Job<Envelope, DeliveryOutcome>): Messag
   }
 }
 
-export async function describeMessage({ job, destination }: FoundMessage, queues: DestinationQueues): Promise<MessageStatusView> {
+export async function describeMessage(found: FoundMessage, queues: DestinationQueues): Promise<MessageStatusView> {
+  const { destination } = found;
   const queue = queues.get(destination);
-  const [bullState, logs] = await Promise.all([job.getState(), queue.getJobLogs(job.id!, 0, 99)]);
+  let job = found.job;
+  const bullState = await job.getState();
+  if ((bullState === 'completed' || bullState === 'failed') && !job.finishedOn) {
+    // It finished between reading the job and reading its state: read it again so counts and outcome agree.
+    job = ((await queue.getJob(job.id!)) as typeof job | undefined) ?? job;
+  }
+  const logs = await queue.getJobLogs(job.id!, 0, 99);
   const history = logs.logs.map((line) => JSON.parse(line) as AttemptRecord);
   return {
     messageId: job.id!,

@@ -22,7 +22,10 @@ beforeAll(async () => {
   });
 });
 afterAll(() => t.close());
-beforeEach(() => t.portal.reset());
+beforeEach(async () => {
+  await t.drain();
+  await t.portal.reset();
+});
 
 const gap = (a: string, b: string) => Date.parse(b) - Date.parse(a);
 

@@ -15,7 +15,10 @@ beforeAll(async () => {
   });
 });
 afterAll(() => t.close());
-beforeEach(() => t.portal.reset());
+beforeEach(async () => {
+  await t.drain();
+  await t.portal.reset();
+});
 
 const statusesReceived = async (dossierCode: string) =>
   (await t.portal.effectsFor(dossierCode)).map((e) => (e.payload.data as Array<{ TrangThaiHoSo: string }>)[0]!.TrangThaiHoSo);

@@ -6,7 +6,10 @@ beforeAll(async () => {
   t = await startTestGateway();
 });
 afterAll(() => t.close());
-beforeEach(() => t.portal.reset());
+beforeEach(async () => {
+  await t.drain();
+  await t.portal.reset();
+});
 
 const expectedPortalPayload = (doc: Record<string, any>) => ({
   madonvi: doc.agencyCode,

@@ -30,6 +30,8 @@ export interface TestGateway {
   status(messageId: string): Promise<MessageView>;
   waitForState(messageId: string, states: string[], timeoutMs?: number): Promise<MessageView>;
   jobCounts(): Promise<Record<string, number>>;
+  /** Waits until nothing is waiting, active or delayed, so one test's deliveries cannot consume the next one's faults. */
+  drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -194,6 +196,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 
   const jobCounts = () => gateway.queues.get('national-portal').getJobCounts();
 
+  const drain = async (timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { waiting = 0, active = 0, delayed = 0, prioritized = 0 } = await jobCounts();
+      if (waiting + active + delayed + prioritized === 0) return;
+      if (Date.now() > deadline) throw new Error(`queue did not drain: ${JSON.stringify(await jobCounts())}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
   return {
     gateway,
     config,
@@ -206,6 +218,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     status,
     waitForState,
     jobCounts,
+    drain,
     close: async () => {
       await gateway.close();
       if (!options.portal) await portal.close();
