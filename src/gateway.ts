@@ -10,6 +10,7 @@ import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
 import { createProducerConnection, createWorkerConnection } from './redis/connections.ts';
+import { CrlRevocationChecker } from './signatures/crl-revocation.ts';
 import { TrustStore } from './signatures/trust-store.ts';
 import { VerifiedChainCache } from './signatures/verified-chain-cache.ts';
 
@@ -21,6 +22,9 @@ export interface Gateway {
   workers: Map<string, DeliveryWorker>;
   queues: DestinationQueues;
   trustStore: TrustStore;
+  revocation: CrlRevocationChecker;
+  /** Re-reads trust anchors and CRL files (SIGHUP). */
+  reloadTrust(): void;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
   const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix);
   const trustStore = new TrustStore(config.trust.directories.map((d) => resolve(projectRoot, d)));
-  const gateway: Gateway = { config, workers: new Map(), queues, trustStore, close: async () => {} };
+  const revocation = new CrlRevocationChecker({ ...config.trust.crl, directories: config.trust.crl.directories.map((d) => resolve(projectRoot, d)) }, logger);
+  const gateway: Gateway = {
+    config,
+    workers: new Map(),
+    queues,
+    trustStore,
+    revocation,
+    reloadTrust: () => {
+      trustStore.reload();
+      revocation.reload();
+    },
+    close: async () => {},
+  };
   const closers: Array<() => Promise<unknown>> = [];
 
   if (config.role === 'api' || config.role === 'all') {
@@ -54,7 +70,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       {
         config,
         schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
-        signatures: { trustStore, chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs) },
+        signatures: {
+          trustStore,
+          chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs),
+          revocation,
+          policy: { requiredExtendedKeyUsage: config.trust.requiredExtendedKeyUsage },
+        },
         queues,
         redis: producer,
         readiness: async () => ({

@@ -37,8 +37,8 @@ async function main(): Promise<void> {
   }
   gateway = await startGateway(config, logger);
   process.on('SIGHUP', () => {
-    gateway?.trustStore.reload();
-    logger.info({ roots: gateway?.trustStore.roots.length }, 'trust store reloaded');
+    gateway?.reloadTrust();
+    logger.info({ roots: gateway?.trustStore.roots.length, crls: gateway?.revocation.status().length }, 'trust store and CRLs reloaded');
   });
 
   if (sandbox) {

@@ -115,8 +115,24 @@ export const gatewayConfigSchema = {
     trust: {
       type: 'object',
       additionalProperties: false,
-      required: ['directories', 'chainCacheTtlMs'],
-      properties: { directories: { type: 'array', items: { type: 'string' } }, chainCacheTtlMs: positiveInt },
+      required: ['directories', 'chainCacheTtlMs', 'crl'],
+      properties: {
+        directories: { type: 'array', items: { type: 'string' } },
+        chainCacheTtlMs: positiveInt,
+        requiredExtendedKeyUsage: { type: 'array', items: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)+$' } },
+        crl: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['directories', 'fetch', 'fetchTimeoutMs', 'refreshAheadMs', 'stalePolicy'],
+          properties: {
+            directories: { type: 'array', items: { type: 'string' } },
+            fetch: { type: 'boolean' },
+            fetchTimeoutMs: positiveInt,
+            refreshAheadMs: nonNegativeInt,
+            stalePolicy: { enum: ['fail-closed', 'fail-open'] },
+          },
+        },
+      },
     },
     delivery: {
       type: 'object',

@@ -1,3 +1,5 @@
+import type { CrlPolicy } from '../signatures/crl-revocation.ts';
+
 /** The gateway's configuration, after defaults, the GATEWAY_CONFIG file and env overrides are merged and validated. */
 
 export type Role = 'api' | 'worker' | 'all';
@@ -65,7 +67,13 @@ export interface GatewayConfig {
     idempotencyTtlMs: number;
   };
   retention: { deliveredMs: number };
-  trust: { directories: string[]; chainCacheTtlMs: number };
+  trust: {
+    directories: string[];
+    chainCacheTtlMs: number;
+    /** extendedKeyUsage OIDs every signer certificate must carry (signing profile); none by default. */
+    requiredExtendedKeyUsage?: string[];
+    crl: CrlPolicy;
+  };
   delivery: {
     /** How long a per-dossier delivery lock lives if its worker dies holding it. */
     dossierLockMs: number;

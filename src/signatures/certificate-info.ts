@@ -146,9 +146,9 @@ export function parseCertificate(der: Buffer): CertificateInfo {
   return info;
 }
 
-/** The DER of the certificate's issuer Name, for matching CMS IssuerAndSerialNumber and CRL issuers. */
-export function issuerNameDer(der: Buffer): Buffer {
+/** The DER of the certificate's subject Name (a CRL's issuer field must carry the same name). */
+export function subjectNameDer(der: Buffer): Buffer {
   const fields = children(children(asn1FromDer(der))[0]);
   const offset = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
-  return asn1ToDer(fields[offset + 2]!);
+  return asn1ToDer(fields[offset + 4]!);
 }

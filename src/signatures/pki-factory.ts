@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { asn1FromDer, asn1ToDer, type Asn1 } from './asn1.ts';
+import { subjectNameDer } from './certificate-info.ts';
 
 /**
  * Issues certificates for sandboxes and tests: a government-style root, intermediates, signers and the bad ones
@@ -145,4 +146,36 @@ export function createSandboxPki(signerName = 'Sandbox Province Signer'): Sandbo
   const intermediate = issueCertificate({ commonName: 'Sandbox Official Duty CA', organization: 'Sandbox PKI', isCa: true, pathLen: 0, issuer: root });
   const signer = issueCertificate({ commonName: signerName, organization: 'Sandbox Province', issuer: intermediate });
   return { root, intermediate, signer };
+}
+
+export interface CrlOptions {
+  issuer: IssuedCertificate;
+  revoked?: Array<{ serialHex: string; at?: Date }>;
+  thisUpdate?: Date;
+  /** null leaves nextUpdate out. */
+  nextUpdate?: Date | null;
+  signatureDigest?: 'sha256' | 'sha1';
+}
+
+const time = (d: Date) => asn1.create(UNIVERSAL, T.UTCTIME, false, asn1.dateToUtcTime(d));
+
+/** A v2 CRL signed by `issuer`, DER. */
+export function issueCrl(options: CrlOptions): Buffer {
+  const issuerKey = createPrivateKey(options.issuer.privateKeyPem);
+  const digest = options.signatureDigest ?? 'sha256';
+  const thisUpdate = options.thisUpdate ?? new Date(Date.now() - 60_000);
+  const nextUpdate = options.nextUpdate === undefined ? new Date(Date.now() + day) : options.nextUpdate;
+  const revoked = (options.revoked ?? []).map(({ serialHex, at }) =>
+    seq([asn1.create(UNIVERSAL, T.INTEGER, false, Buffer.from(serialHex, 'hex').toString('binary')), time(at ?? thisUpdate)]),
+  );
+  const tbs = seq([
+    asn1.create(UNIVERSAL, T.INTEGER, false, asn1.integerToDer(1).getBytes()),
+    signatureAlgorithm(issuerKey, digest),
+    asn1FromDer(subjectNameDer(options.issuer.der)),
+    time(thisUpdate),
+    ...(nextUpdate ? [time(nextUpdate)] : []),
+    ...(revoked.length ? [seq(revoked)] : []),
+  ]);
+  const signature = cryptoSign(digest, asn1ToDer(tbs), issuerKey);
+  return asn1ToDer(seq([tbs, signatureAlgorithm(issuerKey, digest), asn1.create(UNIVERSAL, T.BITSTRING, false, '\u0000' + signature.toString('binary'))]));
 }
