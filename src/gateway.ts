@@ -10,7 +10,9 @@ import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
 import { createProducerConnection, createWorkerConnection } from './redis/connections.ts';
+import { ConfigError } from './config/load-config.ts';
 import { CrlRevocationChecker } from './signatures/crl-revocation.ts';
+import { createOutboundSigner } from './signatures/outbound-signer.ts';
 import { TrustStore } from './signatures/trust-store.ts';
 import { VerifiedChainCache } from './signatures/verified-chain-cache.ts';
 
@@ -45,6 +47,9 @@ async function connected(redis: Redis): Promise<Redis> {
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const redisUrl = config.redis.url;
   if (!redisUrl) throw new Error('startGateway needs config.redis.url (main.ts starts an embedded Redis when it is absent)');
+  if (config.role !== 'api' && !config.signing) {
+    throw new ConfigError(['/signing is required for the worker role: every outbound message is signed (certificate and privateKey PEM paths)']);
+  }
   const prefix = config.redis.prefix;
   const producer = await connected(createProducerConnection(redisUrl));
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
@@ -91,6 +96,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
 
   if (config.role === 'worker' || config.role === 'all') {
+    const signOutbound = createOutboundSigner(config.signing!, projectRoot);
     const workerConnection = createWorkerConnection(redisUrl);
     workerConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
     // The ordering scripts share the worker's connection: while Redis is down they wait for it, like the worker.
@@ -98,7 +104,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     for (const [name, destination] of Object.entries(config.destinations)) {
       if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
       const connector = await loadConnector(destination.connector);
-      const client = connector.createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger });
+      const client = connector.createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
       const worker = new DeliveryWorker({
         destinationName: name,
         destination: () => config.destinations[name]!,

@@ -28,7 +28,7 @@ export class NationalPortalClient implements DeliveryClient {
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
-    const body = JSON.stringify(toPortalStatusSync(request.envelope));
+    const body = Buffer.from(JSON.stringify(toPortalStatusSync(request.envelope)));
     const token = await this.accessToken();
     let response = await this.post(body, request, token);
     if (response.statusCode === 401) {
@@ -46,7 +46,7 @@ export class NationalPortalClient implements DeliveryClient {
     return { statusCode };
   }
 
-  private async post(body: string, request: DeliveryRequest, token: string) {
+  private async post(body: Buffer, request: DeliveryRequest, token: string) {
     try {
       const res = await this.pool.request({
         path: this.options.syncPath,
@@ -56,6 +56,7 @@ export class NationalPortalClient implements DeliveryClient {
           authorization: `Bearer ${token}`,
           'idempotency-key': request.idempotencyKey,
           'x-trace-id': request.traceId,
+          'x-signature': this.context.signOutbound(body),
         },
         body,
         signal: AbortSignal.timeout(this.context.destination.timeoutMs),

@@ -3,12 +3,17 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { SimulatorHandle, SimulatorOptions } from '../../src/connectors/connector-types.ts';
+import { TrustStore } from '../../src/signatures/trust-store.ts';
+import { VerifiedChainCache } from '../../src/signatures/verified-chain-cache.ts';
+import { verifyCmsSignature } from '../../src/signatures/verify-cms-signature.ts';
 import { portalOptionsOf } from './options.ts';
 
 /** One effect the portal applied: what the gateway will be judged on. */
 export interface ReceivedStatusSync {
   idempotencyKey: string;
   traceId?: string;
+  /** Subject of the certificate that signed the request, when the simulator verifies signatures. */
+  signer?: string;
   payload: Record<string, unknown>;
   receivedAt: string;
 }
@@ -36,6 +41,16 @@ const statusSyncSchema = JSON.parse(readFileSync(new URL('./schemas/status-sync.
 export function buildNationalPortalSimulator(options: Record<string, unknown>): FastifyInstance {
   const { clientId, clientSecret, tokenPath, syncPath } = portalOptionsOf(options);
   const app = Fastify({ logger: false, forceCloseConnections: true });
+  // Like the real portal, trust the gateway's CA and refuse what it did not sign (option gatewayTrustDir).
+  const trustDir = typeof options.gatewayTrustDir === 'string' ? options.gatewayTrustDir : undefined;
+  const signatureDeps = trustDir ? { trustStore: new TrustStore([trustDir]), chainCache: new VerifiedChainCache(60_000) } : undefined;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_r, raw, done) => {
+    try {
+      done(null, { raw, json: JSON.parse((raw as Buffer).toString('utf8')) });
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   const validate = new Ajv({ allErrors: true, strict: false }).compile(statusSyncSchema);
   const tokens = new Map<string, number>();
   const received = new Map<string, ReceivedStatusSync>();
@@ -71,14 +86,26 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     }
     const idempotencyKey = request.headers['idempotency-key'];
     if (typeof idempotencyKey !== 'string' || !idempotencyKey) return reply.code(400).send({ error_code: '02', message: 'Idempotency-Key required' });
-    if (!validate(request.body)) {
+    const { raw, json } = request.body as { raw: Buffer; json: unknown };
+    let signer: string | undefined;
+    if (signatureDeps) {
+      const signature = request.headers['x-signature'];
+      if (typeof signature !== 'string') return reply.code(400).send({ error_code: '03', message: 'X-Signature required' });
+      try {
+        signer = (await verifyCmsSignature(signature, raw, signatureDeps)).signer.subject;
+      } catch (err) {
+        return reply.code(400).send({ error_code: '03', message: `signature refused: ${(err as Error).message}` });
+      }
+    }
+    if (!validate(json)) {
       return reply.code(400).send({ error_code: '01', message: 'invalid payload', details: validate.errors?.map((e) => `${e.instancePath} ${e.message}`) });
     }
     if (received.has(idempotencyKey)) return { error_code: '00', message: 'already applied', duplicate: true };
     received.set(idempotencyKey, {
       idempotencyKey,
       traceId: request.headers['x-trace-id'] as string | undefined,
-      payload: request.body as Record<string, unknown>,
+      signer,
+      payload: json as Record<string, unknown>,
       receivedAt: new Date().toISOString(),
     });
     return { error_code: '00', message: 'ok' };
@@ -86,7 +113,7 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
 
   app.get('/_sim/received', async () => ({ effects: [...received.values()], stats }));
   app.post('/_sim/faults', async (request) => {
-    faults = { ...(request.body as PortalFaults) };
+    faults = { ...(request.body as { json: PortalFaults }).json };
     return { faults };
   });
   app.post('/_sim/tokens/revoke', async () => {

@@ -143,6 +143,16 @@ export const gatewayConfigSchema = {
     routes: { type: 'object', additionalProperties: { type: 'string' } },
     destinations: { type: 'object', additionalProperties: destination },
     partners: { type: 'object', additionalProperties: partner },
+    signing: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['certificate', 'privateKey'],
+      properties: {
+        certificate: { type: 'string', minLength: 1 },
+        privateKey: { type: 'string', minLength: 1 },
+        chain: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+    },
     sandbox: {
       type: 'object',
       additionalProperties: false,

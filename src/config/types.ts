@@ -85,6 +85,8 @@ export interface GatewayConfig {
   routes: Record<string, string>;
   destinations: Record<string, DestinationConfig>;
   partners: Record<string, PartnerConfig>;
+  /** The gateway's own signing identity (PEM file paths): every outbound message carries its CMS signature. */
+  signing?: { certificate: string; privateKey: string; chain?: string[] };
   sandbox: {
     dir: string;
     simulatorHost: string;

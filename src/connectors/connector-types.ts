@@ -27,6 +27,8 @@ export interface ConnectorContext {
   destinationName: string;
   destination: DestinationConfig & { baseUrl: string };
   logger: Logger;
+  /** Signs an outbound body with the gateway's key: the value of its X-Signature header. */
+  signOutbound: (body: Buffer) => string;
 }
 
 export interface SimulatorHandle {

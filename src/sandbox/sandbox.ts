@@ -6,7 +6,7 @@ import { loadConnector } from '../connectors/connector-registry.ts';
 import type { SimulatorHandle } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { hashApiKey } from '../pipeline/authenticate-partner.ts';
-import { createSandboxPki } from '../signatures/pki-factory.ts';
+import { createSandboxPki, issueCertificate } from '../signatures/pki-factory.ts';
 
 export const sandboxPartnerId = 'sandbox-province';
 export const sandboxAgencyCode = '000.00.01.H22';
@@ -37,17 +37,30 @@ export const sandboxDestinations = (config: GatewayConfig) =>
 /** Sandbox mode: some destination is unconfigured, or the config asks for the sandbox partner explicitly. */
 export const wantsSandbox = (config: GatewayConfig) => config.sandbox.partner || sandboxDestinations(config).length > 0;
 
-/** A sandbox PKI made once on this machine (never committed): root CA → official-duty CA → province signer. */
-function ensurePki(dir: string): { signer: string; key: string; intermediate: string; trustDir: string } {
-  const files = { signer: join(dir, 'pki/signer.pem'), key: join(dir, 'pki/signer.key'), intermediate: join(dir, 'pki/intermediate.pem'), trustDir: join(dir, 'trust') };
-  if (!existsSync(files.signer)) {
+/**
+ * A sandbox PKI made once on this machine (never committed): root CA → official-duty CA → the province's signer
+ * and the gateway's own signing certificate.
+ */
+function ensurePki(dir: string) {
+  const files = {
+    signer: join(dir, 'pki/signer.pem'),
+    key: join(dir, 'pki/signer.key'),
+    intermediate: join(dir, 'pki/intermediate.pem'),
+    gatewayCertificate: join(dir, 'pki/gateway.pem'),
+    gatewayKey: join(dir, 'pki/gateway.key'),
+    trustDir: join(dir, 'trust'),
+  };
+  if (![files.signer, files.key, files.intermediate, files.gatewayCertificate, files.gatewayKey].every((f) => existsSync(f))) {
     mkdirSync(join(dir, 'pki'), { recursive: true });
     mkdirSync(files.trustDir, { recursive: true });
     const pki = createSandboxPki();
+    const gateway = issueCertificate({ commonName: 'Sandbox Integration Gateway', organization: 'Sandbox Province', issuer: pki.intermediate });
     writeFileSync(join(files.trustDir, 'sandbox-root.pem'), pki.root.certificatePem);
     writeFileSync(files.intermediate, pki.intermediate.certificatePem);
     writeFileSync(files.key, pki.signer.privateKeyPem, { mode: 0o600 });
     writeFileSync(files.signer, pki.signer.certificatePem);
+    writeFileSync(files.gatewayKey, gateway.privateKeyPem, { mode: 0o600 });
+    writeFileSync(files.gatewayCertificate, gateway.certificatePem);
   }
   return files;
 }
@@ -77,12 +90,18 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
       continue;
     }
     const connector = await loadConnector(destination.connector);
-    const handle = await connector.startSimulator({ host: config.sandbox.simulatorHost, port: 0, logger, options: destination.options });
+    const handle = await connector.startSimulator({
+      host: config.sandbox.simulatorHost,
+      port: 0,
+      logger,
+      options: { ...destination.options, gatewayTrustDir: pki.trustDir },
+    });
     handles.push(handle);
     destination.baseUrl = handle.url;
     simulators[name] = handle.url;
   }
   next.trust.directories = [...next.trust.directories, pki.trustDir];
+  next.signing ??= { certificate: pki.gatewayCertificate, privateKey: pki.gatewayKey, chain: [pki.intermediate] };
   next.partners[sandboxPartnerId] = {
     name: 'Sandbox province one-stop system',
     apiKeyHashes: [hashApiKey(apiKey)],

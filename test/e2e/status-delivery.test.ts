@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { gatewayIdentity, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -44,6 +44,8 @@ describe('a signed status update', () => {
     expect(effects).toHaveLength(1);
     expect(effects[0]!.payload).toEqual(expectedPortalPayload(doc));
     expect(effects[0]!.idempotencyKey).toBe(res.body.messageId);
+    // The simulator verified the gateway's own CMS signature over what it received.
+    expect(effects[0]!.signer).toBe(gatewayIdentity().subject);
   });
 
   it('in XML gives the same delivery as in JSON', async () => {

@@ -1,4 +1,7 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { inject } from 'vitest';
@@ -14,6 +17,28 @@ import type { FastifyInstance } from 'fastify';
 import { createTestPki, type TestPki } from './test-pki.ts';
 
 export const agencyCode = '000.00.01.H22';
+
+/**
+ * The gateway's own signing identity in tests: one CA and certificate per test process, apart from the
+ * partners' PKI. Every portal simulator trusts this CA and refuses unsigned or tampered deliveries.
+ */
+let identity: { trustDir: string; signing: { certificate: string; privateKey: string; chain: string[] }; subject: string } | undefined;
+export function gatewayIdentity() {
+  if (!identity) {
+    const pki = createTestPki('Test Gateway');
+    const dir = mkdtempSync(join(tmpdir(), 'gw-identity-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    identity = {
+      trustDir: pki.trustDir,
+      signing: { certificate: write('gateway.pem', pki.signer.certificatePem), privateKey: write('gateway.key', pki.signer.privateKeyPem), chain: [write('gateway-ca.pem', pki.intermediate.certificatePem)] },
+      subject: new X509Certificate(pki.signer.certificatePem).subject,
+    };
+  }
+  return identity;
+}
 export const portalOptions = { clientId: 'test-gateway', clientSecret: 'test-secret' };
 
 /** Everything a test needs to talk to a real gateway on a real Redis, with the portal simulator behind it. */
@@ -82,7 +107,7 @@ export class PortalSimulator {
   ) {}
 
   static async start(): Promise<PortalSimulator> {
-    const app = buildNationalPortalSimulator(portalOptions);
+    const app = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: gatewayIdentity().trustDir });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return new PortalSimulator(app, url);
   }
@@ -130,6 +155,7 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
     redis: { url: options.redisUrl ?? inject('redisUrl'), prefix: options.prefix ?? `t${randomBytes(5).toString('hex')}` },
     log: { level: 'info' },
     trust: { directories: [pki.trustDir] },
+    signing: gatewayIdentity().signing,
     destinations: {
       'national-portal': {
         baseUrl: portalUrl,

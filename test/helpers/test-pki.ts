@@ -12,8 +12,8 @@ export interface TestPki extends SandboxPki {
   defaultSigner: CmsSigner;
 }
 
-export function createTestPki(): TestPki {
-  const pki = createSandboxPki('Test Province Signer');
+export function createTestPki(signerName = 'Test Province Signer'): TestPki {
+  const pki = createSandboxPki(signerName);
   const trustDir = mkdtempSync(join(tmpdir(), 'gw-trust-'));
   writeFileSync(join(trustDir, 'root.pem'), pki.root.certificatePem);
   const signerFor = (cert: IssuedCertificate, chain: IssuedCertificate[] = [pki.intermediate]): CmsSigner => ({
