@@ -47,5 +47,9 @@ export async function parseXml(raw: Buffer): Promise<ParsedBody> {
   if (roots.length !== 1) throw new GatewayError('BODY_MALFORMED', 'XML document must have exactly one root element');
   const root = roots[0]!;
   const value = parsed[root];
-  return { format: 'xml', raw, root, document: typeof value === 'object' && value !== null ? value : {} };
+  const document: Record<string, unknown> = typeof value === 'object' && value !== null ? { ...(value as object) } : {};
+  // An enveloped XML-DSig signature is not part of the message: take it out before schema validation.
+  const signatureKeys = Object.keys(document).filter((k) => /^([\w.-]+:)?Signature$/.test(k));
+  signatureKeys.forEach((k) => delete document[k]);
+  return { format: 'xml', raw, root, envelopedSignature: signatureKeys.length > 0, document };
 }

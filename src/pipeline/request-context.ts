@@ -11,6 +11,8 @@ export interface ParsedBody {
   raw: Buffer;
   /** For XML, the root element's name. */
   root?: string;
+  /** XML only: the root carried a ds:Signature child; it is removed from `document`, which is all signed content. */
+  envelopedSignature?: boolean;
   document: unknown;
 }
 

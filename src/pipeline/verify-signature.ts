@@ -4,7 +4,8 @@ import { SignatureError } from '../signatures/signature-error.ts';
 import { verifyCmsSignature, type CmsVerifierDeps, type VerifiedSignature } from '../signatures/verify-cms-signature.ts';
 import type { VerifiedSigner } from '../signatures/verified-chain-cache.ts';
 import { checkWithinWindow } from './check-freshness.ts';
-import type { AuthenticatedPartner } from './request-context.ts';
+import { verifyXmlSignature } from '../signatures/verify-xml-signature.ts';
+import type { AuthenticatedPartner, ParsedBody } from './request-context.ts';
 
 const normalizeFingerprint = (f: string) => f.replace(/:/g, '').toUpperCase();
 
@@ -25,22 +26,27 @@ export function isBound(signer: VerifiedSigner, bindings: CertificateBinding[]):
 }
 
 /**
- * Step 6, verify signature: `X-Signature` is a base64 CMS SignedData over the exact raw body. The signer must
+ * Step 6, verify signature: `X-Signature` is a base64 CMS SignedData over the exact raw body; an XML body may
+ * instead carry an enveloped XML-DSig signature over the whole document. Either way the signer must
  * chain to the trust store, be valid now, be bound to the calling partner, and have signed recently.
  */
 export async function verifyRequestSignature(
   header: string | undefined,
-  rawBody: Buffer,
+  body: ParsedBody,
   partner: AuthenticatedPartner,
   deps: CmsVerifierDeps & { clockSkewMs: number },
 ): Promise<VerifiedSignature> {
-  if (!header) throw new GatewayError('SIGNATURE_INVALID', 'X-Signature header (base64 CMS SignedData over the body) is required');
+  const useXmlDsig = !header && body.format === 'xml' && body.envelopedSignature === true;
+  if (!header && !useXmlDsig) {
+    throw new GatewayError('SIGNATURE_INVALID', 'X-Signature header (base64 CMS SignedData over the body) or an enveloped XML signature is required');
+  }
   const now = new Date();
   let verified: VerifiedSignature;
   try {
-    verified = await verifyCmsSignature(header, rawBody, deps, now);
+    verified = useXmlDsig ? await verifyXmlSignature(body.raw.toString('utf8'), deps, now) : await verifyCmsSignature(header!, body.raw, deps, now);
   } catch (err) {
-    if (err instanceof SignatureError) throw new GatewayError(err.code, err.message, [{ path: 'header:x-signature', message: err.message }]);
+    const path = useXmlDsig ? '/Signature' : 'header:x-signature';
+    if (err instanceof SignatureError) throw new GatewayError(err.code, err.message, [{ path, message: err.message }]);
     throw err;
   }
   if (!isBound(verified.signer, partner.certificates)) {

@@ -26,7 +26,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
     checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); // 3 fresh
     const document = deps.schemas.validate(messageType.schemaFile, body) as D; //    4 valid
     authorizeAgency(partner, messageType.agencyCodeOf(document)); //                 5 authorized
-    const signature = await verifyRequestSignature(request.headers['x-signature'] as string | undefined, body.raw, partner, {
+    const signature = await verifyRequestSignature(request.headers['x-signature'] as string | undefined, body, partner, {
       ...deps.signatures,
       clockSkewMs,
     }); //                                                                           6 authentic

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { CertificateInfo } from './certificate-info.ts';
 import { isCrlIssuedBy, parseCrl, type ParsedCrl } from './crl.ts';
 import { SignatureError } from './signature-error.ts';
-import type { RevocationChecker } from './verify-cms-signature.ts';
+import type { RevocationChecker } from './resolve-signer.ts';
 
 export interface CrlPolicy {
   /** Folders of .crl/.pem CRL files (e.g. downloaded by the operator for an offline gateway). */
