@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.ts';
-import { signCms } from '../../src/signatures/sign-cms.ts';
 import { createTestPki } from '../helpers/test-pki.ts';
-import { PortalSimulator, startTestGateway, statusUpdate, testConfig, type TestGateway } from '../helpers/test-gateway.ts';
+import { PortalSimulator, postSignedStatus, startTestGateway, statusUpdate, testConfig, type TestGateway } from '../helpers/test-gateway.ts';
 import { GatewayProcess } from '../helpers/worker-process.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -94,14 +92,9 @@ describe('nothing acknowledged is lost', () => {
     const url = /listening on (http:\/\/\S+)/.exec(api.output)![1]!;
 
     const doc = statusUpdate();
-    const body = Buffer.from(JSON.stringify(doc));
-    const res = await request(`${url}/v1/dossiers/status`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, pki.defaultSigner) },
-      body,
-    });
+    const res = await postSignedStatus(url, apiKey, pki.defaultSigner, doc);
     expect(res.statusCode).toBe(202);
-    const { messageId } = (await res.body.json()) as { messageId: string };
+    const messageId = res.body.messageId!;
     await api.kill('SIGKILL');
 
     const worker = GatewayProcess.start({ ...config, role: 'worker' });

@@ -105,6 +105,8 @@ describe('XML-DSig enveloped signatures', () => {
     const noSigning = issueCertificate({ commonName: 'Encipher only', issuer: pki.intermediate, keyUsage: { keyEncipherment: true } });
     await expectRefused(signXmlEnveloped(xml(), signer(noSigning)), 'CERT_USAGE_INVALID');
     await expectRefused(signXmlEnveloped(xml(), pki.defaultSigner, { digest: 'sha1' }), 'ALGORITHM_WEAK');
+    const weakKey = issueCertificate({ commonName: 'Weak key', issuer: pki.intermediate, keyBits: 1024 });
+    await expectRefused(signXmlEnveloped(xml(), signer(weakKey)), 'ALGORITHM_WEAK');
     await expectRefused(signXmlEnveloped(xml(), signer(revoked)), 'CERT_REVOKED');
   });
 

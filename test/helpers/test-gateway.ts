@@ -254,3 +254,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 
 /** Sums every state of a job-count map: "nothing queued" means this is zero. */
 export const totalJobs = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** POSTs a signed status update to any gateway URL (e.g. one running as a child process). */
+export async function postSignedStatus(url: string, apiKey: string, signer: CmsSigner, doc: Record<string, unknown> = statusUpdate()) {
+  const body = Buffer.from(JSON.stringify(doc));
+  const res = await request(`${url}/v1/dossiers/status`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, signer) },
+    body,
+  });
+  return { statusCode: res.statusCode, body: (await res.body.json()) as { messageId?: string; error?: string } };
+}
