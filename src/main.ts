@@ -58,6 +58,7 @@ function printBanner(gateway: Gateway, sandbox?: Sandbox, embedded?: EmbeddedRed
     lines.push('  Sandbox simulators:');
     for (const [name, url] of Object.entries(sandbox.info.simulators)) lines.push(`    ${name}: ${url}  (received: ${url}/_sim/received)`);
     lines.push(`  Sandbox partner "${sandbox.info.partnerId}", key and signer in ${sandbox.infoFile}`);
+    lines.push(`  Admin API: ${gateway.url}/admin/api/queues  (operator token in ${sandbox.infoFile}, "adminToken")`);
     lines.push('  Send a signed status update:  npm run sample:status');
   }
   process.stdout.write(lines.join('\n') + '\n\n');

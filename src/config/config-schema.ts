@@ -66,7 +66,7 @@ const partner = {
 export const gatewayConfigSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'sandbox'],
+  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'sandbox'],
   properties: {
     role: { enum: ['api', 'worker', 'all'] },
     http: {
@@ -143,6 +143,18 @@ export const gatewayConfigSchema = {
     routes: { type: 'object', additionalProperties: { type: 'string' } },
     destinations: { type: 'object', additionalProperties: destination },
     partners: { type: 'object', additionalProperties: partner },
+    admins: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tokenHashes', 'role'],
+        properties: {
+          tokenHashes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } },
+          role: { enum: ['viewer', 'operator'] },
+        },
+      },
+    },
     signing: {
       type: 'object',
       additionalProperties: false,

@@ -4,6 +4,9 @@ import type { CrlPolicy } from '../signatures/crl-revocation.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
+/** viewer: read everything; operator: also retry, discard, replay, pause and resume. */
+export type AdminRole = 'viewer' | 'operator';
+
 export interface RetryPolicy {
   /** Total delivery attempts, the first one included. Read live by the worker, so a change reaches jobs already scheduled. */
   attempts: number;
@@ -85,6 +88,8 @@ export interface GatewayConfig {
   routes: Record<string, string>;
   destinations: Record<string, DestinationConfig>;
   partners: Record<string, PartnerConfig>;
+  /** Admin users of /admin/api: a name → the SHA-256 hashes of their tokens and their role. */
+  admins: Record<string, { tokenHashes: string[]; role: AdminRole }>;
   /** The gateway's own signing identity (PEM file paths): every outbound message carries its CMS signature. */
   signing?: { certificate: string; privateKey: string; chain?: string[] };
   sandbox: {

@@ -7,6 +7,7 @@ import { installBodyParsers } from '../pipeline/parse-body.ts';
 import { registerHealthRoutes } from '../routes/health-routes.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
 import { registerMessageStatusRoute } from '../routes/message-status-route.ts';
+import { adminRoutes } from '../admin/admin-routes.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
 import '../pipeline/request-context.ts';
@@ -43,5 +44,6 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.removeAllContentTypeParsers();
   registerHealthRoutes(app, deps);
   app.register(partnerRoutes, deps);
+  app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
   return app;
 }

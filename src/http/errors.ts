@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 export const errorStatus = {
   AUTH_INVALID: 401,
   AGENCY_FORBIDDEN: 403,
+  ROLE_FORBIDDEN: 403,
   NOT_FOUND: 404,
   BODY_MALFORMED: 400,
   SCHEMA_INVALID: 400,

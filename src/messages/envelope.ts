@@ -20,6 +20,8 @@ export interface Envelope<P = Record<string, unknown>> {
   /** Orders messages of one dossier at a destination: an older one never overtakes a newer one. */
   orderingTime: number;
   signer?: { fingerprint256: string; subject: string };
+  /** Set on a copy an operator re-delivered: the messageId of the original. */
+  replayOf?: string;
   payload: P;
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { readDiscarded } from '../admin/dead-letters.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { describeMessage, findMessage } from '../messages/message-status.ts';
@@ -6,10 +7,15 @@ import { describeMessage, findMessage } from '../messages/message-status.ts';
 /** GET /v1/messages/:messageId: a partner follows its own messages; another partner's look the same as missing. */
 export function registerMessageStatusRoute(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { messageId: string } }>('/v1/messages/:messageId', async (request) => {
+    const partner = request.partner!.id;
     const found = await findMessage(deps.queues, request.params.messageId);
-    if (!found || found.job.data.partner !== request.partner!.id) {
-      throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId} for this partner`);
+    if (found && found.job.data.partner === partner) return describeMessage(found, deps.queues);
+    // A dead letter an operator discarded stays visible to its partner as dead, with the operator's reason.
+    const discarded = found ? undefined : await readDiscarded(deps.redis, deps.config.redis.prefix, request.params.messageId);
+    if (discarded && discarded.partner === partner) {
+      const { partner: _partner, discardedAt, ...view } = discarded;
+      return { ...view, state: 'dead', lastAttemptAt: null, finishedAt: discardedAt, history: [] };
     }
-    return describeMessage(found, deps.queues);
+    throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId} for this partner`);
   });
 }

@@ -16,6 +16,8 @@ export interface SandboxInfo {
   gatewayUrl?: string;
   partnerId: string;
   apiKey: string;
+  /** Operator token for /admin/api. */
+  adminToken: string;
   agencyCode: string;
   signerCertificate: string;
   signerKey: string;
@@ -65,9 +67,9 @@ function ensurePki(dir: string) {
   return files;
 }
 
-function ensureApiKey(dir: string): string {
-  const file = join(dir, 'api-key');
-  if (!existsSync(file)) writeFileSync(file, `sbx_${randomBytes(24).toString('base64url')}`, { mode: 0o600 });
+function ensureSecret(dir: string, name: string, prefix: string): string {
+  const file = join(dir, name);
+  if (!existsSync(file)) writeFileSync(file, `${prefix}_${randomBytes(24).toString('base64url')}`, { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -79,7 +81,8 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
   const dir = resolve(rootDir, config.sandbox.dir);
   mkdirSync(dir, { recursive: true });
   const pki = ensurePki(dir);
-  const apiKey = ensureApiKey(dir);
+  const apiKey = ensureSecret(dir, 'api-key', 'sbx');
+  const adminToken = ensureSecret(dir, 'admin-token', 'sbxadm');
   const next: GatewayConfig = structuredClone(config);
   const handles: SimulatorHandle[] = [];
   const simulators: Record<string, string> = {};
@@ -109,9 +112,11 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
     certificates: [{ fingerprint256: new X509Certificate(readFileSync(pki.signer)).fingerprint256 }],
     rateLimit: { max: 1000, timeWindowMs: 1000 },
   };
+  next.admins['sandbox-operator'] ??= { tokenHashes: [hashApiKey(adminToken)], role: 'operator' };
   const info: SandboxInfo = {
     partnerId: sandboxPartnerId,
     apiKey,
+    adminToken,
     agencyCode: sandboxAgencyCode,
     signerCertificate: pki.signer,
     signerKey: pki.key,

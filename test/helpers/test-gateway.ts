@@ -265,3 +265,19 @@ export async function postSignedStatus(url: string, apiKey: string, signer: CmsS
   });
   return { statusCode: res.statusCode, body: (await res.body.json()) as { messageId?: string; error?: string } };
 }
+
+/** Calls /admin/api with an admin token. */
+export async function adminCall(t: TestGateway, token: string | null, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await request(`${t.url}/admin/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.body.text();
+  return { statusCode: res.statusCode, body: text ? JSON.parse(text) : undefined };
+}
+
+export const adminTokens = { viewer: 'viewer-token-0123456789', operator: 'operator-token-0123456789' };
+export const adminConfig = {
+  'it-viewer': { tokenHashes: [hashApiKey(adminTokens.viewer)], role: 'viewer' },
+  'it-operator': { tokenHashes: [hashApiKey(adminTokens.operator)], role: 'operator' },
+};

@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiDeps } from '../http/api-deps.ts';
+import { GatewayError } from '../http/errors.ts';
+import { scrubPersonalData } from '../logging/logger.ts';
+import { describeMessage, findMessage } from '../messages/message-status.ts';
+import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
+import { AuditTrail } from './audit-trail.ts';
+import { discardDeadLetter, findDeadLetters, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
+
+const reasonBody = {
+  type: 'object',
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 3, maxLength: 500 } },
+} as const;
+
+const filterProperties = {
+  destination: { type: 'string' },
+  partner: { type: 'string' },
+  dossierCode: { type: 'string' },
+  errorCode: { type: 'string', enum: ['PERMANENT', 'RETRIES_EXHAUSTED', 'UNKNOWN'] },
+  since: { type: 'string', format: 'date-time' },
+  until: { type: 'string', format: 'date-time' },
+} as const;
+
+type FilterQuery = { [K in keyof typeof filterProperties]?: string };
+
+function toFilter(q: FilterQuery): DeadLetterFilter {
+  return { ...q, since: q.since ? Date.parse(q.since) : undefined, until: q.until ? Date.parse(q.until) : undefined };
+}
+
+/**
+ * /admin/api: what admins of the provincial IT centre need to see what is stuck and repair it without touching
+ * Redis. Admin tokens only; viewers read, operators act, and every action lands in the audit trail.
+ */
+export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const audit = new AuditTrail(deps.redis, deps.config.redis.prefix);
+  const acceptOptions = { idempotencyTtlMs: deps.config.ingest.idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs };
+  const actor = (request: FastifyRequest) => ({ actor: request.admin!.name, role: request.admin!.role });
+  app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.get('/queues', async () => {
+    const destinations = await Promise.all(
+      deps.queues.all().map(async ([name, queue]) => {
+        const [counts, paused, oldestDead] = await Promise.all([
+          queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
+          queue.isPaused(),
+          queue.getJobs(['failed'], 0, 0, true),
+        ]);
+        const oldest = oldestDead[0]?.finishedOn;
+        return { destination: name, paused, counts, deadLetters: { count: counts.failed ?? 0, oldestAgeSeconds: oldest ? Math.round((Date.now() - oldest) / 1000) : null } };
+      }),
+    );
+    return { destinations };
+  });
+
+  app.get<{ Querystring: FilterQuery & { limit?: number } }>(
+    '/dead-letters',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...filterProperties, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
+    async (request) => {
+      const { limit, ...query } = request.query;
+      const letters = await findDeadLetters(deps.queues, toFilter(query), limit);
+      return { deadLetters: letters.map(summarize) };
+    },
+  );
+
+  app.get<{ Params: { messageId: string } }>('/messages/:messageId', async (request) => {
+    const found = await findMessage(deps.queues, request.params.messageId);
+    if (!found) throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId}`);
+    const view = await describeMessage(found, deps.queues);
+    return { ...view, envelope: scrubPersonalData(found.job.data as unknown as Record<string, unknown>) };
+  });
+
+  app.post<{ Params: { messageId: string }; Body: { reason: string } }>(
+    '/dead-letters/:messageId/retry',
+    { preHandler: requireOperator, schema: { body: reasonBody } },
+    async (request) => {
+      const found = await findMessage(deps.queues, request.params.messageId);
+      if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${request.params.messageId}`);
+      const retried = await retryDeadLetters([found]);
+      await audit.record({ ...actor(request), action: 'retry', target: request.params.messageId, reason: request.body.reason, count: retried });
+      return { retried };
+    },
+  );
+
+  app.post<{ Body: FilterQuery & { reason: string } }>(
+    '/dead-letters/retry',
+    { preHandler: requireOperator, schema: { body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { ...filterProperties, ...reasonBody.properties } } } },
+    async (request) => {
+      const { reason, ...query } = request.body;
+      const letters = await findDeadLetters(deps.queues, toFilter(query));
+      const retried = await retryDeadLetters(letters);
+      await audit.record({ ...actor(request), action: 'bulk-retry', target: JSON.stringify(query), reason, count: retried });
+      return { matched: letters.length, retried };
+    },
+  );
+
+  app.post<{ Params: { messageId: string }; Body: { reason: string } }>(
+    '/dead-letters/:messageId/discard',
+    { preHandler: requireOperator, schema: { body: reasonBody } },
+    async (request) => {
+      const found = await findMessage(deps.queues, request.params.messageId);
+      if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${request.params.messageId}`);
+      await discardDeadLetter(deps.redis, deps.config.redis.prefix, deps.config.retention.deliveredMs, found, request.body.reason, request.admin!.name);
+      await audit.record({ ...actor(request), action: 'discard', target: request.params.messageId, reason: request.body.reason, count: 1 });
+      return { discarded: 1 };
+    },
+  );
+
+  app.post<{ Params: { messageId: string }; Body: { reason: string } }>(
+    '/messages/:messageId/replay',
+    { preHandler: requireOperator, schema: { body: reasonBody } },
+    async (request) => {
+      const found = await findMessage(deps.queues, request.params.messageId);
+      if (!found || (await found.job.getState()) !== 'completed') {
+        throw new GatewayError('NOT_FOUND', `no delivered message ${request.params.messageId} (dead letters are retried, not replayed)`);
+      }
+      const messageId = await replayMessage(deps.queues, found.destination, found.job.data, acceptOptions);
+      await audit.record({ ...actor(request), action: 'replay', target: request.params.messageId, reason: request.body.reason, count: 1 });
+      return { messageId, replayOf: request.params.messageId };
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post<{ Params: { destination: string }; Body: { reason: string } }>(
+      `/destinations/:destination/${action}`,
+      { preHandler: requireOperator, schema: { body: reasonBody } },
+      async (request) => {
+        const queue = deps.queues.all().find(([name]) => name === request.params.destination)?.[1];
+        if (!queue) throw new GatewayError('NOT_FOUND', `no destination ${request.params.destination}`);
+        // A paused destination keeps accepting and holding messages; its workers just stop taking them.
+        await (action === 'pause' ? queue.pause() : queue.resume());
+        await audit.record({ ...actor(request), action, target: request.params.destination, reason: request.body.reason, count: 0 });
+        return { destination: request.params.destination, paused: action === 'pause' };
+      },
+    );
+  }
+
+  app.get<{ Querystring: { limit?: number } }>(
+    '/audit',
+    { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
+    async (request) => ({ entries: await audit.list(request.query.limit) }),
+  );
+}

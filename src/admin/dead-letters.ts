@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { acceptMessage, type AcceptOptions } from '../messages/accept-message.ts';
+import type { DeliveryOutcome, Envelope } from '../messages/envelope.ts';
+import type { DestinationQueues } from '../queues/destination-queues.ts';
+
+export interface DeadLetterFilter {
+  destination?: string;
+  partner?: string;
+  dossierCode?: string;
+  /** PERMANENT, RETRIES_EXHAUSTED or UNKNOWN (e.g. a job that stalled too often). */
+  errorCode?: string;
+  /** Failed at or after / before, epoch ms. */
+  since?: number;
+  until?: number;
+}
+
+export interface DeadLetter {
+  job: Job<Envelope, DeliveryOutcome>;
+  destination: string;
+}
+
+export interface DeadLetterSummary {
+  messageId: string;
+  destination: string;
+  type: string;
+  partner: string;
+  dossierCode: string;
+  errorCode: string;
+  statusCode: number | null;
+  reason: string;
+  attempts: number;
+  failedAt: string | null;
+}
+
+/** The worker writes "PERMANENT: HTTP 400 from …" or "RETRIES_EXHAUSTED after N attempts: …". */
+export function classifyFailure(reason: string): { errorCode: string; statusCode: number | null } {
+  const errorCode = /^(PERMANENT|RETRIES_EXHAUSTED)\b/.exec(reason)?.[1] ?? 'UNKNOWN';
+  const status = /HTTP (\d{3})/.exec(reason)?.[1];
+  return { errorCode, statusCode: status ? Number(status) : null };
+}
+
+export function summarize({ job, destination }: DeadLetter): DeadLetterSummary {
+  const reason = job.failedReason ?? '';
+  return {
+    messageId: job.id!,
+    destination,
+    type: job.data.type,
+    partner: job.data.partner,
+    dossierCode: job.data.dossierCode,
+    ...classifyFailure(reason),
+    reason,
+    attempts: job.attemptsMade,
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+  };
+}
+
+function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
+  const { job } = letter;
+  if (filter.partner && job.data.partner !== filter.partner) return false;
+  if (filter.dossierCode && job.data.dossierCode !== filter.dossierCode) return false;
+  if (filter.errorCode && classifyFailure(job.failedReason ?? '').errorCode !== filter.errorCode) return false;
+  if (filter.since && (job.finishedOn ?? 0) < filter.since) return false;
+  if (filter.until && (job.finishedOn ?? 0) >= filter.until) return false;
+  return true;
+}
+
+const pageSize = 500;
+
+/** Dead letters are each destination queue's failed jobs (kept until an operator acts), newest first. */
+export async function findDeadLetters(queues: DestinationQueues, filter: DeadLetterFilter, limit = Number.MAX_SAFE_INTEGER): Promise<DeadLetter[]> {
+  const found: DeadLetter[] = [];
+  for (const [destination, queue] of queues.all()) {
+    if (filter.destination && filter.destination !== destination) continue;
+    for (let start = 0; found.length < limit; start += pageSize) {
+      const jobs = (await queue.getFailed(start, start + pageSize - 1)) as Job<Envelope, DeliveryOutcome>[];
+      for (const job of jobs) {
+        const letter = { job, destination };
+        if (job && matches(letter, filter) && found.length < limit) found.push(letter);
+      }
+      if (jobs.length < pageSize) break;
+    }
+  }
+  return found;
+}
+
+/** Back to the queue with a fresh attempt budget: the live retry policy applies again from the start. */
+export async function retryDeadLetters(letters: DeadLetter[]): Promise<number> {
+  let retried = 0;
+  for (let i = 0; i < letters.length; i += 100) {
+    const batch = letters.slice(i, i + 100);
+    const results = await Promise.allSettled(batch.map(({ job }) => job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })));
+    retried += results.filter((r) => r.status === 'fulfilled').length;
+  }
+  return retried;
+}
+
+/** What remains of a discarded dead letter, so its partner still learns it is dead and why. */
+export interface DiscardedMessage {
+  messageId: string;
+  partner: string;
+  type: string;
+  dossierCode: string;
+  destination: string;
+  attempts: number;
+  lastError: string;
+  receivedAt: string;
+  discardedAt: string;
+}
+
+export const discardedKey = (prefix: string, messageId: string) => `${prefix}:discarded:${messageId}`;
+
+export async function discardDeadLetter(redis: Redis, prefix: string, retentionMs: number, { job, destination }: DeadLetter, reason: string, actor: string): Promise<void> {
+  const record: DiscardedMessage = {
+    messageId: job.id!,
+    partner: job.data.partner,
+    type: job.data.type,
+    dossierCode: job.data.dossierCode,
+    destination,
+    attempts: job.attemptsMade,
+    lastError: `DISCARDED by ${actor}: ${reason} (was: ${job.failedReason})`,
+    receivedAt: job.data.receivedAt,
+    discardedAt: new Date().toISOString(),
+  };
+  await redis.set(discardedKey(prefix, job.id!), JSON.stringify(record), 'PX', retentionMs);
+  await job.remove();
+}
+
+export async function readDiscarded(redis: Redis, prefix: string, messageId: string): Promise<DiscardedMessage | undefined> {
+  const text = await redis.get(discardedKey(prefix, messageId));
+  return text ? (JSON.parse(text) as DiscardedMessage) : undefined;
+}
+
+/**
+ * Re-delivers a message as a new one (new messageId, so the receiver's idempotency does not swallow it), marked
+ * as a replay of the original. Per-dossier ordering still holds: a replay older than what was delivered since
+ * ends superseded, never overtaking newer news.
+ */
+export async function replayMessage(queues: DestinationQueues, destination: string, original: Envelope, options: AcceptOptions): Promise<string> {
+  const messageId = randomUUID();
+  const copy: Envelope = {
+    ...original,
+    messageId,
+    idempotencyKey: `replay:${original.messageId}:${messageId}`,
+    idempotencyKeySource: 'header',
+    receivedAt: new Date().toISOString(),
+    replayOf: original.messageId,
+  };
+  await acceptMessage(queues.get(destination), copy, options);
+  return messageId;
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { adminCall, adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({
+    overrides: { admins: adminConfig, destinations: { 'national-portal': { retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 } } } },
+  });
+});
+afterAll(() => t.close());
+beforeEach(async () => {
+  await t.drain();
+  await t.portal.reset();
+});
+
+const viewer = (method: 'GET' | 'POST', path: string, body?: unknown) => adminCall(t, adminTokens.viewer, method, path, body);
+const operator = (method: 'GET' | 'POST', path: string, body?: unknown) => adminCall(t, adminTokens.operator, method, path, body);
+
+async function deadLetter(status: number, doc = statusUpdate()): Promise<string> {
+  await t.portal.faults({ failNext: 10, status });
+  const res = await t.send({ doc });
+  await t.waitForState(res.body.messageId, ['dead']);
+  await t.portal.faults({});
+  return res.body.messageId;
+}
+
+const lastAudit = async () => (await viewer('GET', '/audit?limit=1')).body.entries[0];
+
+describe('access', () => {
+  it('refuses requests without an admin token, partner API keys included', async () => {
+    expect((await adminCall(t, null, 'GET', '/queues')).statusCode).toBe(401);
+    expect((await adminCall(t, t.apiKey, 'GET', '/queues')).statusCode).toBe(401);
+  });
+
+  it('lets a viewer look but not act: retry is 403 ROLE_FORBIDDEN, the dead letter stays, nothing is audited', async () => {
+    const messageId = await deadLetter(400);
+    const auditBefore = (await viewer('GET', '/audit')).body.entries.length;
+    expect((await viewer('GET', '/dead-letters')).statusCode).toBe(200);
+    const res = await viewer('POST', `/dead-letters/${messageId}/retry`, { reason: 'try again' });
+    expect(res).toMatchObject({ statusCode: 403, body: { error: 'ROLE_FORBIDDEN' } });
+    expect((await t.status(messageId)).state).toBe('dead');
+    expect((await viewer('GET', '/audit')).body.entries.length).toBe(auditBefore);
+  });
+
+  it('requires a reason for every operator action', async () => {
+    const messageId = await deadLetter(400);
+    const res = await operator('POST', `/dead-letters/${messageId}/retry`, {});
+    expect(res).toMatchObject({ statusCode: 400, body: { error: 'SCHEMA_INVALID' } });
+  });
+});
+
+describe('dead letters', () => {
+  it('lists them with filters by error code, status and dossier', async () => {
+    const dossierCode = statusUpdate().dossierCode as string;
+    const permanent = await deadLetter(400, statusUpdate({ dossierCode }));
+    const exhausted = await deadLetter(502);
+    const byDossier = (await viewer('GET', `/dead-letters?dossierCode=${encodeURIComponent(dossierCode)}`)).body.deadLetters;
+    expect(byDossier).toEqual([
+      expect.objectContaining({ messageId: permanent, errorCode: 'PERMANENT', statusCode: 400, partner: 'province-a', destination: 'national-portal', attempts: 1 }),
+    ]);
+    const exhaustedOnes = (await viewer('GET', '/dead-letters?errorCode=RETRIES_EXHAUSTED')).body.deadLetters;
+    expect(exhaustedOnes.map((d: { messageId: string }) => d.messageId)).toContain(exhausted);
+    expect(exhaustedOnes.every((d: { errorCode: string }) => d.errorCode === 'RETRIES_EXHAUSTED')).toBe(true);
+    expect(exhaustedOnes.find((d: { messageId: string }) => d.messageId === exhausted)).toMatchObject({ statusCode: 502, attempts: 2 });
+  });
+
+  it('shows a message in full, every attempt included, without personal data', async () => {
+    const messageId = await deadLetter(400);
+    const detail = (await viewer('GET', `/messages/${messageId}`)).body;
+    expect(detail).toMatchObject({ state: 'dead', attempts: 1, history: [expect.objectContaining({ outcome: 'permanent', statusCode: 400 })] });
+    expect(detail.envelope.payload.applicant).toBe('[redacted]');
+    expect(JSON.stringify(detail)).not.toContain('079188004321');
+  });
+
+  it('retries one: it is delivered with a fresh attempt budget, and the action is audited', async () => {
+    const messageId = await deadLetter(502);
+    const res = await operator('POST', `/dead-letters/${messageId}/retry`, { reason: 'portal fixed its certificate' });
+    expect(res.body).toEqual({ retried: 1 });
+    const view = await t.waitForState(messageId, ['delivered']);
+    expect(view.attempts).toBe(1);
+    expect(await lastAudit()).toMatchObject({ actor: 'it-operator', role: 'operator', action: 'retry', target: messageId, reason: 'portal fixed its certificate', count: 1 });
+  });
+
+  it('discards one with a reason: gone from the dead letters, still "dead" with the reason for its partner', async () => {
+    const messageId = await deadLetter(400);
+    expect((await operator('POST', `/dead-letters/${messageId}/discard`, { reason: 'duplicate of a dossier entered by hand' })).body).toEqual({ discarded: 1 });
+    const list = (await viewer('GET', '/dead-letters')).body.deadLetters.map((d: { messageId: string }) => d.messageId);
+    expect(list).not.toContain(messageId);
+    const partnerView = await t.status(messageId);
+    expect(partnerView).toMatchObject({ state: 'dead', lastError: expect.stringContaining('DISCARDED by it-operator: duplicate of a dossier entered by hand') });
+    expect(await lastAudit()).toMatchObject({ action: 'discard', target: messageId, count: 1 });
+  });
+});
+
+describe('replay and pause', () => {
+  it('replays a delivered message as a new one, which the portal applies again', async () => {
+    const doc = statusUpdate();
+    const original = (await t.send({ doc })).body.messageId;
+    await t.waitForState(original, ['delivered']);
+    const res = await operator('POST', `/messages/${original}/replay`, { reason: 'portal lost the update in its migration' });
+    expect(res.body).toMatchObject({ replayOf: original, messageId: expect.any(String) });
+    await t.waitForState(res.body.messageId, ['delivered']);
+    const effects = await t.portal.effectsFor(doc.dossierCode as string);
+    expect(effects.map((e) => e.idempotencyKey)).toEqual([original, res.body.messageId]);
+    expect(await lastAudit()).toMatchObject({ action: 'replay', target: original });
+  });
+
+  it('pauses a destination: messages are accepted and held, then delivered on resume', async () => {
+    expect((await operator('POST', '/destinations/national-portal/pause', { reason: 'portal maintenance window' })).body).toEqual({ destination: 'national-portal', paused: true });
+    const res = await t.send();
+    expect(res.statusCode).toBe(202);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await t.status(res.body.messageId)).state).toBe('queued');
+    expect((await viewer('GET', '/queues')).body.destinations[0]).toMatchObject({ destination: 'national-portal', paused: true });
+    expect((await t.portal.received()).stats.syncRequests).toBe(0);
+    await operator('POST', '/destinations/national-portal/resume', { reason: 'maintenance over' });
+    await t.waitForState(res.body.messageId, ['delivered']);
+    const audit = (await viewer('GET', '/audit?limit=2')).body.entries.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(['resume', 'pause']);
+  });
+});
