@@ -36,6 +36,11 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   const audit = new AuditTrail(deps.redis, deps.config.redis.prefix);
   const acceptOptions = { idempotencyTtlMs: deps.config.ingest.idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs };
   const actor = (request: FastifyRequest) => ({ actor: request.admin!.name, role: request.admin!.role });
+  const findDeadLetter = async (messageId: string) => {
+    const found = await findMessage(deps.queues, messageId);
+    if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${messageId}`);
+    return found;
+  };
   app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
@@ -75,8 +80,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     '/dead-letters/:messageId/retry',
     { preHandler: requireOperator, schema: { body: reasonBody } },
     async (request) => {
-      const found = await findMessage(deps.queues, request.params.messageId);
-      if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${request.params.messageId}`);
+      const found = await findDeadLetter(request.params.messageId);
       const retried = await retryDeadLetters([found]);
       await audit.record({ ...actor(request), action: 'retry', target: request.params.messageId, reason: request.body.reason, count: retried });
       return { retried };
@@ -99,8 +103,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     '/dead-letters/:messageId/discard',
     { preHandler: requireOperator, schema: { body: reasonBody } },
     async (request) => {
-      const found = await findMessage(deps.queues, request.params.messageId);
-      if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${request.params.messageId}`);
+      const found = await findDeadLetter(request.params.messageId);
       await discardDeadLetter(deps.redis, deps.config.redis.prefix, deps.config.retention.deliveredMs, found, request.body.reason, request.admin!.name);
       await audit.record({ ...actor(request), action: 'discard', target: request.params.messageId, reason: request.body.reason, count: 1 });
       return { discarded: 1 };
