@@ -6,6 +6,9 @@ import { loadConnector } from './connectors/connector-registry.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { buildApiServer } from './http/api-server.ts';
+import { GatewayMetrics } from './observability/metrics.ts';
+import { registerMetricsRoute } from './routes/health-routes.ts';
+import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
@@ -69,6 +72,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     close: async () => {},
   };
   const closers: Array<() => Promise<unknown>> = [];
+  const metrics = new GatewayMetrics(queues);
 
   if (config.role === 'api' || config.role === 'all') {
     const api = buildApiServer(
@@ -83,6 +87,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         },
         queues,
         redis: producer,
+        metrics,
         readiness: async () => ({
           redis: await producer.ping().then(() => true, () => false),
           trustStore: trustStore.roots.length > 0,
@@ -116,6 +121,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         stalledIntervalMs: config.delivery.stalledIntervalMs,
         lockDurationMs: config.delivery.lockDurationMs,
         logger,
+        metrics,
       });
       gateway.workers.set(name, worker);
     }
@@ -123,6 +129,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await Promise.all([...gateway.workers.values()].map((w) => w.close()));
       workerConnection.disconnect();
     });
+  }
+
+  if (config.role === 'worker') {
+    // A worker-only process still answers liveness and is scraped for its own counters.
+    const ops = Fastify({ logger: false });
+    ops.get('/health/live', async () => ({ status: 'ok' }));
+    registerMetricsRoute(ops, metrics);
+    gateway.url = await ops.listen({ host: config.http.host, port: config.http.port });
+    closers.push(() => ops.close());
   }
 
   gateway.close = async () => {

@@ -4,6 +4,7 @@ import type { DestinationConfig } from '../config/types.ts';
 import type { DeliveryClient } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import { queueNameFor } from '../queues/destination-queues.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { DeliveryError } from './delivery-error.ts';
@@ -22,6 +23,7 @@ export interface DeliveryWorkerDeps {
   stalledIntervalMs: number;
   lockDurationMs: number;
   logger: Logger;
+  metrics?: GatewayMetrics;
 }
 
 /** How long a job waits when another job of the same dossier is being delivered. */
@@ -41,6 +43,7 @@ export class DeliveryWorker {
   constructor(private readonly deps: DeliveryWorkerDeps) {
     const config = deps.destination();
     this.breaker = new CircuitBreaker(config.circuitBreaker);
+    deps.metrics?.watchCircuit(deps.destinationName, () => this.breaker.state);
     this.worker = new Worker<Envelope, DeliveryOutcome>(queueNameFor(deps.destinationName), (job, token) => this.process(job, token), {
       connection: deps.connection,
       prefix: deps.prefix,
@@ -70,6 +73,7 @@ export class DeliveryWorker {
     try {
       if (claim.lastDeliveredTime !== undefined && envelope.orderingTime < claim.lastDeliveredTime) {
         log.info({ supersededBy: claim.lastDeliveredTime }, 'superseded by a newer update already delivered');
+        this.deps.metrics?.recordAttempt(destinationName, 'superseded', 0);
         return { outcome: 'superseded', deliveredAt: new Date().toISOString(), supersededBy: claim.lastDeliveredTime };
       }
       const admission = this.breaker.admit();
@@ -94,6 +98,7 @@ export class DeliveryWorker {
       this.breaker.onAnswered();
       await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
       log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
+      this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
       return { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString() };
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);
@@ -125,6 +130,7 @@ export class DeliveryWorker {
   /** Every attempt is one line of the job's log: the full error history travels with the message. */
   private async record(job: Job, entry: Omit<AttemptRecord, 'attempt' | 'at'>): Promise<void> {
     const line: AttemptRecord = { attempt: job.attemptsMade + 1, at: new Date().toISOString(), ...entry };
+    this.deps.metrics?.recordAttempt(this.deps.destinationName, entry.outcome, entry.durationMs);
     await job.log(JSON.stringify(line));
   }
 

@@ -3,6 +3,7 @@ import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
 import type { CmsVerifierDeps } from '../signatures/verify-cms-signature.ts';
 import type { Redis } from 'ioredis';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -11,6 +12,7 @@ export interface ApiDeps {
   signatures: CmsVerifierDeps;
   queues: DestinationQueues;
   redis: Redis;
+  metrics: GatewayMetrics;
   /** Readiness facts reported by /health/ready. */
   readiness: () => Promise<Record<string, boolean>>;
 }

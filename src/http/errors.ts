@@ -32,6 +32,13 @@ export interface ErrorDetail {
   message: string;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The refusal code, once the error handler has answered with one (read by metrics). */
+    errorCode?: ErrorCode;
+  }
+}
+
 export class GatewayError extends Error {
   readonly statusCode: number;
   constructor(
@@ -89,6 +96,7 @@ export function toErrorBody(err: GatewayError): ErrorBody {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
     const gatewayError = err instanceof GatewayError ? err : fromFastifyError(err as FastifyError);
+    request.errorCode = gatewayError.code;
     if (gatewayError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
     else request.log.info({ code: gatewayError.code }, 'request refused');
     reply.code(gatewayError.statusCode).headers(gatewayError.headers).send(toErrorBody(gatewayError));

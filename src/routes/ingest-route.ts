@@ -20,7 +20,12 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   const queue = deps.queues.get(destination);
   const { clockSkewMs, idempotencyTtlMs } = deps.config.ingest;
 
-  app.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
+  const recordOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
+    const outcome = request.errorCode ?? (reply.statusCode === 200 ? 'duplicate' : 'queued');
+    deps.metrics.recordIngest(request.partner?.id ?? 'unauthenticated', messageType.type, outcome, reply.elapsedTime / 1000);
+  };
+
+  app.post(path, { onResponse: recordOutcome }, async (request: FastifyRequest, reply: FastifyReply) => {
     const partner = request.partner!; //                                             1 authenticated
     const body = parsedBodyOf(request, messageType.xmlRoot); //                      2 parsed
     checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); // 3 fresh

@@ -25,7 +25,7 @@ describe('nothing acknowledged is lost', () => {
 
     const doomed = GatewayProcess.start(workerConfig);
     cleanups.push(() => doomed.kill());
-    await doomed.waitForOutput(/Gateway \(worker\) running/);
+    await doomed.waitForOutput(/Gateway \(worker\) listening on/);
     await portal.faults({ latencyMs: 2500 });
 
     const doc = statusUpdate();

@@ -1,0 +1,81 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CircuitState } from '../delivery/circuit-breaker.ts';
+import type { DestinationQueues } from '../queues/destination-queues.ts';
+
+const circuitValue: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const signatureCodes = new Set([
+  'SIGNATURE_INVALID', 'CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_BOUND', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN', 'CERT_USAGE_INVALID', 'ALGORITHM_WEAK',
+]);
+
+/**
+ * The gateway's Prometheus metrics, one registry per process. Counters and histograms are fed where things happen;
+ * queue depths, dead-letter age and circuit states are read when scraped, so they are never stale.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly ingest = new Counter({ name: 'gateway_ingest_total', help: 'Inbound messages by partner, type and outcome (queued, duplicate or error code)', labelNames: ['partner', 'type', 'outcome'], registers: [this.registry] });
+  private readonly signatureFailures = new Counter({ name: 'gateway_signature_failures_total', help: 'Refused signatures by code', labelNames: ['code'], registers: [this.registry] });
+  private readonly acceptSeconds = new Histogram({ name: 'gateway_accept_duration_seconds', help: 'Time to answer an inbound message', labelNames: ['type'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [this.registry] });
+  private readonly attempts = new Counter({ name: 'gateway_delivery_attempts_total', help: 'Delivery attempts by destination and outcome', labelNames: ['destination', 'outcome'], registers: [this.registry] });
+  private readonly deliverySeconds = new Histogram({ name: 'gateway_delivery_duration_seconds', help: 'Duration of one delivery call', labelNames: ['destination'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  private readonly endToEndSeconds = new Histogram({ name: 'gateway_end_to_end_seconds', help: 'From acceptance to delivery', labelNames: ['destination'], buckets: [0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 7200], registers: [this.registry] });
+  private readonly circuits = new Map<string, () => CircuitState>();
+
+  constructor(queues?: DestinationQueues) {
+    collectDefaultMetrics({ register: this.registry });
+    const circuits = this.circuits;
+    new Gauge({
+      name: 'gateway_circuit_state',
+      help: 'Circuit breaker of this worker process per destination: 0 closed, 1 half-open, 2 open',
+      labelNames: ['destination'],
+      registers: [this.registry],
+      collect() {
+        for (const [destination, state] of circuits) this.set({ destination }, circuitValue[state()]);
+      },
+    });
+    if (!queues) return;
+    new Gauge({
+      name: 'gateway_queue_jobs',
+      help: 'Messages per destination and state (failed = dead letters)',
+      labelNames: ['destination', 'state'],
+      registers: [this.registry],
+      async collect() {
+        for (const [destination, queue] of queues.all()) {
+          const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
+          for (const [state, count] of Object.entries(counts)) this.set({ destination, state }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'gateway_dead_letter_oldest_age_seconds',
+      help: 'Age of the oldest dead letter per destination (0 when there is none)',
+      labelNames: ['destination'],
+      registers: [this.registry],
+      async collect() {
+        for (const [destination, queue] of queues.all()) {
+          const oldest = (await queue.getJobs(['failed'], 0, 0, true))[0]?.finishedOn;
+          this.set({ destination }, oldest ? (Date.now() - oldest) / 1000 : 0);
+        }
+      },
+    });
+  }
+
+  recordIngest(partner: string, type: string, outcome: string, seconds: number): void {
+    this.ingest.inc({ partner, type, outcome });
+    this.acceptSeconds.observe({ type }, seconds);
+    if (signatureCodes.has(outcome)) this.signatureFailures.inc({ code: outcome });
+  }
+
+  recordAttempt(destination: string, outcome: string, durationMs: number): void {
+    this.attempts.inc({ destination, outcome });
+    if (durationMs > 0) this.deliverySeconds.observe({ destination }, durationMs / 1000);
+  }
+
+  recordDelivered(destination: string, receivedAt: string): void {
+    this.endToEndSeconds.observe({ destination }, (Date.now() - Date.parse(receivedAt)) / 1000);
+  }
+
+  watchCircuit(destination: string, state: () => CircuitState): void {
+    this.circuits.set(destination, state);
+  }
+}
