@@ -7,6 +7,7 @@ import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { buildApiServer } from './http/api-server.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
+import { DossierTimeline } from './messages/dossier-timeline.ts';
 import { registerMetricsRoute } from './routes/health-routes.ts';
 import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
@@ -73,6 +74,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   };
   const closers: Array<() => Promise<unknown>> = [];
   const metrics = new GatewayMetrics(queues);
+  const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
 
   if (config.role === 'api' || config.role === 'all') {
     const api = buildApiServer(
@@ -88,6 +90,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         queues,
         redis: producer,
         metrics,
+        timeline,
         readiness: async () => ({
           redis: await producer.ping().then(() => true, () => false),
           trustStore: trustStore.roots.length > 0,
@@ -122,6 +125,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         lockDurationMs: config.delivery.lockDurationMs,
         logger,
         metrics,
+        timeline: new DossierTimeline(workerConnection, prefix, config.retention.deliveredMs),
       });
       gateway.workers.set(name, worker);
     }

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
-import { describeMessage, findMessage } from '../messages/message-status.ts';
+import { describeMessage, findMessage, type FoundMessage } from '../messages/message-status.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
-import { discardDeadLetter, findDeadLetters, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
+import { discardDeadLetter, findDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
 
 const reasonBody = {
   type: 'object',
@@ -138,6 +138,24 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       },
     );
   }
+
+  app.get<{ Params: { dossierCode: string } }>('/dossiers/:dossierCode/timeline', async (request) => {
+    const { dossierCode } = request.params;
+    const entries = await deps.timeline.entries(dossierCode);
+    const messages = await Promise.all(
+      entries.map(async ([destination, messageId]) => {
+        const job = await deps.queues.all().find(([name]) => name === destination)?.[1].getJob(messageId);
+        if (job) {
+          const view = await describeMessage({ job: job as FoundMessage['job'], destination }, deps.queues);
+          const { history: _history, ...summary } = view;
+          return { ...summary, partner: job.data.partner, orderingTime: new Date(job.data.orderingTime).toISOString(), replayOf: job.data.replayOf ?? null };
+        }
+        const discarded = await readDiscarded(deps.redis, deps.config.redis.prefix, messageId);
+        return discarded ? { ...discarded, state: 'dead' } : { messageId, destination, state: 'expired' };
+      }),
+    );
+    return { dossierCode, messages };
+  });
 
   app.get<{ Querystring: { limit?: number } }>(
     '/audit',

@@ -5,6 +5,7 @@ import type { DeliveryClient } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import { queueNameFor } from '../queues/destination-queues.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { DeliveryError } from './delivery-error.ts';
@@ -24,6 +25,7 @@ export interface DeliveryWorkerDeps {
   lockDurationMs: number;
   logger: Logger;
   metrics?: GatewayMetrics;
+  timeline?: DossierTimeline;
 }
 
 /** How long a job waits when another job of the same dossier is being delivered. */
@@ -64,6 +66,7 @@ export class DeliveryWorker {
     const { destinationName, ordering } = this.deps;
     const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName });
 
+    if (job.attemptsStarted <= 1) await this.deps.timeline?.index(envelope, destinationName);
     const claim = await ordering.claim(destinationName, envelope.dossierCode, job.id!);
     if (claim.kind === 'busy') {
       await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);

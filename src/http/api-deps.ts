@@ -4,6 +4,7 @@ import type { DestinationQueues } from '../queues/destination-queues.ts';
 import type { CmsVerifierDeps } from '../signatures/verify-cms-signature.ts';
 import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../observability/metrics.ts';
+import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -13,6 +14,7 @@ export interface ApiDeps {
   queues: DestinationQueues;
   redis: Redis;
   metrics: GatewayMetrics;
+  timeline: DossierTimeline;
   /** Readiness facts reported by /health/ready. */
   readiness: () => Promise<Record<string, boolean>>;
 }

@@ -54,6 +54,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
       log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
       return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });
     }
+    await deps.timeline.index(envelope, destination).catch((err: Error) => log.warn({ err: err.message }, 'timeline index deferred to the worker'));
     log.info({ destination }, 'accepted');
     return reply.code(202).send({ messageId: envelope.messageId, status: 'queued' });
   });

@@ -119,3 +119,27 @@ describe('replay and pause', () => {
     expect(audit).toEqual(['resume', 'pause']);
   });
 });
+
+describe('dossier timeline', () => {
+  it('lists every message about a dossier in arrival order with its state', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    const at = (h: number) => `2026-11-23T${String(h).padStart(2, '0')}:00:00+07:00`;
+    const received = (await t.send({ doc: statusUpdate({ dossierCode, status: 2, statusTime: at(8) }) })).body.messageId;
+    await t.waitForState(received, ['delivered']);
+    const done = (await t.send({ doc: statusUpdate({ dossierCode, status: 9, statusTime: at(15) }) })).body.messageId;
+    await t.waitForState(done, ['delivered']);
+    const late = (await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: at(10) }) })).body.messageId;
+    await t.waitForState(late, ['superseded']);
+    const refused = await deadLetter(400, statusUpdate({ dossierCode, status: 10, statusTime: at(16) }));
+    await t.send(); // another dossier: not in this timeline
+
+    const timeline = (await viewer('GET', `/dossiers/${encodeURIComponent(dossierCode as string)}/timeline`)).body;
+    expect(timeline.messages.map((m: { messageId: string; state: string }) => [m.messageId, m.state])).toEqual([
+      [received, 'delivered'],
+      [done, 'delivered'],
+      [late, 'superseded'],
+      [refused, 'dead'],
+    ]);
+    expect(timeline.messages[2]).toMatchObject({ destination: 'national-portal', partner: 'province-a', orderingTime: '2026-11-23T03:00:00.000Z' });
+  });
+});

@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import type { Envelope } from './envelope.ts';
+
+/**
+ * Which messages concern a dossier, across destinations, in the order they arrived. The API indexes a message
+ * when it accepts it and the worker again when it takes it (ZADD is idempotent), so a failed write at acceptance
+ * is repaired before delivery. Entries expire with the retention period.
+ */
+export class DossierTimeline {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly retentionMs: number,
+  ) {}
+
+  private key(dossierCode: string): string {
+    return `${this.prefix}:timeline:{${dossierCode}}`;
+  }
+
+  async index(envelope: Envelope, destination: string): Promise<void> {
+    const key = this.key(envelope.dossierCode);
+    await this.redis.multi().zadd(key, Date.parse(envelope.receivedAt), `${destination}|${envelope.messageId}`).pexpire(key, this.retentionMs).exec();
+  }
+
+  /** [destination, messageId] in arrival order. */
+  async entries(dossierCode: string): Promise<Array<[string, string]>> {
+    const members = await this.redis.zrange(this.key(dossierCode), 0, -1);
+    return members.map((m) => m.split('|', 2) as [string, string]);
+  }
+}
