@@ -1,0 +1,118 @@
+/**
+ * gatewayctl: the admin API from a terminal.
+ *   gatewayctl queues
+ *   gatewayctl dlq list [--destination D] [--partner P] [--dossier CODE] [--error-code PERMANENT|RETRIES_EXHAUSTED]
+ *   gatewayctl dlq retry <messageId> --reason "…"      gatewayctl dlq retry --all [filters] --reason "…"
+ *   gatewayctl dlq discard <messageId> --reason "…"
+ *   gatewayctl trace <dossierCode>
+ *   gatewayctl replay <messageId> --reason "…"
+ * GATEWAY_URL and GATEWAY_ADMIN_TOKEN say where and who; without them the local sandbox's are used.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { formatTable } from './table.ts';
+
+const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R
+filters: --destination D --partner P --dossier CODE --error-code PERMANENT|RETRIES_EXHAUSTED`;
+
+function target(): { url: string; token: string } {
+  let sandbox: { gatewayUrl?: string; adminToken?: string } = {};
+  try {
+    sandbox = JSON.parse(readFileSync(resolve(new URL('../..', import.meta.url).pathname, 'var/sandbox/sandbox.json'), 'utf8'));
+  } catch {
+    // no local sandbox: the environment must say
+  }
+  const url = process.env.GATEWAY_URL ?? sandbox.gatewayUrl;
+  const token = process.env.GATEWAY_ADMIN_TOKEN ?? sandbox.adminToken;
+  if (!url || !token) throw new CliError('set GATEWAY_URL and GATEWAY_ADMIN_TOKEN (or start the sandbox with npm start)');
+  return { url, token };
+}
+
+class CliError extends Error {}
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  const { url, token } = target();
+  const res = await request(`${url}/admin/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = (await res.body.json()) as any;
+  if (res.statusCode >= 400) throw new CliError(`${res.statusCode} ${json.error}: ${json.message}${json.details?.length ? ` (${json.details.map((d: any) => `${d.path} ${d.message}`).join('; ')})` : ''}`);
+  return json;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    destination: { type: 'string' },
+    partner: { type: 'string' },
+    dossier: { type: 'string' },
+    'error-code': { type: 'string' },
+    reason: { type: 'string' },
+    all: { type: 'boolean' },
+  },
+});
+
+const filters = () =>
+  Object.fromEntries(
+    Object.entries({ destination: values.destination, partner: values.partner, dossierCode: values.dossier, errorCode: values['error-code'] }).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
+
+const reason = () => {
+  if (!values.reason) throw new CliError('--reason "…" is required: every operator action is audited with its reason');
+  return values.reason;
+};
+
+async function main(): Promise<string> {
+  const [command, sub, id] = positionals;
+  if (command === 'queues') {
+    const { destinations } = await call('GET', '/queues');
+    return formatTable(
+      ['destination', 'paused', 'waiting', 'active', 'delayed', 'dead', 'oldest dead (s)', 'delivered'],
+      destinations.map((d: any) => [d.destination, d.paused ? 'yes' : 'no', d.counts.waiting + d.counts.prioritized, d.counts.active, d.counts.delayed, d.counts.failed, d.deadLetters.oldestAgeSeconds, d.counts.completed]),
+    );
+  }
+  if (command === 'dlq' && sub === 'list') {
+    const { deadLetters } = await call('GET', `/dead-letters?${new URLSearchParams({ ...filters(), limit: '1000' })}`);
+    return formatTable(
+      ['messageId', 'destination', 'partner', 'dossier', 'error', 'http', 'attempts', 'failed at', 'reason'],
+      deadLetters.map((d: any) => [d.messageId, d.destination, d.partner, d.dossierCode, d.errorCode, d.statusCode, d.attempts, d.failedAt, d.reason]),
+    );
+  }
+  if (command === 'dlq' && sub === 'retry') {
+    if (values.all) {
+      const result = await call('POST', '/dead-letters/retry', { ...filters(), reason: reason() });
+      return `retried ${result.retried} of ${result.matched} dead letters`;
+    }
+    if (!id) throw new CliError('dlq retry needs a messageId or --all');
+    const result = await call('POST', `/dead-letters/${id}/retry`, { reason: reason() });
+    return `retried ${result.retried}`;
+  }
+  if (command === 'dlq' && sub === 'discard' && id) {
+    await call('POST', `/dead-letters/${id}/discard`, { reason: reason() });
+    return `discarded ${id}`;
+  }
+  if (command === 'trace' && sub) {
+    const { messages } = await call('GET', `/dossiers/${encodeURIComponent(sub)}/timeline`);
+    return formatTable(
+      ['received at', 'messageId', 'type', 'destination', 'state', 'attempts', 'last error'],
+      messages.map((m: any) => [m.receivedAt, m.messageId, m.type, m.destination, m.state, m.attempts, m.lastError]),
+    );
+  }
+  if (command === 'replay' && sub) {
+    const result = await call('POST', `/messages/${sub}/replay`, { reason: reason() });
+    return `replayed ${sub} as ${result.messageId}`;
+  }
+  throw new CliError(usage);
+}
+
+main().then(
+  (out) => process.stdout.write(out + '\n'),
+  (err) => {
+    process.stderr.write(`gatewayctl: ${err instanceof CliError ? err.message : (err as Error).stack}\n`);
+    process.exit(err instanceof CliError ? 2 : 1);
+  },
+);

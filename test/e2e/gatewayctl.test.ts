@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { projectRoot } from '../../src/gateway.ts';
+import { adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+const run = promisify(execFile);
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ overrides: { admins: adminConfig } });
+});
+afterAll(() => t.close());
+
+async function gatewayctl(token: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await run(process.execPath, ['bin/gatewayctl.mjs', ...args], { cwd: projectRoot, env: { ...process.env, GATEWAY_URL: t.url, GATEWAY_ADMIN_TOKEN: token } });
+    return { code: 0, out: stdout };
+  } catch (err) {
+    const e = err as { code: number; stderr: string };
+    return { code: e.code, out: e.stderr };
+  }
+}
+
+it('gatewayctl lists, traces and retries a dead letter, and a viewer cannot retry', async () => {
+  const doc = statusUpdate();
+  await t.portal.faults({ failNext: 1, status: 400 });
+  const messageId = (await t.send({ doc })).body.messageId;
+  await t.waitForState(messageId, ['dead']);
+  await t.portal.faults({});
+
+  const list = await gatewayctl(adminTokens.viewer, 'dlq', 'list', '--error-code', 'PERMANENT');
+  expect(list.code).toBe(0);
+  expect(list.out.split('\n')[0]).toMatch(/^messageId\s+destination\s+partner\s+dossier\s+error\s+http/);
+  expect(list.out).toMatch(new RegExp(`${messageId}\\s+national-portal\\s+province-a\\s+\\S+\\s+PERMANENT\\s+400`));
+
+  const trace = await gatewayctl(adminTokens.viewer, 'trace', doc.dossierCode as string);
+  expect(trace.out).toMatch(new RegExp(`${messageId}\\s+dossier.status.v1\\s+national-portal\\s+dead`));
+
+  const refused = await gatewayctl(adminTokens.viewer, 'dlq', 'retry', messageId, '--reason', 'viewer tries');
+  expect(refused).toMatchObject({ code: 2, out: expect.stringContaining('403 ROLE_FORBIDDEN') });
+
+  const retried = await gatewayctl(adminTokens.operator, 'dlq', 'retry', messageId, '--reason', 'portal accepts it now');
+  expect(retried).toEqual({ code: 0, out: 'retried 1\n' });
+  await t.waitForState(messageId, ['delivered']);
+  const queues = await gatewayctl(adminTokens.viewer, 'queues');
+  expect(queues.out).toMatch(/national-portal\s+no\s+0\s+0\s+0\s+0\s+-\s+1/);
+});
