@@ -8,6 +8,7 @@ import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { buildApiServer } from './http/api-server.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { DossierTimeline } from './messages/dossier-timeline.ts';
+import { MessageLog, startMessageLogSealer } from './audit/message-log.ts';
 import { registerMetricsRoute } from './routes/health-routes.ts';
 import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
@@ -75,6 +76,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const closers: Array<() => Promise<unknown>> = [];
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
+  const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt);
 
   if (config.role === 'api' || config.role === 'all') {
     const api = buildApiServer(
@@ -91,6 +93,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         redis: producer,
         metrics,
         timeline,
+        messageLog,
         readiness: async () => ({
           redis: await producer.ping().then(() => true, () => false),
           trustStore: trustStore.roots.length > 0,
@@ -109,6 +112,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     workerConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
     // The ordering scripts share the worker's connection: while Redis is down they wait for it, like the worker.
     const ordering = new DossierOrdering(workerConnection, prefix, config.delivery.dossierLockMs, config.retention.deliveredMs);
+    const workerMessageLog = new MessageLog(workerConnection, prefix, config.messageLog.piiSalt);
+    const stopSealer = startMessageLogSealer(workerMessageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
+    closers.push(stopSealer);
     for (const [name, destination] of Object.entries(config.destinations)) {
       if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
       const connector = await loadConnector(destination.connector);
@@ -126,6 +132,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         logger,
         metrics,
         timeline: new DossierTimeline(workerConnection, prefix, config.retention.deliveredMs),
+        messageLog: workerMessageLog,
       });
       gateway.workers.set(name, worker);
     }

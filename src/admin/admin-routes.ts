@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -155,6 +156,12 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       }),
     );
     return { dossierCode, messages };
+  });
+
+  app.get('/message-log/verify', async () => deps.messageLog.verify());
+  app.get('/message-log/export', async (_request, reply) => {
+    reply.type('application/x-ndjson');
+    return reply.send(Readable.from(deps.messageLog.export()));
   });
 
   app.get<{ Querystring: { limit?: number } }>(

@@ -6,6 +6,7 @@
  *   gatewayctl dlq discard <messageId> --reason "…"
  *   gatewayctl trace <dossierCode>
  *   gatewayctl replay <messageId> --reason "…"
+ *   gatewayctl log verify | log export
  * GATEWAY_URL and GATEWAY_ADMIN_TOKEN say where and who; without them the local sandbox's are used.
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { formatTable } from './table.ts';
 
-const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R
+const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R | log verify | log export
 filters: --destination D --partner P --dossier CODE --error-code PERMANENT|RETRIES_EXHAUSTED`;
 
 function target(): { url: string; token: string } {
@@ -31,6 +32,8 @@ function target(): { url: string; token: string } {
 }
 
 class CliError extends Error {}
+/** A verification that found tampering: exit 1, for scripts and cron jobs. */
+class BrokenLog extends Error {}
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
   const { url, token } = target();
@@ -102,6 +105,18 @@ async function main(): Promise<string> {
       messages.map((m: any) => [m.receivedAt, m.messageId, m.type, m.destination, m.state, m.attempts, m.lastError]),
     );
   }
+  if (command === 'log' && sub === 'verify') {
+    const verdict = await call('GET', '/message-log/verify');
+    if (!verdict.ok) throw new BrokenLog(`message log BROKEN at seq ${verdict.broken.seq}: record ${verdict.broken.problem} (${verdict.records} records verified before it)`);
+    return `message log intact: ${verdict.records} records${verdict.records ? ` (seq ${verdict.firstSeq}-${verdict.lastSeq})` : ''}`;
+  }
+  if (command === 'log' && sub === 'export') {
+    const { url, token } = target();
+    const res = await request(`${url}/admin/api/message-log/export`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.statusCode !== 200) throw new CliError(`export failed: HTTP ${res.statusCode}`);
+    for await (const chunk of res.body) process.stdout.write(chunk);
+    return '';
+  }
   if (command === 'replay' && sub) {
     const result = await call('POST', `/messages/${sub}/replay`, { reason: reason() });
     return `replayed ${sub} as ${result.messageId}`;
@@ -110,9 +125,10 @@ async function main(): Promise<string> {
 }
 
 main().then(
-  (out) => process.stdout.write(out + '\n'),
+  (out) => out && process.stdout.write(out + '\n'),
   (err) => {
-    process.stderr.write(`gatewayctl: ${err instanceof CliError ? err.message : (err as Error).stack}\n`);
+    const known = err instanceof CliError || err instanceof BrokenLog;
+    process.stderr.write(`gatewayctl: ${known ? err.message : (err as Error).stack}\n`);
     process.exit(err instanceof CliError ? 2 : 1);
   },
 );

@@ -66,7 +66,7 @@ const partner = {
 export const gatewayConfigSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'sandbox'],
+  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox'],
   properties: {
     role: { enum: ['api', 'worker', 'all'] },
     http: {
@@ -143,6 +143,12 @@ export const gatewayConfigSchema = {
     routes: { type: 'object', additionalProperties: { type: 'string' } },
     destinations: { type: 'object', additionalProperties: destination },
     partners: { type: 'object', additionalProperties: partner },
+    messageLog: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['piiSalt', 'retentionMs', 'sealIntervalMs'],
+      properties: { piiSalt: { type: 'string', minLength: 16 }, retentionMs: positiveInt, sealIntervalMs: positiveInt },
+    },
     admins: {
       type: 'object',
       additionalProperties: {

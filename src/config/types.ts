@@ -88,6 +88,13 @@ export interface GatewayConfig {
   routes: Record<string, string>;
   destinations: Record<string, DestinationConfig>;
   partners: Record<string, PartnerConfig>;
+  /** The tamper-evident log of every message in and out (see src/audit/message-log.ts). */
+  messageLog: {
+    /** Keys the HMACs that replace personal data in logged bodies: set a secret of your own (GATEWAY_LOG_SALT). */
+    piiSalt: string;
+    retentionMs: number;
+    sealIntervalMs: number;
+  };
   /** Admin users of /admin/api: a name → the SHA-256 hashes of their tokens and their role. */
   admins: Record<string, { tokenHashes: string[]; role: AdminRole }>;
   /** The gateway's own signing identity (PEM file paths): every outbound message carries its CMS signature. */

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
+import type { MessageLog } from '../audit/message-log.ts';
 import { queueNameFor } from '../queues/destination-queues.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { DeliveryError } from './delivery-error.ts';
@@ -26,6 +27,7 @@ export interface DeliveryWorkerDeps {
   logger: Logger;
   metrics?: GatewayMetrics;
   timeline?: DossierTimeline;
+  messageLog?: MessageLog;
 }
 
 /** How long a job waits when another job of the same dossier is being delivered. */
@@ -102,6 +104,7 @@ export class DeliveryWorker {
       await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
       log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
       this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
+      await this.logOutbound(envelope, 'delivered');
       return { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString() };
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);
@@ -110,6 +113,7 @@ export class DeliveryWorker {
         this.breaker.onAnswered();
         await this.record(job, { outcome: 'permanent', durationMs, statusCode: failure.statusCode, error: failure.message });
         log.warn({ statusCode: failure.statusCode }, 'permanent failure: dead-lettered');
+        await this.logOutbound(envelope, 'dead');
         throw new UnrecoverableError(`PERMANENT: ${failure.message}`);
       }
       if (failure.statusCode === 429) {
@@ -123,11 +127,19 @@ export class DeliveryWorker {
       await this.record(job, { outcome: 'retry', durationMs, statusCode: failure.statusCode, error: failure.message });
       if (retriesExhausted(this.deps.destination().retry, job.attemptsMade + 1)) {
         log.warn({ attempts: job.attemptsMade + 1 }, 'retries exhausted: dead-lettered');
+        await this.logOutbound(envelope, 'dead');
         throw new UnrecoverableError(`RETRIES_EXHAUSTED after ${job.attemptsMade + 1} attempts: ${failure.message}`);
       }
       log.info({ attempt: job.attemptsMade + 1, statusCode: failure.statusCode }, 'delivery failed, will retry');
       throw failure;
     }
+  }
+
+  /** The outcome of a message at its destination, in the tamper-evident message log. */
+  private async logOutbound(envelope: Envelope, outcome: 'delivered' | 'dead'): Promise<void> {
+    await this.deps.messageLog
+      ?.append({ direction: 'outbound', messageId: envelope.messageId, partner: envelope.partner, destination: this.deps.destinationName, type: envelope.type, outcome, bodySha256: envelope.bodySha256, body: envelope.payload })
+      .catch((err: Error) => this.deps.logger.warn({ err: err.message, messageId: envelope.messageId }, 'message log append failed'));
   }
 
   /** Every attempt is one line of the job's log: the full error history travels with the message. */

@@ -5,6 +5,7 @@ import type { CmsVerifierDeps } from '../signatures/verify-cms-signature.ts';
 import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
+import type { MessageLog } from '../audit/message-log.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -15,6 +16,7 @@ export interface ApiDeps {
   redis: Redis;
   metrics: GatewayMetrics;
   timeline: DossierTimeline;
+  messageLog: MessageLog;
   /** Readiness facts reported by /health/ready. */
   readiness: () => Promise<Record<string, boolean>>;
 }

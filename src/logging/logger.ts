@@ -22,17 +22,17 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-function scrubValue(value: unknown, depth: number): unknown {
+function scrubValue(value: unknown, depth: number, replace: (value: unknown) => unknown): unknown {
   if (depth >= maxDepth) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     value.forEach((item, i) => {
-      const next = scrubValue(item, depth + 1);
+      const next = scrubValue(item, depth + 1, replace);
       if (next !== item) (out ??= [...value])[i] = next;
     });
     return out ?? value;
   }
-  return isPlainObject(value) ? scrubPersonalData(value, depth + 1) : value;
+  return isPlainObject(value) ? scrubPersonalData(value, depth + 1, replace) : value;
 }
 
 /**
@@ -41,18 +41,18 @@ function scrubValue(value: unknown, depth: number): unknown {
  * which never include bodies or headers. This is pino's `formatters.log`, so it runs on every line written.
  * (pino's path-based `redact` needs a wildcard path per depth and cost ~30 µs a line here; this costs ~1 µs.)
  */
-export function scrubPersonalData(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
+export function scrubPersonalData(object: Record<string, unknown>, depth = 0, replace: (value: unknown) => unknown = () => redactedValue): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const key in object) {
     const value = object[key];
-    const next = personalDataKeys.has(key) || secretKeys.has(key) ? redactedValue : scrubValue(value, depth);
+    const next = personalDataKeys.has(key) || secretKeys.has(key) ? replace(value) : scrubValue(value, depth, replace);
     if (next !== value) (out ??= { ...object })[key] = next;
   }
   return out ?? object;
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const root = pino({ level, base: { service: 'gateway' }, formatters: { log: scrubPersonalData } }, destination);
+  const root = pino({ level, base: { service: 'gateway' }, formatters: { log: (object) => scrubPersonalData(object) } }, destination);
   // pino applies formatters.bindings to the root only, never to child bindings. Children are created with
   // Object.create(parent), so this one override on the root scrubs the bindings of every descendant
   // (fastify's per-request loggers included).

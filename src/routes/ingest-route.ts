@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import { acceptMessage } from '../messages/accept-message.ts';
@@ -23,6 +24,13 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   const recordOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
     const outcome = request.errorCode ?? (reply.statusCode === 200 ? 'duplicate' : 'queued');
     deps.metrics.recordIngest(request.partner?.id ?? 'unauthenticated', messageType.type, outcome, reply.elapsedTime / 1000);
+    if (request.errorCode) {
+      // Refused messages are logged too, by their digest only: their content is not trusted and may be anything.
+      const raw = (request.body as ParsedBody | undefined)?.raw;
+      await deps.messageLog
+        .append({ direction: 'inbound', partner: request.partner?.id, type: messageType.type, outcome, bodySha256: raw ? createHash('sha256').update(raw).digest('hex') : undefined })
+        .catch((err: Error) => request.log.warn({ err: err.message }, 'message log append failed'));
+    }
   };
 
   app.post(path, { onResponse: recordOutcome }, async (request: FastifyRequest, reply: FastifyReply) => {
@@ -50,6 +58,17 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
         { path: 'header:idempotency-key', message: `already used by message ${result.messageId}` },
       ]);
     }
+    await deps.messageLog
+      .append({
+        direction: 'inbound',
+        messageId: result.messageId,
+        partner: partner.id,
+        type: messageType.type,
+        outcome: result.kind,
+        bodySha256: envelope.bodySha256,
+        body: result.kind === 'queued' ? envelope.payload : undefined,
+      })
+      .catch((err: Error) => log.warn({ err: err.message }, 'message log append failed'));
     if (result.kind === 'duplicate') {
       log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
       return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });

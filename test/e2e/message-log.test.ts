@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { MessageLog } from '../../src/audit/message-log.ts';
+import { projectRoot } from '../../src/gateway.ts';
+import { signCms } from '../../src/signatures/sign-cms.ts';
+import { adminCall, adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+let t: TestGateway;
+let redis: Redis;
+beforeAll(async () => {
+  t = await startTestGateway({ overrides: { admins: adminConfig, messageLog: { sealIntervalMs: 50 } } });
+  redis = new Redis(inject('redisUrl'));
+});
+afterAll(async () => {
+  redis.disconnect();
+  await t.close();
+});
+
+const verify = async () => (await adminCall(t, adminTokens.viewer, 'GET', '/message-log/verify')).body;
+const recordsKey = () => `${t.config.redis.prefix}:msglog:records`;
+const gatewayctl = (...args: string[]) =>
+  promisify(execFile)(process.execPath, ['bin/gatewayctl.mjs', ...args], { cwd: projectRoot, env: { ...process.env, GATEWAY_URL: t.url, GATEWAY_ADMIN_TOKEN: adminTokens.viewer } }).then(
+    ({ stdout }) => ({ code: 0, out: stdout }),
+    (err: { code: number; stderr: string }) => ({ code: err.code, out: err.stderr }),
+  );
+
+describe('the message log', () => {
+  it('chains every inbound and outbound message, refusals included, with personal data only as HMACs', async () => {
+    const docs = [statusUpdate(), statusUpdate(), statusUpdate()];
+    const sent = await Promise.all(docs.map((doc) => t.send({ doc })));
+    await Promise.all(sent.map((r) => t.waitForState(r.body.messageId, ['delivered'])));
+    const refusedDoc = statusUpdate();
+    await t.send({ doc: { ...refusedDoc, status: 9 }, signature: signCms(Buffer.from(JSON.stringify(refusedDoc)), t.pki.defaultSigner) });
+
+    await expect.poll(async () => (await verify()).records, { timeout: 10_000 }).toBe(7);
+    expect(await verify()).toMatchObject({ ok: true, firstSeq: 1, lastSeq: 7 });
+
+    const lines = (await gatewayctl('log', 'export')).out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => `${l.direction}:${l.outcome}`).sort()).toEqual(
+      ['inbound:queued', 'inbound:queued', 'inbound:queued', 'inbound:SIGNATURE_INVALID', 'outbound:delivered', 'outbound:delivered', 'outbound:delivered'].sort(),
+    );
+    const text = lines.map((l) => JSON.stringify(l)).join('\n');
+    expect(text).not.toContain('079188004321');
+    expect(text).not.toContain('Trần Thị Bích Ngọc');
+    const inbound = lines.find((l) => l.direction === 'inbound' && l.messageId === sent[0]!.body.messageId);
+    const outbound = lines.find((l) => l.direction === 'outbound' && l.messageId === sent[0]!.body.messageId);
+    expect(inbound.body.applicant).toMatch(/^hmac:[0-9a-f]{32}$/);
+    expect(outbound.body.applicant).toBe(inbound.body.applicant); // same person, same pseudonym
+    expect((await gatewayctl('log', 'verify')).out).toBe('message log intact: 7 records (seq 1-7)\n');
+  });
+
+  it('detects an edited record and a removed one', async () => {
+    const original = (await redis.hget(recordsKey(), '2'))!;
+    await redis.hset(recordsKey(), '2', original.replace(/"outcome":"\w+"/, '"outcome":"dead"'));
+    expect(await verify()).toMatchObject({ ok: false, records: 1, broken: { seq: 2, problem: 'altered' } });
+    const cli = await gatewayctl('log', 'verify');
+    expect(cli).toEqual({ code: 1, out: 'gatewayctl: message log BROKEN at seq 2: record altered (1 records verified before it)\n' });
+
+    await redis.hset(recordsKey(), '2', original);
+    expect((await verify()).ok).toBe(true);
+    await redis.hdel(recordsKey(), '5');
+    expect(await verify()).toMatchObject({ ok: false, broken: { seq: 5, problem: 'missing' } });
+  });
+});
+
+it('retention removes old records and the chain stays verifiable from its new anchor', async () => {
+  const log = new MessageLog(redis, `retention${Date.now()}`, 'a-salt-of-sixteen-chars');
+  for (let i = 0; i < 5; i++) await log.append({ direction: 'inbound', type: 'dossier.status.v1', outcome: 'queued' });
+  expect(await log.seal()).toBe(5);
+  expect(await log.applyRetention(60_000, Date.now() + 120_000)).toBe(5);
+  expect(await log.verify()).toEqual({ ok: true, records: 0, firstSeq: null, lastSeq: null });
+  for (let i = 0; i < 2; i++) await log.append({ direction: 'outbound', type: 'dossier.status.v1', outcome: 'delivered' });
+  await log.seal();
+  expect(await log.verify()).toEqual({ ok: true, records: 2, firstSeq: 6, lastSeq: 7 });
+  expect(await log.applyRetention(60_000)).toBe(0); // recent records stay
+});
