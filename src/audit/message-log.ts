@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
 
@@ -66,8 +66,13 @@ export class MessageLog {
   }
 
   async append(entry: Omit<MessageLogEntry, 'at'>): Promise<void> {
+    await this.appendInto(this.redis.pipeline(), entry).exec();
+  }
+
+  /** Adds the append to a caller's pipeline, to share its round trip. */
+  appendInto(pipeline: ChainableCommander, entry: Omit<MessageLogEntry, 'at'>): ChainableCommander {
     const protectedEntry: MessageLogEntry = { at: new Date().toISOString(), ...entry, body: entry.body === undefined ? undefined : this.protectBody(entry.body) };
-    await this.redis.rpush(this.keys.pending, JSON.stringify(protectedEntry));
+    return pipeline.rpush(this.keys.pending, JSON.stringify(protectedEntry));
   }
 
   /** Seals up to `batch` pending entries; returns how many. Safe to call from many processes at once. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Envelope } from './envelope.ts';
 
 /**
@@ -18,8 +18,13 @@ export class DossierTimeline {
   }
 
   async index(envelope: Envelope, destination: string): Promise<void> {
+    await this.indexInto(this.redis.pipeline(), envelope, destination).exec();
+  }
+
+  /** Adds the index commands to a caller's pipeline, to share its round trip. */
+  indexInto(pipeline: ChainableCommander, envelope: Envelope, destination: string): ChainableCommander {
     const key = this.key(envelope.dossierCode);
-    await this.redis.multi().zadd(key, Date.parse(envelope.receivedAt), `${destination}|${envelope.messageId}`).pexpire(key, this.retentionMs).exec();
+    return pipeline.zadd(key, Date.parse(envelope.receivedAt), `${destination}|${envelope.messageId}`).pexpire(key, this.retentionMs);
   }
 
   /** [destination, messageId] in arrival order. */

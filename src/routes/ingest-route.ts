@@ -58,22 +58,23 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
         { path: 'header:idempotency-key', message: `already used by message ${result.messageId}` },
       ]);
     }
-    await deps.messageLog
-      .append({
-        direction: 'inbound',
-        messageId: result.messageId,
-        partner: partner.id,
-        type: messageType.type,
-        outcome: result.kind,
-        bodySha256: envelope.bodySha256,
-        body: result.kind === 'queued' ? envelope.payload : undefined,
-      })
-      .catch((err: Error) => log.warn({ err: err.message }, 'message log append failed'));
+    // Bookkeeping after the message is safe: audit log and dossier timeline, in one round trip. A failure here
+    // does not undo the acceptance (the worker indexes the timeline again).
+    const bookkeeping = deps.messageLog.appendInto(deps.redis.pipeline(), {
+      direction: 'inbound',
+      messageId: result.messageId,
+      partner: partner.id,
+      type: messageType.type,
+      outcome: result.kind,
+      bodySha256: envelope.bodySha256,
+      body: result.kind === 'queued' ? envelope.payload : undefined,
+    });
+    if (result.kind === 'queued') deps.timeline.indexInto(bookkeeping, envelope, destination);
+    await bookkeeping.exec().catch((err: Error) => log.warn({ err: err.message }, 'message log or timeline write failed'));
     if (result.kind === 'duplicate') {
       log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
       return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });
     }
-    await deps.timeline.index(envelope, destination).catch((err: Error) => log.warn({ err: err.message }, 'timeline index deferred to the worker'));
     log.info({ destination }, 'accepted');
     return reply.code(202).send({ messageId: envelope.messageId, status: 'queued' });
   });
