@@ -94,6 +94,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         metrics,
         timeline,
         messageLog,
+        reloadTrust: () => {
+          gateway.reloadTrust();
+          return { roots: trustStore.roots.length, intermediates: trustStore.intermediates.length, crls: revocation.status().length };
+        },
         readiness: async () => ({
           redis: await producer.ping().then(() => true, () => false),
           trustStore: trustStore.roots.length > 0,

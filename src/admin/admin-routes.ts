@@ -158,6 +158,13 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return { dossierCode, messages };
   });
 
+  app.post<{ Body: { reason: string } }>('/trust/reload', { preHandler: requireOperator, schema: { body: reasonBody } }, async (request) => {
+    // Reloads this api process; other processes reload on SIGHUP.
+    const loaded = deps.reloadTrust();
+    await audit.record({ ...actor(request), action: 'trust-reload', target: 'trust store', reason: request.body.reason, count: loaded.roots });
+    return loaded;
+  });
+
   app.get('/message-log/verify', async () => deps.messageLog.verify());
   app.get('/message-log/export', async (_request, reply) => {
     reply.type('application/x-ndjson');

@@ -17,6 +17,8 @@ export interface ApiDeps {
   metrics: GatewayMetrics;
   timeline: DossierTimeline;
   messageLog: MessageLog;
+  /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */
+  reloadTrust: () => { roots: number; intermediates: number; crls: number };
   /** Readiness facts reported by /health/ready. */
   readiness: () => Promise<Record<string, boolean>>;
 }

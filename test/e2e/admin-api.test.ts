@@ -143,3 +143,12 @@ describe('dossier timeline', () => {
     expect(timeline.messages[2]).toMatchObject({ destination: 'national-portal', partner: 'province-a', orderingTime: '2026-11-23T03:00:00.000Z' });
   });
 });
+
+describe('trust store', () => {
+  it('an operator reloads the trust store through the API, and the action is audited', async () => {
+    expect((await viewer('POST', '/trust/reload', { reason: 'new official-duty CA' })).statusCode).toBe(403);
+    const res = await operator('POST', '/trust/reload', { reason: 'new official-duty CA' });
+    expect(res.body).toEqual({ roots: 1, intermediates: 0, crls: 0 });
+    expect(await lastAudit()).toMatchObject({ action: 'trust-reload', reason: 'new official-duty CA', count: 1 });
+  });
+});
