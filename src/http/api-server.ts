@@ -8,6 +8,7 @@ import { registerHealthRoutes } from '../routes/health-routes.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
 import { registerMessageStatusRoute } from '../routes/message-status-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
+import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
 import '../pipeline/request-context.ts';
@@ -45,5 +46,6 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerHealthRoutes(app, deps);
   app.register(partnerRoutes, deps);
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
+  app.register(dashboardRoutes, { prefix: '/admin' });
   return app;
 }

@@ -1,0 +1,203 @@
+// The admin dashboard: plain DOM code over /admin/api, no build step. Texts in Vietnamese and English.
+const texts = {
+  vi: {
+    title: 'Cổng tích hợp — Quản trị', token: 'Mã truy cập quản trị', signIn: 'Đăng nhập', queues: 'Hàng đợi theo hệ thống nhận',
+    destination: 'Hệ thống nhận', dead: 'Thư chết', oldest: 'Cũ nhất', waiting: 'Chờ', delayed: 'Chờ thử lại', active: 'Đang gửi',
+    delivered: 'Đã gửi', paused: 'Tạm dừng', deadLetters: 'Thư chết theo nguyên nhân', reason: 'Lý do thao tác (bắt buộc)',
+    refresh: 'Làm mới', timeline: 'Dòng thời gian hồ sơ', dossierCode: 'Mã hồ sơ', show: 'Xem', receivedAt: 'Nhận lúc',
+    message: 'Thông điệp', state: 'Trạng thái', attempts: 'Số lần gửi', lastError: 'Lỗi gần nhất', retry: 'Gửi lại',
+    discard: 'Huỷ bỏ', retryGroup: 'Gửi lại cả nhóm', partner: 'Đối tác', dossier: 'Hồ sơ', failedAt: 'Lỗi lúc', none: 'Không có thư chết.',
+    yes: 'có', no: 'không', needReason: 'Hãy nhập lý do trước khi thao tác.', done: 'Đã thực hiện', signedIn: 'Đã đăng nhập',
+    badToken: 'Mã truy cập không hợp lệ.', language: 'English',
+  },
+  en: {
+    title: 'Integration gateway — Admin', token: 'Admin token', signIn: 'Sign in', queues: 'Queues by destination',
+    destination: 'Destination', dead: 'Dead letters', oldest: 'Oldest', waiting: 'Waiting', delayed: 'Retrying', active: 'Sending',
+    delivered: 'Delivered', paused: 'Paused', deadLetters: 'Dead letters by reason', reason: 'Reason for the action (required)',
+    refresh: 'Refresh', timeline: 'Dossier timeline', dossierCode: 'Dossier code', show: 'Show', receivedAt: 'Received',
+    message: 'Message', state: 'State', attempts: 'Attempts', lastError: 'Last error', retry: 'Retry', discard: 'Discard',
+    retryGroup: 'Retry the whole group', partner: 'Partner', dossier: 'Dossier', failedAt: 'Failed at', none: 'No dead letters.',
+    yes: 'yes', no: 'no', needReason: 'Enter a reason before acting.', done: 'Done', signedIn: 'Signed in',
+    badToken: 'The token is not valid.', language: 'Tiếng Việt',
+  },
+};
+let language = sessionStorage.getItem('language') || 'vi';
+const t = (key) => texts[language][key] ?? key;
+const $ = (selector) => document.querySelector(selector);
+
+function applyLanguage() {
+  document.documentElement.lang = language;
+  document.title = t('title');
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  $('#language').textContent = t('language');
+}
+
+function say(text) {
+  $('#status').textContent = text;
+}
+
+async function api(method, path, body) {
+  const res = await fetch(`/admin/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sessionStorage.getItem('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${json.error}: ${json.message}`);
+  return json;
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text ?? '-';
+  if (className) td.className = className;
+  return td;
+}
+
+function row(values) {
+  const tr = document.createElement('tr');
+  for (const v of values) tr.append(v instanceof Node ? v : cell(v));
+  return tr;
+}
+
+function button(label, testId, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.dataset.testid = testId;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function reasonOrWarn() {
+  const reason = $('#reason').value.trim();
+  if (reason.length < 3) {
+    say(t('needReason'));
+    return undefined;
+  }
+  return reason;
+}
+
+async function act(path, body) {
+  try {
+    const result = await api('POST', path, body);
+    say(`${t('done')}: ${JSON.stringify(result)}`);
+    await refresh();
+  } catch (err) {
+    say(err.message);
+  }
+}
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB') : '-');
+const age = (seconds) => (seconds === null ? '-' : seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`);
+
+async function renderQueues() {
+  const { destinations } = await api('GET', '/queues');
+  const body = $('[data-testid=queues] tbody');
+  body.replaceChildren(
+    ...destinations.map((d) =>
+      row([d.destination, cell(d.deadLetters.count, d.deadLetters.count ? 'dead' : ''), age(d.deadLetters.oldestAgeSeconds), d.counts.waiting + d.counts.prioritized, d.counts.delayed, d.counts.active, d.counts.completed, d.paused ? t('yes') : t('no')]),
+    ),
+  );
+}
+
+async function renderDeadLetters() {
+  const { deadLetters } = await api('GET', '/dead-letters?limit=1000');
+  const groups = new Map();
+  for (const d of deadLetters) {
+    const key = `${d.destination} · ${d.errorCode}${d.statusCode ? ` · HTTP ${d.statusCode}` : ''}`;
+    if (!groups.has(key)) groups.set(key, { destination: d.destination, errorCode: d.errorCode, letters: [] });
+    groups.get(key).letters.push(d);
+  }
+  const container = $('#groups');
+  if (groups.size === 0) {
+    container.replaceChildren(Object.assign(document.createElement('p'), { textContent: t('none') }));
+    return;
+  }
+  container.replaceChildren(
+    ...[...groups].map(([key, group]) => {
+      const section = document.createElement('div');
+      section.className = 'group';
+      section.dataset.testid = 'dead-letter-group';
+      const heading = document.createElement('h3');
+      heading.append(`${key} — ${group.letters.length}`, button(t('retryGroup'), 'retry-group', () => {
+        const reason = reasonOrWarn();
+        if (reason) act('/dead-letters/retry', { destination: group.destination, errorCode: group.errorCode, reason });
+      }));
+      const table = document.createElement('table');
+      table.append(row([t('message'), t('partner'), t('dossier'), t('attempts'), t('failedAt'), t('lastError'), '']));
+      for (const d of group.letters) {
+        const actions = document.createElement('td');
+        actions.append(
+          button(t('retry'), 'retry', () => {
+            const reason = reasonOrWarn();
+            if (reason) act(`/dead-letters/${d.messageId}/retry`, { reason });
+          }),
+          button(t('discard'), 'discard', () => {
+            const reason = reasonOrWarn();
+            if (reason) act(`/dead-letters/${d.messageId}/discard`, { reason });
+          }),
+        );
+        const tr = row([d.messageId, d.partner, d.dossierCode, d.attempts, when(d.failedAt), cell(d.reason, 'reason-text'), actions]);
+        tr.dataset.testid = 'dead-letter';
+        tr.dataset.messageId = d.messageId;
+        table.append(tr);
+      }
+      const scroll = document.createElement('div');
+      scroll.className = 'scroll';
+      scroll.append(table);
+      section.append(heading, scroll);
+      return section;
+    }),
+  );
+}
+
+async function renderTimeline(dossierCode) {
+  const { messages } = await api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`);
+  $('[data-testid=timeline] tbody').replaceChildren(
+    ...messages.map((m) => {
+      const tr = row([when(m.receivedAt), m.messageId, m.destination, m.state, m.attempts, cell(m.lastError, 'reason-text')]);
+      tr.dataset.testid = 'timeline-row';
+      tr.dataset.state = m.state;
+      return tr;
+    }),
+  );
+}
+
+async function refresh() {
+  await Promise.all([renderQueues(), renderDeadLetters()]);
+  const dossier = $('#dossier').value.trim();
+  if (dossier) await renderTimeline(dossier);
+}
+
+async function start() {
+  try {
+    await refresh();
+    $('#app').hidden = false;
+    $('#login').hidden = true;
+    say(t('signedIn'));
+  } catch {
+    sessionStorage.removeItem('token');
+    say(t('badToken'));
+  }
+}
+
+$('#login').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem('token', $('#token').value);
+  start();
+});
+$('#timeline-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  renderTimeline($('#dossier').value.trim()).catch((err) => say(err.message));
+});
+$('#refresh').addEventListener('click', () => refresh().catch((err) => say(err.message)));
+$('#language').addEventListener('click', () => {
+  language = language === 'vi' ? 'en' : 'vi';
+  sessionStorage.setItem('language', language);
+  applyLanguage();
+  if (!$('#app').hidden) refresh();
+});
+applyLanguage();
+if (sessionStorage.getItem('token')) start();

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+/** Debian's chromium (apt-get install chromium); .ci/run installs it. Playwright never downloads a browser here. */
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let t: TestGateway;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  t = await startTestGateway({ overrides: { admins: adminConfig } });
+  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags });
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+it('an operator finds a dead letter on /admin, retries it, and sees it delivered, on a narrow laptop screen', async () => {
+  const doc = statusUpdate();
+  await t.portal.faults({ failNext: 1, status: 400 });
+  const messageId = (await t.send({ doc })).body.messageId;
+  await t.waitForState(messageId, ['dead']);
+  await t.portal.faults({});
+
+  const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+  await page.goto(`${t.url}/admin`);
+  await expect.poll(() => page.textContent('h1')).toBe('Cổng tích hợp — Quản trị');
+  await page.fill('[data-testid=token]', adminTokens.operator);
+  await page.click('#login button[type=submit]');
+
+  const row = page.locator(`[data-testid=dead-letter][data-message-id="${messageId}"]`);
+  await row.waitFor();
+  expect(await page.isVisible('[data-testid=login]')).toBe(false);
+  expect(await row.textContent()).toContain('HTTP 400');
+  expect(await page.locator('[data-testid=dead-letter-group] h3').first().textContent()).toContain('PERMANENT · HTTP 400');
+
+  await row.locator('[data-testid=retry]').click();
+  await expect.poll(() => page.textContent('[data-testid=status]')).toBe('Hãy nhập lý do trước khi thao tác.');
+  expect((await t.status(messageId)).state).toBe('dead');
+
+  await page.fill('[data-testid=reason]', 'cổng quốc gia đã sửa lỗi');
+  await row.locator('[data-testid=retry]').click();
+  await expect.poll(() => page.textContent('[data-testid=status]')).toContain('Đã thực hiện');
+  await t.waitForState(messageId, ['delivered']);
+
+  await page.fill('[data-testid=dossier]', doc.dossierCode as string);
+  await page.click('#timeline-form button[type=submit]');
+  await expect.poll(() => page.locator('[data-testid=timeline-row]').getAttribute('data-state')).toBe('delivered');
+
+  // English labels on demand, and nothing wider than the screen.
+  await page.click('[data-testid=language]');
+  expect(await page.textContent('h1')).toBe('Integration gateway — Admin');
+  expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+  const audit = (await (await fetch(`${t.url}/admin/api/audit?limit=1`, { headers: { authorization: `Bearer ${adminTokens.viewer}` } })).json()) as { entries: Array<{ action: string; reason: string }> };
+  expect(audit.entries[0]).toMatchObject({ action: 'retry', reason: 'cổng quốc gia đã sửa lỗi' });
+}, 60_000);
