@@ -35,6 +35,24 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * What /health/ready reports. Not ready: Redis unreachable, no trust anchor, a worker of this process stopped, or
+ * this host's clock so far from Redis's that freshness checks would refuse honest partners. CRL freshness is shown,
+ * not judged: a stale CRL refuses only the signers it covers (per stalePolicy).
+ */
+async function readiness(parts: { producer: Redis; trustStore: TrustStore; revocation: CrlRevocationChecker; workers: Map<string, DeliveryWorker>; config: GatewayConfig }) {
+  const redisTime = await parts.producer.time().then(([s, us]) => Number(s) * 1000 + Number(us) / 1000, () => undefined);
+  const clockSkewMs = redisTime === undefined ? undefined : Math.round(Date.now() - redisTime);
+  const checks: Record<string, boolean> = {
+    redis: redisTime !== undefined,
+    trustStore: parts.trustStore.roots.length > 0,
+    clock: clockSkewMs !== undefined && Math.abs(clockSkewMs) < parts.config.ingest.clockSkewMs / 2,
+  };
+  if (parts.workers.size > 0) checks.workers = [...parts.workers.values()].every((w) => w.worker.isRunning());
+  const details = { clockSkewMs, trustAnchors: parts.trustStore.roots.length, crls: parts.revocation.status() };
+  return { checks, details };
+}
+
 export const projectRoot = resolve(new URL('..', import.meta.url).pathname);
 
 async function connected(redis: Redis): Promise<Redis> {
@@ -98,10 +116,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
           gateway.reloadTrust();
           return { roots: trustStore.roots.length, intermediates: trustStore.intermediates.length, crls: revocation.status().length };
         },
-        readiness: async () => ({
-          redis: await producer.ping().then(() => true, () => false),
-          trustStore: trustStore.roots.length > 0,
-        }),
+        readiness: () => readiness({ producer, trustStore, revocation, workers: gateway.workers, config }),
       },
       logger,
     );

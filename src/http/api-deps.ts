@@ -20,5 +20,5 @@ export interface ApiDeps {
   /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */
   reloadTrust: () => { roots: number; intermediates: number; crls: number };
   /** Readiness facts reported by /health/ready. */
-  readiness: () => Promise<Record<string, boolean>>;
+  readiness: () => Promise<{ checks: Record<string, boolean>; details: Record<string, unknown> }>;
 }

@@ -71,13 +71,15 @@ describe('delivery details', () => {
 });
 
 describe('health', () => {
-  it('is live, and ready while Redis answers and trust anchors are loaded', async () => {
+  it('is live, and ready while Redis answers, trust anchors are loaded, workers run and the clock agrees with Redis', async () => {
     const live = await request(`${t.url}/health/live`);
     expect(live.statusCode).toBe(200);
     await live.body.dump();
     const ready = await request(`${t.url}/health/ready`);
     expect(ready.statusCode).toBe(200);
-    expect(await ready.body.json()).toEqual({ status: 'ready', checks: { redis: true, trustStore: true } });
+    const body = (await ready.body.json()) as { details: { clockSkewMs: number } };
+    expect(body).toMatchObject({ status: 'ready', checks: { redis: true, trustStore: true, clock: true, workers: true }, details: { trustAnchors: 1, crls: [] } });
+    expect(Math.abs(body.details.clockSkewMs)).toBeLessThan(1000);
   });
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.ts';
 import { createTestPki } from '../helpers/test-pki.ts';
@@ -70,6 +71,9 @@ describe('nothing acknowledged is lost', () => {
     expect(whileDown.statusCode).toBe(503);
     expect(whileDown.body.error).toBe('UNAVAILABLE');
     expect(whileDown.headers['retry-after']).toBe('5');
+    const health = await request(`${t.url}/health/ready`);
+    expect(health.statusCode).toBe(503);
+    expect(((await health.body.json()) as { checks: { redis: boolean } }).checks.redis).toBe(false);
 
     await redis.start();
     await portal.faults({});
