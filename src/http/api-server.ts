@@ -9,6 +9,7 @@ import { registerIngestRoute } from '../routes/ingest-route.ts';
 import { registerMessageStatusRoute } from '../routes/message-status-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
 import { dashboardRoutes } from '../admin/dashboard-routes.ts';
+import { registerQueueBoard } from '../admin/queue-board.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
 import '../pipeline/request-context.ts';
@@ -47,5 +48,6 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.register(partnerRoutes, deps);
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
   app.register(dashboardRoutes, { prefix: '/admin' });
+  registerQueueBoard(app, deps.queues, deps.config.admins);
   return app;
 }

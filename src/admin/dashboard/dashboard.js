@@ -8,7 +8,7 @@ const texts = {
     message: 'Thông điệp', state: 'Trạng thái', attempts: 'Số lần gửi', lastError: 'Lỗi gần nhất', retry: 'Gửi lại',
     discard: 'Huỷ bỏ', retryGroup: 'Gửi lại cả nhóm', partner: 'Đối tác', dossier: 'Hồ sơ', failedAt: 'Lỗi lúc', none: 'Không có thư chết.',
     yes: 'có', no: 'không', needReason: 'Hãy nhập lý do trước khi thao tác.', done: 'Đã thực hiện', signedIn: 'Đã đăng nhập',
-    badToken: 'Mã truy cập không hợp lệ.', language: 'English',
+    badToken: 'Mã truy cập không hợp lệ.', language: 'English', rawQueues: 'Xem hàng đợi chi tiết (bull-board)',
   },
   en: {
     title: 'Integration gateway — Admin', token: 'Admin token', signIn: 'Sign in', queues: 'Queues by destination',
@@ -18,7 +18,7 @@ const texts = {
     message: 'Message', state: 'State', attempts: 'Attempts', lastError: 'Last error', retry: 'Retry', discard: 'Discard',
     retryGroup: 'Retry the whole group', partner: 'Partner', dossier: 'Dossier', failedAt: 'Failed at', none: 'No dead letters.',
     yes: 'yes', no: 'no', needReason: 'Enter a reason before acting.', done: 'Done', signedIn: 'Signed in',
-    badToken: 'The token is not valid.', language: 'Tiếng Việt',
+    badToken: 'The token is not valid.', language: 'Tiếng Việt', rawQueues: 'Raw queue view (bull-board)',
   },
 };
 let language = sessionStorage.getItem('language') || 'vi';
