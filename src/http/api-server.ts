@@ -12,6 +12,7 @@ import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import { registerQueueBoard } from '../admin/queue-board.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
+import { registerOpenApi } from './openapi.ts';
 import '../pipeline/request-context.ts';
 
 /** Partner-facing routes under /v1: authenticated, rate limited per partner, bodies parsed raw. */
@@ -44,6 +45,7 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   installErrorHandling(app);
   // Only application/json and application/xml are parsed; anything else is refused with 415.
   app.removeAllContentTypeParsers();
+  registerOpenApi(app);
   registerHealthRoutes(app, deps);
   app.register(partnerRoutes, deps);
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });

@@ -36,9 +36,14 @@ export class SchemaRegistry {
 
   constructor(private readonly schemaDir: string) {}
 
+  /** The schema itself, for documentation. */
+  schemaOf(schemaFile: string): object {
+    return JSON.parse(readFileSync(join(this.schemaDir, schemaFile), 'utf8'));
+  }
+
   load(schemaFile: string): void {
     if (this.compiled.has(schemaFile)) return;
-    const schema = JSON.parse(readFileSync(join(this.schemaDir, schemaFile), 'utf8'));
+    const schema = this.schemaOf(schemaFile);
     this.compiled.set(schemaFile, { json: this.json.compile(schema), xml: this.xml.compile(schema) });
   }
 

@@ -9,6 +9,7 @@ import type { InboundMessageType } from '../pipeline/message-types.ts';
 import type { ParsedBody } from '../pipeline/request-context.ts';
 import { verifyRequestSignature } from '../pipeline/verify-signature.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
+import { errorResponse } from '../http/openapi.ts';
 
 /**
  * The life of one inbound message, in order. Authentication (onRequest hook), rate limiting (preParsing) and
@@ -33,7 +34,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
     }
   };
 
-  app.post(path, { onResponse: recordOutcome }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post(path, { onResponse: recordOutcome, schema: documentation(messageType, deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest, reply: FastifyReply) => {
     const partner = request.partner!; //                                             1 authenticated
     const body = parsedBodyOf(request, messageType.xmlRoot); //                      2 parsed
     checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); // 3 fresh
@@ -87,4 +88,32 @@ function parsedBodyOf(request: FastifyRequest, xmlRoot: string): ParsedBody {
     throw new GatewayError('BODY_MALFORMED', `XML root element must be <${xmlRoot}>`, [{ path: '/', message: `found <${body.root}>` }]);
   }
   return body;
+}
+
+/** The route schema documents the same versioned file the pipeline validates with; fastify must not validate it again. */
+const documentationOnly = () => () => true;
+
+function documentation(messageType: InboundMessageType<unknown>, deps: ApiDeps) {
+  const { $schema: _draft, $id: _id, ...body } = deps.schemas.schemaOf(messageType.schemaFile) as Record<string, unknown>;
+  return {
+    summary: `Submit a signed ${messageType.type} message (JSON, or XML with root <${messageType.xmlRoot}>)`,
+    security: [{ partnerKey: [] }],
+    headers: {
+      type: 'object',
+      required: ['x-timestamp'],
+      properties: {
+        'x-signature': { type: 'string', description: 'base64 DER CMS SignedData over the exact body bytes (or an enveloped XML-DSig signature in XML)' },
+        'x-timestamp': { type: 'string', description: 'ISO 8601 or epoch ms, within ±5 min' },
+        'idempotency-key': { type: 'string', description: 'optional; else derived from the business event' },
+        'x-trace-id': { type: 'string' },
+      },
+    },
+    body,
+    response: {
+      202: { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['queued'] } } },
+      200: { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] }, duplicate: { type: 'boolean' } } },
+      '4xx': errorResponse,
+      '5xx': errorResponse,
+    },
+  };
 }
