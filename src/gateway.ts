@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/types.ts';
 import { loadConnector } from './connectors/connector-registry.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
+import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
 import { buildApiServer } from './http/api-server.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { DossierTimeline } from './messages/dossier-timeline.ts';
@@ -152,6 +153,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         metrics,
         timeline: new DossierTimeline(workerConnection, prefix, config.retention.deliveredMs),
         messageLog: workerMessageLog,
+        circuitBoard: new CircuitStateBoard(workerConnection, prefix),
       });
       gateway.workers.set(name, worker);
     }

@@ -1,12 +1,33 @@
 import { Readable } from 'node:stream';
+import type { Metrics } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
 import { describeMessage, findMessage, type FoundMessage } from '../messages/message-status.ts';
+import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { discardDeadLetter, findDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
+
+/** The window of the queue overview's throughput and dead-letter rate. */
+const recentMinutes = 15;
+
+/**
+ * Jobs finished in the last `minutes` from BullMQ's metrics. BullMQ writes a minute's data point only when a later
+ * event arrives: the minute of meta.prevTS is still in meta (count - prevCount), and data[i] is the minute i+1
+ * before it. Minutes older than the window are left out, however long ago the last event was.
+ */
+export function finishedInLast(metrics: Metrics, minutes: number, now = Date.now()): number {
+  const { prevTS, count, prevCount } = metrics.meta;
+  if (!prevTS) return Number(count) || 0;
+  const age = Math.floor(now / 60_000) - Math.floor(Number(prevTS) / 60_000);
+  let total = age < minutes ? Number(count) - Number(prevCount) : 0;
+  metrics.data.forEach((value, i) => {
+    if (age + 1 + i < minutes) total += Number(value);
+  });
+  return total;
+}
 
 const reasonBody = {
   type: 'object',
@@ -37,6 +58,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   const audit = new AuditTrail(deps.redis, deps.config.redis.prefix);
   const acceptOptions = { idempotencyTtlMs: deps.config.ingest.idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs };
   const actor = (request: FastifyRequest) => ({ actor: request.admin!.name, role: request.admin!.role });
+  const circuitBoard = new CircuitStateBoard(deps.redis, deps.config.redis.prefix);
   const findDeadLetter = async (messageId: string) => {
     const found = await findMessage(deps.queues, messageId);
     if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${messageId}`);
@@ -48,13 +70,25 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   app.get('/queues', async () => {
     const destinations = await Promise.all(
       deps.queues.all().map(async ([name, queue]) => {
-        const [counts, paused, oldestDead] = await Promise.all([
+        const [counts, paused, oldestDead, completed, failed, circuits] = await Promise.all([
           queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
           queue.isPaused(),
           queue.getJobs(['failed'], 0, 0, true),
+          queue.getMetrics('completed', 0, recentMinutes),
+          queue.getMetrics('failed', 0, recentMinutes),
+          circuitBoard.read(name),
         ]);
         const oldest = oldestDead[0]?.finishedOn;
-        return { destination: name, paused, counts, deadLetters: { count: counts.failed ?? 0, oldestAgeSeconds: oldest ? Math.round((Date.now() - oldest) / 1000) : null } };
+        const delivered = finishedInLast(completed, recentMinutes);
+        const dead = finishedInLast(failed, recentMinutes);
+        return {
+          destination: name,
+          paused,
+          counts,
+          deadLetters: { count: counts.failed ?? 0, oldestAgeSeconds: oldest ? Math.round((Date.now() - oldest) / 1000) : null },
+          lastMinutes: { minutes: recentMinutes, finished: delivered, dead, perMinute: Math.round(((delivered + dead) / recentMinutes) * 10) / 10, deadRate: delivered + dead ? dead / (delivered + dead) : 0 },
+          circuits,
+        };
       }),
     );
     return { destinations };

@@ -18,12 +18,20 @@ export class CircuitBreaker {
   constructor(
     private readonly policy: CircuitBreakerPolicy,
     private readonly now: () => number = Date.now,
+    /** Told of every transition (the worker publishes it for admins). */
+    private readonly onChange: (state: CircuitState) => void = () => {},
   ) {}
+
+  private moveTo(state: CircuitState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.onChange(state);
+  }
 
   admit(): Admission {
     if (this.state === 'closed') return { allowed: true, probe: false };
     const elapsed = this.now() - this.openedAt;
-    if (this.state === 'open' && elapsed >= this.policy.openMs) this.state = 'half-open';
+    if (this.state === 'open' && elapsed >= this.policy.openMs) this.moveTo('half-open');
     if (this.state === 'half-open' && !this.probeInFlight) {
       this.probeInFlight = true;
       return { allowed: true, probe: true };
@@ -33,7 +41,7 @@ export class CircuitBreaker {
 
   /** The remote answered (a delivery, or a permanent refusal, which is the message's fault, not the remote's). */
   onAnswered(): void {
-    this.state = 'closed';
+    this.moveTo('closed');
     this.consecutiveFailures = 0;
     this.probeInFlight = false;
   }
@@ -42,8 +50,8 @@ export class CircuitBreaker {
   onRetryableFailure(): void {
     this.consecutiveFailures += 1;
     if (this.state === 'half-open' || this.consecutiveFailures >= this.policy.failureThreshold) {
-      this.state = 'open';
       this.openedAt = this.now();
+      this.moveTo('open');
     }
     this.probeInFlight = false;
   }

@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DestinationConfig } from '../config/types.ts';
 import type { DeliveryClient } from '../connectors/connector-types.ts';
@@ -7,6 +7,7 @@ import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envel
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
+import type { CircuitStateBoard } from './circuit-state-board.ts';
 import { queueNameFor } from '../queues/destination-queues.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { DeliveryError } from './delivery-error.ts';
@@ -28,6 +29,7 @@ export interface DeliveryWorkerDeps {
   metrics?: GatewayMetrics;
   timeline?: DossierTimeline;
   messageLog?: MessageLog;
+  circuitBoard?: CircuitStateBoard;
 }
 
 /** How long a job waits when another job of the same dossier is being delivered. */
@@ -43,17 +45,24 @@ const minimumPauseMs = 100;
 export class DeliveryWorker {
   readonly breaker: CircuitBreaker;
   readonly worker: Worker<Envelope, DeliveryOutcome>;
+  private readonly stopReporting?: () => void;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     const config = deps.destination();
-    this.breaker = new CircuitBreaker(config.circuitBreaker);
+    this.breaker = new CircuitBreaker(config.circuitBreaker, Date.now, (state) => {
+      deps.logger.warn({ destination: deps.destinationName, circuit: state }, 'circuit breaker changed state');
+      void deps.circuitBoard?.report(deps.destinationName, state).catch(() => {});
+    });
     deps.metrics?.watchCircuit(deps.destinationName, () => this.breaker.state);
+    this.stopReporting = deps.circuitBoard?.keepReporting(deps.destinationName, () => this.breaker.state);
     this.worker = new Worker<Envelope, DeliveryOutcome>(queueNameFor(deps.destinationName), (job, token) => this.process(job, token), {
       connection: deps.connection,
       prefix: deps.prefix,
       concurrency: config.concurrency,
       limiter: config.rateLimit ? { max: config.rateLimit.max, duration: config.rateLimit.durationMs } : undefined,
       stalledInterval: deps.stalledIntervalMs,
+      // BullMQ's own per-minute completed/failed counts: the admin overview's throughput and dead-letter rate.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
       lockDuration: deps.lockDurationMs,
       settings: {
         backoffStrategy: (attemptsMade, _type, err) =>
@@ -150,6 +159,7 @@ export class DeliveryWorker {
   }
 
   async close(): Promise<void> {
+    this.stopReporting?.();
     await this.worker.close();
     await this.deps.client.close();
   }

@@ -152,3 +152,18 @@ describe('trust store', () => {
     expect(await lastAudit()).toMatchObject({ action: 'trust-reload', reason: 'new official-duty CA', count: 1 });
   });
 });
+
+describe('queue overview', () => {
+  it('shows the last 15 minutes (finished, dead, rate) and every worker\'s circuit state', async () => {
+    const before = (await viewer('GET', '/queues')).body.destinations[0];
+    const ok = (await t.send()).body.messageId;
+    await t.waitForState(ok, ['delivered']);
+    await deadLetter(400);
+    const after = (await viewer('GET', '/queues')).body.destinations[0];
+    expect(after.lastMinutes.minutes).toBe(15);
+    expect(after.lastMinutes.finished - before.lastMinutes.finished).toBe(1);
+    expect(after.lastMinutes.dead - before.lastMinutes.dead).toBe(1);
+    expect(after.lastMinutes.deadRate).toBeGreaterThan(0);
+    expect(after.circuits).toEqual([{ worker: expect.stringMatching(/:\d+$/), state: 'closed', updatedAt: expect.any(String) }]);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
 import { deliveryErrorFromResponse, parseRetryAfter } from '../../src/delivery/delivery-error.ts';
 import { retriesExhausted, retryDelayMs } from '../../src/delivery/retry-policy.ts';
+import { finishedInLast } from '../../src/admin/admin-routes.ts';
 
 const policy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 10_000 };
 
@@ -47,6 +48,17 @@ describe('circuit breaker', () => {
     breaker.onAnswered();
     expect(breaker.state).toBe('closed');
   });
+  it('announces each transition', () => {
+    let now = 0;
+    const seen: string[] = [];
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 }, () => now, (state) => seen.push(state));
+    breaker.onRetryableFailure();
+    now = 1000;
+    breaker.admit();
+    breaker.onAnswered();
+    breaker.onAnswered();
+    expect(seen).toEqual(['open', 'half-open', 'closed']);
+  });
   it('reopens when the probe fails', () => {
     let now = 0;
     const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 }, () => now);
@@ -57,5 +69,20 @@ describe('circuit breaker', () => {
     expect(breaker.state).toBe('open');
     now = 1600;
     expect(breaker.admit().allowed).toBe(false);
+  });
+});
+
+describe('recent throughput from BullMQ metrics', () => {
+  const minute = 60_000;
+  const now = 100 * minute + 30_000;
+  it('counts the pending minute and the stored minutes inside the window only', () => {
+    // Last event 2 minutes ago: 4 jobs in that minute so far; stored minutes before it: 5, 7, then 100 long ago.
+    const metrics = { meta: { count: 116, prevCount: 112, prevTS: 98 * minute + 10_000 }, data: [5, 7, ...Array(20).fill(0), 100], count: 116 };
+    expect(finishedInLast(metrics, 15, now)).toBe(4 + 5 + 7);
+    expect(finishedInLast(metrics, 3, now)).toBe(4);
+    expect(finishedInLast(metrics, 2, now)).toBe(0);
+  });
+  it('ignores everything when the last event is older than the window', () => {
+    expect(finishedInLast({ meta: { count: 9, prevCount: 0, prevTS: 10 * minute }, data: [], count: 9 }, 15, now)).toBe(0);
   });
 });

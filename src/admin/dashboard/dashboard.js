@@ -8,7 +8,8 @@ const texts = {
     message: 'Thông điệp', state: 'Trạng thái', attempts: 'Số lần gửi', lastError: 'Lỗi gần nhất', retry: 'Gửi lại',
     discard: 'Huỷ bỏ', retryGroup: 'Gửi lại cả nhóm', partner: 'Đối tác', dossier: 'Hồ sơ', failedAt: 'Lỗi lúc', none: 'Không có thư chết.',
     yes: 'có', no: 'không', needReason: 'Hãy nhập lý do trước khi thao tác.', done: 'Đã thực hiện', signedIn: 'Đã đăng nhập',
-    badToken: 'Mã truy cập không hợp lệ.', language: 'English', rawQueues: 'Xem hàng đợi chi tiết (bull-board)',
+    badToken: 'Mã truy cập không hợp lệ.', language: 'English', recent: '15 phút: xong / chết', circuit: 'Cầu dao',
+    closed: 'đóng', open: 'mở (tạm ngừng gửi)', 'half-open': 'đang thử lại', rawQueues: 'Xem hàng đợi chi tiết (bull-board)',
   },
   en: {
     title: 'Integration gateway — Admin', token: 'Admin token', signIn: 'Sign in', queues: 'Queues by destination',
@@ -18,7 +19,8 @@ const texts = {
     message: 'Message', state: 'State', attempts: 'Attempts', lastError: 'Last error', retry: 'Retry', discard: 'Discard',
     retryGroup: 'Retry the whole group', partner: 'Partner', dossier: 'Dossier', failedAt: 'Failed at', none: 'No dead letters.',
     yes: 'yes', no: 'no', needReason: 'Enter a reason before acting.', done: 'Done', signedIn: 'Signed in',
-    badToken: 'The token is not valid.', language: 'Tiếng Việt', rawQueues: 'Raw queue view (bull-board)',
+    badToken: 'The token is not valid.', language: 'Tiếng Việt', recent: '15 min: done / dead', circuit: 'Circuit',
+    closed: 'closed', open: 'open (not sending)', 'half-open': 'probing', rawQueues: 'Raw queue view (bull-board)',
   },
 };
 let language = sessionStorage.getItem('language') || 'vi';
@@ -97,7 +99,13 @@ async function renderQueues() {
   const body = $('[data-testid=queues] tbody');
   body.replaceChildren(
     ...destinations.map((d) =>
-      row([d.destination, cell(d.deadLetters.count, d.deadLetters.count ? 'dead' : ''), age(d.deadLetters.oldestAgeSeconds), d.counts.waiting + d.counts.prioritized, d.counts.delayed, d.counts.active, d.counts.completed, d.paused ? t('yes') : t('no')]),
+      row([
+        d.destination, cell(d.deadLetters.count, d.deadLetters.count ? 'dead' : ''), age(d.deadLetters.oldestAgeSeconds),
+        d.counts.waiting + d.counts.prioritized, d.counts.delayed, d.counts.active, d.counts.completed,
+        `${d.lastMinutes.finished} / ${d.lastMinutes.dead}`,
+        cell(d.circuits.map((c) => t(c.state)).join(', ') || '-', d.circuits.some((c) => c.state !== 'closed') ? 'dead' : ''),
+        d.paused ? t('yes') : t('no'),
+      ]),
     ),
   );
 }
