@@ -51,10 +51,22 @@ it('an operator finds a dead letter on /admin, retries it, and sees it delivered
   await page.click('#timeline-form button[type=submit]');
   await expect.poll(() => page.locator('[data-testid=timeline-row]').getAttribute('data-state')).toBe('delivered');
 
+  // Pause and resume the destination from the queue table; both land in the audit trail.
+  await page.click('[data-testid=pause]');
+  await expect.poll(() => t.gateway.queues.get('national-portal').isPaused()).toBe(true);
+  await page.click('[data-testid=resume]');
+  await expect.poll(() => t.gateway.queues.get('national-portal').isPaused()).toBe(false);
+
   // English labels on demand, and nothing wider than the screen.
   await page.click('[data-testid=language]');
   expect(await page.textContent('h1')).toBe('Integration gateway — Admin');
   expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
-  const audit = (await (await fetch(`${t.url}/admin/api/audit?limit=1`, { headers: { authorization: `Bearer ${adminTokens.viewer}` } })).json()) as { entries: Array<{ action: string; reason: string }> };
-  expect(audit.entries[0]).toMatchObject({ action: 'retry', reason: 'cổng quốc gia đã sửa lỗi' });
+  const audit = (await (await fetch(`${t.url}/admin/api/audit?limit=3`, { headers: { authorization: `Bearer ${adminTokens.viewer}` } })).json()) as {
+    entries: Array<{ action: string; reason: string }>;
+  };
+  expect(audit.entries.map((e) => [e.action, e.reason])).toEqual([
+    ['resume', 'cổng quốc gia đã sửa lỗi'],
+    ['pause', 'cổng quốc gia đã sửa lỗi'],
+    ['retry', 'cổng quốc gia đã sửa lỗi'],
+  ]);
 }, 60_000);

@@ -9,7 +9,7 @@ const texts = {
     discard: 'Huỷ bỏ', retryGroup: 'Gửi lại cả nhóm', partner: 'Đối tác', dossier: 'Hồ sơ', failedAt: 'Lỗi lúc', none: 'Không có thư chết.',
     yes: 'có', no: 'không', needReason: 'Hãy nhập lý do trước khi thao tác.', done: 'Đã thực hiện', signedIn: 'Đã đăng nhập',
     badToken: 'Mã truy cập không hợp lệ.', language: 'English', recent: '15 phút: xong / chết', circuit: 'Cầu dao',
-    closed: 'đóng', open: 'mở (tạm ngừng gửi)', 'half-open': 'đang thử lại', rawQueues: 'Xem hàng đợi chi tiết (bull-board)',
+    closed: 'đóng', open: 'mở (tạm ngừng gửi)', 'half-open': 'đang thử lại', pause: 'Tạm dừng gửi', resume: 'Tiếp tục gửi', rawQueues: 'Xem hàng đợi chi tiết (bull-board)',
   },
   en: {
     title: 'Integration gateway — Admin', token: 'Admin token', signIn: 'Sign in', queues: 'Queues by destination',
@@ -20,7 +20,7 @@ const texts = {
     retryGroup: 'Retry the whole group', partner: 'Partner', dossier: 'Dossier', failedAt: 'Failed at', none: 'No dead letters.',
     yes: 'yes', no: 'no', needReason: 'Enter a reason before acting.', done: 'Done', signedIn: 'Signed in',
     badToken: 'The token is not valid.', language: 'Tiếng Việt', recent: '15 min: done / dead', circuit: 'Circuit',
-    closed: 'closed', open: 'open (not sending)', 'half-open': 'probing', rawQueues: 'Raw queue view (bull-board)',
+    closed: 'closed', open: 'open (not sending)', 'half-open': 'probing', pause: 'Pause', resume: 'Resume', rawQueues: 'Raw queue view (bull-board)',
   },
 };
 let language = sessionStorage.getItem('language') || 'vi';
@@ -105,6 +105,10 @@ async function renderQueues() {
         `${d.lastMinutes.finished} / ${d.lastMinutes.dead}`,
         cell(d.circuits.map((c) => t(c.state)).join(', ') || '-', d.circuits.some((c) => c.state !== 'closed') ? 'dead' : ''),
         d.paused ? t('yes') : t('no'),
+        button(d.paused ? t('resume') : t('pause'), d.paused ? 'resume' : 'pause', () => {
+          const reason = reasonOrWarn();
+          if (reason) act(`/destinations/${encodeURIComponent(d.destination)}/${d.paused ? 'resume' : 'pause'}`, { reason });
+        }),
       ]),
     ),
   );
