@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import { acceptMessage } from '../messages/accept-message.ts';
@@ -9,12 +8,13 @@ import type { InboundMessageType } from '../pipeline/message-types.ts';
 import type { ParsedBody } from '../pipeline/request-context.ts';
 import { verifyRequestSignature } from '../pipeline/verify-signature.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
-import { errorResponse } from '../http/openapi.ts';
+import { recordAccepted, recordRefused } from '../pipeline/record-outcome.ts';
+import { documentation, documentationOnly } from './ingest-documentation.ts';
 
 /**
  * The life of one inbound message, in order. Authentication (onRequest hook), rate limiting (preParsing) and
  * body parsing (content-type parsers) have run before the handler; every later step is one call below.
- * Any step may refuse with a GatewayError; nothing is stored unless every step passed.
+ * Any step may refuse with a GatewayError; nothing is stored unless every step up to 7 passed.
  */
 export function registerIngestRoute<D>(app: FastifyInstance, path: string, messageType: InboundMessageType<D>, deps: ApiDeps): void {
   const destination = deps.config.routes[messageType.type];
@@ -22,19 +22,14 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   const queue = deps.queues.get(destination);
   const { clockSkewMs, idempotencyTtlMs } = deps.config.ingest;
 
-  const recordOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
+  /** Every answer, accepted or refused, is counted; refusals are also written to the message log. */
+  const countOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
     const outcome = request.errorCode ?? (reply.statusCode === 200 ? 'duplicate' : 'queued');
     deps.metrics.recordIngest(request.partner?.id ?? 'unauthenticated', messageType.type, outcome, reply.elapsedTime / 1000);
-    if (request.errorCode) {
-      // Refused messages are logged too, by their digest only: their content is not trusted and may be anything.
-      const raw = (request.body as ParsedBody | undefined)?.raw;
-      await deps.messageLog
-        .append({ direction: 'inbound', partner: request.partner?.id, type: messageType.type, outcome, bodySha256: raw ? createHash('sha256').update(raw).digest('hex') : undefined })
-        .catch((err: Error) => request.log.warn({ err: err.message }, 'message log append failed'));
-    }
+    if (request.errorCode) await recordRefused(deps, messageType.type, request.errorCode, request.partner?.id, request.body as ParsedBody | undefined, request.log);
   };
 
-  app.post(path, { onResponse: recordOutcome, schema: documentation(messageType, deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post(path, { onResponse: countOutcome, schema: documentation(messageType, deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest, reply: FastifyReply) => {
     const partner = request.partner!; //                                             1 authenticated
     const body = parsedBodyOf(request, messageType.xmlRoot); //                      2 parsed
     checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); // 3 fresh
@@ -59,19 +54,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
         { path: 'header:idempotency-key', message: `already used by message ${result.messageId}` },
       ]);
     }
-    // Bookkeeping after the message is safe: audit log and dossier timeline, in one round trip. A failure here
-    // does not undo the acceptance (the worker indexes the timeline again).
-    const bookkeeping = deps.messageLog.appendInto(deps.redis.pipeline(), {
-      direction: 'inbound',
-      messageId: result.messageId,
-      partner: partner.id,
-      type: messageType.type,
-      outcome: result.kind,
-      bodySha256: envelope.bodySha256,
-      body: result.kind === 'queued' ? envelope.payload : undefined,
-    });
-    if (result.kind === 'queued') deps.timeline.indexInto(bookkeeping, envelope, destination);
-    await bookkeeping.exec().catch((err: Error) => log.warn({ err: err.message }, 'message log or timeline write failed'));
+    await recordAccepted(deps, result, envelope, destination, log); //              8 recorded
     if (result.kind === 'duplicate') {
       log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
       return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });
@@ -88,32 +71,4 @@ function parsedBodyOf(request: FastifyRequest, xmlRoot: string): ParsedBody {
     throw new GatewayError('BODY_MALFORMED', `XML root element must be <${xmlRoot}>`, [{ path: '/', message: `found <${body.root}>` }]);
   }
   return body;
-}
-
-/** The route schema documents the same versioned file the pipeline validates with; fastify must not validate it again. */
-const documentationOnly = () => () => true;
-
-function documentation(messageType: InboundMessageType<unknown>, deps: ApiDeps) {
-  const { $schema: _draft, $id: _id, ...body } = deps.schemas.schemaOf(messageType.schemaFile) as Record<string, unknown>;
-  return {
-    summary: `Submit a signed ${messageType.type} message (JSON, or XML with root <${messageType.xmlRoot}>)`,
-    security: [{ partnerKey: [] }],
-    headers: {
-      type: 'object',
-      required: ['x-timestamp'],
-      properties: {
-        'x-signature': { type: 'string', description: 'base64 DER CMS SignedData over the exact body bytes (or an enveloped XML-DSig signature in XML)' },
-        'x-timestamp': { type: 'string', description: 'ISO 8601 or epoch ms, within ±5 min' },
-        'idempotency-key': { type: 'string', description: 'optional; else derived from the business event' },
-        'x-trace-id': { type: 'string' },
-      },
-    },
-    body,
-    response: {
-      202: { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['queued'] } } },
-      200: { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] }, duplicate: { type: 'boolean' } } },
-      '4xx': errorResponse,
-      '5xx': errorResponse,
-    },
-  };
 }
