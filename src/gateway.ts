@@ -127,40 +127,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
 
   if (config.role === 'worker' || config.role === 'all') {
-    const signOutbound = createOutboundSigner(config.signing!, projectRoot);
-    const workerConnection = createWorkerConnection(redisUrl);
-    workerConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
-    // The ordering scripts share the worker's connection: while Redis is down they wait for it, like the worker.
-    const ordering = new DossierOrdering(workerConnection, prefix, config.delivery.dossierLockMs, config.retention.deliveredMs);
-    const workerMessageLog = new MessageLog(workerConnection, prefix, config.messageLog.piiSalt);
-    const stopSealer = startMessageLogSealer(workerMessageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
-    closers.push(stopSealer);
-    for (const [name, destination] of Object.entries(config.destinations)) {
-      if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
-      const connector = await loadConnector(destination.connector);
-      const client = connector.createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
-      const worker = new DeliveryWorker({
-        destinationName: name,
-        destination: () => config.destinations[name]!,
-        client,
-        queue: queues.get(name),
-        ordering,
-        connection: workerConnection,
-        prefix,
-        stalledIntervalMs: config.delivery.stalledIntervalMs,
-        lockDurationMs: config.delivery.lockDurationMs,
-        logger,
-        metrics,
-        timeline: new DossierTimeline(workerConnection, prefix, config.retention.deliveredMs),
-        messageLog: workerMessageLog,
-        circuitBoard: new CircuitStateBoard(workerConnection, prefix),
-      });
-      gateway.workers.set(name, worker);
-    }
-    closers.push(async () => {
-      await Promise.all([...gateway.workers.values()].map((w) => w.close()));
-      workerConnection.disconnect();
-    });
+    closers.push(await startWorkerRole(config, gateway, metrics, logger));
   }
 
   if (config.role === 'worker') {
@@ -178,4 +145,46 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     producer.disconnect();
   };
   return gateway;
+}
+
+/** One delivery worker per destination, the message-log sealer, and what they share; returns their closer. */
+async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics: GatewayMetrics, logger: Logger): Promise<() => Promise<void>> {
+  const prefix = config.redis.prefix;
+  const signOutbound = createOutboundSigner(config.signing!, projectRoot);
+  const connection = createWorkerConnection(config.redis.url!);
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
+  // Everything here shares the worker's connection: while Redis is down it waits for it, like the workers.
+  const shared = {
+    ordering: new DossierOrdering(connection, prefix, config.delivery.dossierLockMs, config.retention.deliveredMs),
+    timeline: new DossierTimeline(connection, prefix, config.retention.deliveredMs),
+    messageLog: new MessageLog(connection, prefix, config.messageLog.piiSalt),
+    circuitBoard: new CircuitStateBoard(connection, prefix),
+  };
+  const stopSealer = startMessageLogSealer(shared.messageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
+  for (const [name, destination] of Object.entries(config.destinations)) {
+    if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
+    const connector = await loadConnector(destination.connector);
+    const client = connector.createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
+    gateway.workers.set(
+      name,
+      new DeliveryWorker({
+        ...shared,
+        destinationName: name,
+        destination: () => config.destinations[name]!,
+        client,
+        queue: gateway.queues.get(name),
+        connection,
+        prefix,
+        stalledIntervalMs: config.delivery.stalledIntervalMs,
+        lockDurationMs: config.delivery.lockDurationMs,
+        logger,
+        metrics,
+      }),
+    );
+  }
+  return async () => {
+    await Promise.all([...gateway.workers.values()].map((w) => w.close()));
+    await stopSealer();
+    connection.disconnect();
+  };
 }
