@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminCall, adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { adminCall, adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -16,13 +16,7 @@ beforeEach(async () => {
 const viewer = (method: 'GET' | 'POST', path: string, body?: unknown) => adminCall(t, adminTokens.viewer, method, path, body);
 const operator = (method: 'GET' | 'POST', path: string, body?: unknown) => adminCall(t, adminTokens.operator, method, path, body);
 
-async function deadLetter(status: number, doc = statusUpdate()): Promise<string> {
-  await t.portal.faults({ failNext: 10, status });
-  const res = await t.send({ doc });
-  await t.waitForState(res.body.messageId, ['dead']);
-  await t.portal.faults({});
-  return res.body.messageId;
-}
+const deadLetter = (status: number, doc = statusUpdate()) => makeDeadLetter(t, status, doc);
 
 const lastAudit = async () => (await viewer('GET', '/audit?limit=1')).body.entries[0];
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 /** Debian's chromium (apt-get install chromium); .ci/run installs it. Playwright never downloads a browser here. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,10 +21,7 @@ afterAll(async () => {
 
 it('an operator finds a dead letter on /admin, retries it, and sees it delivered, on a narrow laptop screen', async () => {
   const doc = statusUpdate();
-  await t.portal.faults({ failNext: 1, status: 400 });
-  const messageId = (await t.send({ doc })).body.messageId;
-  await t.waitForState(messageId, ['dead']);
-  await t.portal.faults({});
+  const messageId = await makeDeadLetter(t, 400, doc);
 
   const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
   await page.goto(`${t.url}/admin`);

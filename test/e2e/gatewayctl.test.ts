@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { projectRoot } from '../../src/gateway.ts';
-import { adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 const run = promisify(execFile);
 let t: TestGateway;
@@ -23,10 +23,7 @@ async function gatewayctl(token: string, ...args: string[]): Promise<{ code: num
 
 it('gatewayctl lists, traces and retries a dead letter, and a viewer cannot retry', async () => {
   const doc = statusUpdate();
-  await t.portal.faults({ failNext: 1, status: 400 });
-  const messageId = (await t.send({ doc })).body.messageId;
-  await t.waitForState(messageId, ['dead']);
-  await t.portal.faults({});
+  const messageId = await makeDeadLetter(t, 400, doc);
 
   const list = await gatewayctl(adminTokens.viewer, 'dlq', 'list', '--error-code', 'PERMANENT');
   expect(list.code).toBe(0);

@@ -281,3 +281,12 @@ export const adminConfig = {
   'it-viewer': { tokenHashes: [hashApiKey(adminTokens.viewer)], role: 'viewer' },
   'it-operator': { tokenHashes: [hashApiKey(adminTokens.operator)], role: 'operator' },
 };
+
+/** Sends a message the portal refuses with `status` on every try, and returns it once it is a dead letter. */
+export async function makeDeadLetter(t: TestGateway, status: number, doc: Record<string, unknown> = statusUpdate()): Promise<string> {
+  await t.portal.faults({ failNext: 10, status });
+  const messageId = (await t.send({ doc })).body.messageId as string;
+  await t.waitForState(messageId, ['dead']);
+  await t.portal.faults({});
+  return messageId;
+}
