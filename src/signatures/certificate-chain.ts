@@ -1,12 +1,11 @@
 import type { CertificateInfo } from './certificate-info.ts';
+import { weakSignatureOids } from './oids.ts';
 import { SignatureError } from './signature-error.ts';
 import type { TrustStore } from './trust-store.ts';
 
 const maxChainLength = 8;
 const minRsaBits = 2048;
 const acceptedCurves = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
-/** Certificate signature algorithms refused in the path: MD5/SHA-1 with RSA, DSA-SHA1, ECDSA-SHA1. */
-const weakSignatureOids = new Set(['1.2.840.113549.1.1.4', '1.2.840.113549.1.1.5', '1.2.840.10040.4.3', '1.2.840.10045.4.1']);
 
 const describe = (c: CertificateInfo) => `"${c.subjectRdns.join(', ')}"`;
 

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { asn1FromDer, asn1ToDer, type Asn1 } from './asn1.ts';
+import { algorithmOidOf, normalizeSerialHex, asn1Bytes as bytes, asn1Children as children, asn1FromDer, asn1ToDer, type Asn1 } from './asn1.ts';
 
 const { asn1 } = forge;
 
@@ -49,8 +49,6 @@ export interface CertificateInfo {
   isSelfSigned: boolean;
 }
 
-const children = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node.value) ? (node.value as Asn1[]) : []);
-const bytes = (node: Asn1 | undefined) => Buffer.from((node?.value as string) ?? '', 'binary');
 
 /** RDNs as "C=VN", "O=…", "CN=…" in certificate order, values decoded from UTF-8 where needed. */
 export function rdnsOf(name: Asn1): string[] {
@@ -120,11 +118,11 @@ export function parseCertificate(der: Buffer): CertificateInfo {
     der,
     x509,
     fingerprint256: x509.fingerprint256,
-    serialHex: x509.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, ''),
+    serialHex: normalizeSerialHex(x509.serialNumber),
     subjectRdns: rdnsOf(fields[offset + 4]!),
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
-    signatureAlgorithmOid: asn1.derToOid(children(signatureAlgorithm)[0]!.value as string),
+    signatureAlgorithmOid: algorithmOidOf(signatureAlgorithm),
     crlUrls: [],
     unknownCriticalExtensions: [],
     isSelfSigned: x509.checkIssued(x509) && x509.verify(x509.publicKey),

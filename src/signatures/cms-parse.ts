@@ -1,5 +1,5 @@
 import forge from 'node-forge';
-import { asn1FromDer, asn1ToDer, type Asn1 } from './asn1.ts';
+import { asn1FromDer, asn1ToDer, serialHexOf, type Asn1 } from './asn1.ts';
 import { oid } from './oids.ts';
 import { SignatureError } from './signature-error.ts';
 
@@ -70,7 +70,7 @@ function parseSignerInfo(node: Asn1): ParsedSignedData['signer'] {
     const [issuer, serial] = children(sid, 'IssuerAndSerialNumber');
     if (!issuer || !serial) throw malformed('IssuerAndSerialNumber is incomplete');
     signer.issuerDer = derOf(issuer);
-    signer.serialHex = forge.util.bytesToHex(serial.value as string).replace(/^(00)+(?=.)/, '');
+    signer.serialHex = serialHexOf(serial);
   }
   signer.digestAlgorithm = oidOf(children(parts[i++], 'digestAlgorithm')[0], 'digestAlgorithm');
   if (isContext(parts[i], 0)) {

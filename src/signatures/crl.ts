@@ -1,7 +1,7 @@
 import forge from 'node-forge';
-import { asn1FromDer, asn1ToDer, type Asn1 } from './asn1.ts';
+import { algorithmOidOf, serialHexOf, asn1Children as children, asn1FromDer, asn1Time as timeOf, asn1ToDer, type Asn1 } from './asn1.ts';
 import { rdnsOf, type CertificateInfo } from './certificate-info.ts';
-import { oid, sha1SignatureOids } from './oids.ts';
+import { oid, weakSignatureOids } from './oids.ts';
 import { verifySignatureBytes, type SignatureScheme } from './signature-algorithms.ts';
 
 const { asn1 } = forge;
@@ -17,11 +17,7 @@ export interface ParsedCrl {
   signature: Buffer;
 }
 
-const children = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node.value) ? (node.value as Asn1[]) : []);
 const isTime = (node: Asn1 | undefined) => node?.type === asn1.Type.UTCTIME || node?.type === asn1.Type.GENERALIZEDTIME;
-const timeOf = (node: Asn1) =>
-  node.type === asn1.Type.UTCTIME ? asn1.utcTimeToDate(node.value as string) : asn1.generalizedTimeToDate(node.value as string);
-const serialHexOf = (node: Asn1) => forge.util.bytesToHex(node.value as string).replace(/^(00)+(?=.)/, '');
 
 export function parseCrl(input: Buffer): ParsedCrl {
   const der = input.toString('latin1').includes('-----BEGIN X509 CRL-----')
@@ -45,7 +41,7 @@ export function parseCrl(input: Buffer): ParsedCrl {
     nextUpdate,
     revokedSerials,
     tbsDer: asn1ToDer(tbs!),
-    signatureAlgorithmOid: asn1.derToOid(children(algorithm)[0]!.value as string),
+    signatureAlgorithmOid: algorithmOidOf(algorithm),
     signature: Buffer.from(signatureBits!.value as string, 'binary').subarray(1),
   };
 }
@@ -59,10 +55,10 @@ const crlSignatureSchemes: Record<string, SignatureScheme> = {
   [oid.ecdsaWithSha512]: { digest: 'sha512', scheme: 'ecdsa' },
 };
 
-/** True when `issuer` issued this CRL: same name and a valid signature (SHA-1 CRLs are not trusted). */
+/** True when `issuer` issued this CRL: same name and a valid signature (SHA-1 or weaker CRLs are not trusted). */
 export function isCrlIssuedBy(crl: ParsedCrl, issuer: CertificateInfo): boolean {
   if (crl.issuerRdns.join('\n') !== issuer.subjectRdns.join('\n')) return false;
-  if (sha1SignatureOids.has(crl.signatureAlgorithmOid)) return false;
+  if (weakSignatureOids.has(crl.signatureAlgorithmOid)) return false;
   const scheme = crlSignatureSchemes[crl.signatureAlgorithmOid];
   if (!scheme) return false;
   try {

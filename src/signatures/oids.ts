@@ -6,7 +6,9 @@ export const oid = {
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
   rsaEncryption: '1.2.840.113549.1.1.1',
+  md5WithRSA: '1.2.840.113549.1.1.4',
   sha1WithRSA: '1.2.840.113549.1.1.5',
+  dsaWithSha1: '1.2.840.10040.4.3',
   sha256WithRSA: '1.2.840.113549.1.1.11',
   sha384WithRSA: '1.2.840.113549.1.1.12',
   sha512WithRSA: '1.2.840.113549.1.1.13',
@@ -47,3 +49,6 @@ export const signatureSchemes: Record<string, 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa'>
 
 /** Signature algorithm OIDs that imply SHA-1, refused wherever they appear. */
 export const sha1SignatureOids = new Set<string>([oid.sha1WithRSA, oid.ecdsaWithSha1]);
+
+/** Everything SHA-1 or weaker: refused in certificates and CRLs. */
+export const weakSignatureOids = new Set<string>([...sha1SignatureOids, oid.md5WithRSA, oid.dsaWithSha1]);

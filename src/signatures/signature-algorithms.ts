@@ -1,6 +1,5 @@
 import { constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
-import type { Asn1 } from './asn1.ts';
+import { algorithmOidOf, asn1Bytes, asn1Children as children, type Asn1 } from './asn1.ts';
 import type { ParsedSignedData } from './cms-parse.ts';
 import { acceptedDigests, oid, sha1SignatureOids, signatureSchemes } from './oids.ts';
 import { SignatureError } from './signature-error.ts';
@@ -13,8 +12,6 @@ export interface SignatureScheme {
   pssSaltLength?: number;
 }
 
-const children = (node: Asn1 | undefined): Asn1[] => (node && Array.isArray(node.value) ? (node.value as Asn1[]) : []);
-const oidIn = (algorithmIdentifier: Asn1 | undefined) => forge.asn1.derToOid(children(algorithmIdentifier)[0]?.value as string);
 
 function acceptedDigest(digestOid: string): DigestName {
   if (digestOid === oid.sha1) throw new SignatureError('ALGORITHM_WEAK', 'SHA-1 signatures are refused');
@@ -30,9 +27,9 @@ function pssParameters(parameters: Asn1 | undefined, digest: DigestName): number
   let saltLength = 20;
   for (const field of children(parameters)) {
     const inner = children(field)[0];
-    if (field.type === 0) hash = oidIn(inner);
-    else if (field.type === 1) mgfHash = oidIn(children(inner)[1]);
-    else if (field.type === 2) saltLength = Buffer.from(inner!.value as string, 'binary').readUIntBE(0, (inner!.value as string).length);
+    if (field.type === 0) hash = algorithmOidOf(inner);
+    else if (field.type === 1) mgfHash = algorithmOidOf(children(inner)[1]);
+    else if (field.type === 2) saltLength = asn1Bytes(inner).readUIntBE(0, asn1Bytes(inner).length);
   }
   if (acceptedDigest(hash) !== digest || mgfHash !== hash) {
     throw new SignatureError('SIGNATURE_INVALID', 'RSA-PSS parameters do not match the digest algorithm');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import forge from 'node-forge';
+import { asn1Time } from './asn1.ts';
 import type { CertificateInfo } from './certificate-info.ts';
 import { parseSignedData, type ParsedSignedData } from './cms-parse.ts';
 import { oid } from './oids.ts';
@@ -20,9 +21,7 @@ export type CmsVerifierDeps = SignerTrustDeps;
 
 function readSigningTime(attributes: Map<string, forge.asn1.Asn1[]>): Date | undefined {
   const value = attributes.get(oid.signingTime)?.[0];
-  if (!value) return undefined;
-  const text = value.value as string;
-  return value.type === forge.asn1.Type.UTCTIME ? forge.asn1.utcTimeToDate(text) : forge.asn1.generalizedTimeToDate(text);
+  return value ? asn1Time(value) : undefined;
 }
 
 /** With signed attributes the signature covers them, and they in turn pin the content by its digest. */
