@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { Metrics } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -8,26 +7,8 @@ import { describeMessage, findMessage, type FoundMessage } from '../messages/mes
 import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
+import { describeDestination } from './queue-overview.ts';
 import { discardDeadLetter, findDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
-
-/** The window of the queue overview's throughput and dead-letter rate. */
-const recentMinutes = 15;
-
-/**
- * Jobs finished in the last `minutes` from BullMQ's metrics. BullMQ writes a minute's data point only when a later
- * event arrives: the minute of meta.prevTS is still in meta (count - prevCount), and data[i] is the minute i+1
- * before it. Minutes older than the window are left out, however long ago the last event was.
- */
-export function finishedInLast(metrics: Metrics, minutes: number, now = Date.now()): number {
-  const { prevTS, count, prevCount } = metrics.meta;
-  if (!prevTS) return Number(count) || 0;
-  const age = Math.floor(now / 60_000) - Math.floor(Number(prevTS) / 60_000);
-  let total = age < minutes ? Number(count) - Number(prevCount) : 0;
-  metrics.data.forEach((value, i) => {
-    if (age + 1 + i < minutes) total += Number(value);
-  });
-  return total;
-}
 
 const reasonBody = {
   type: 'object',
@@ -67,32 +48,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  app.get('/queues', async () => {
-    const destinations = await Promise.all(
-      deps.queues.all().map(async ([name, queue]) => {
-        const [counts, paused, oldestDead, completed, failed, circuits] = await Promise.all([
-          queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
-          queue.isPaused(),
-          queue.getJobs(['failed'], 0, 0, true),
-          queue.getMetrics('completed', 0, recentMinutes),
-          queue.getMetrics('failed', 0, recentMinutes),
-          circuitBoard.read(name),
-        ]);
-        const oldest = oldestDead[0]?.finishedOn;
-        const delivered = finishedInLast(completed, recentMinutes);
-        const dead = finishedInLast(failed, recentMinutes);
-        return {
-          destination: name,
-          paused,
-          counts,
-          deadLetters: { count: counts.failed ?? 0, oldestAgeSeconds: oldest ? Math.round((Date.now() - oldest) / 1000) : null },
-          lastMinutes: { minutes: recentMinutes, finished: delivered, dead, perMinute: Math.round(((delivered + dead) / recentMinutes) * 10) / 10, deadRate: delivered + dead ? dead / (delivered + dead) : 0 },
-          circuits,
-        };
-      }),
-    );
-    return { destinations };
-  });
+  app.get('/queues', async () => ({
+    destinations: await Promise.all(deps.queues.all().map(([name, queue]) => describeDestination(name, queue, circuitBoard))),
+  }));
 
   app.get<{ Querystring: FilterQuery & { limit?: number } }>(
     '/dead-letters',
@@ -164,7 +122,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       `/destinations/:destination/${action}`,
       { preHandler: requireOperator, schema: { body: reasonBody } },
       async (request) => {
-        const queue = deps.queues.all().find(([name]) => name === request.params.destination)?.[1];
+        const queue = deps.queues.find(request.params.destination);
         if (!queue) throw new GatewayError('NOT_FOUND', `no destination ${request.params.destination}`);
         // A paused destination keeps accepting and holding messages; its workers just stop taking them.
         await (action === 'pause' ? queue.pause() : queue.resume());
@@ -179,7 +137,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     const entries = await deps.timeline.entries(dossierCode);
     const messages = await Promise.all(
       entries.map(async ([destination, messageId]) => {
-        const job = await deps.queues.all().find(([name]) => name === destination)?.[1].getJob(messageId);
+        const job = await deps.queues.find(destination)?.getJob(messageId);
         if (job) {
           const view = await describeMessage({ job: job as FoundMessage['job'], destination }, deps.queues);
           const { history: _history, ...summary } = view;

@@ -21,9 +21,14 @@ export class DestinationQueues {
   }
 
   get(destination: string): Queue {
-    const queue = this.queues.get(destination);
+    const queue = this.find(destination);
     if (!queue) throw new Error(`no queue for destination "${destination}"`);
     return queue;
+  }
+
+  /** For names that come from outside (a request, an old index entry): undefined when unknown. */
+  find(destination: string): Queue | undefined {
+    return this.queues.get(destination);
   }
 
   all(): [string, Queue][] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
 import { deliveryErrorFromResponse, parseRetryAfter } from '../../src/delivery/delivery-error.ts';
 import { retriesExhausted, retryDelayMs } from '../../src/delivery/retry-policy.ts';
-import { finishedInLast } from '../../src/admin/admin-routes.ts';
+import { finishedInLast } from '../../src/admin/queue-overview.ts';
 
 const policy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 10_000 };
 
