@@ -156,14 +156,21 @@ export class MessageLog {
   }
 }
 
-/** Runs the sealer and retention on a timer in a worker process. */
+/** Retention needs no more than a pass a minute; sealing runs every interval. */
+const retentionEveryMs = 60_000;
+
+/** Runs the sealer (every intervalMs) and retention (every minute) on a timer in a worker process. */
 export function startMessageLogSealer(log: MessageLog, options: { intervalMs: number; retentionMs: number }, logger: Logger): () => Promise<void> {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
+  let lastRetention = 0;
   const tick = async () => {
     try {
       while (!stopped && (await log.seal()) > 0);
-      await log.applyRetention(options.retentionMs);
+      if (Date.now() - lastRetention >= retentionEveryMs) {
+        lastRetention = Date.now();
+        await log.applyRetention(options.retentionMs);
+      }
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'message log sealing failed; will retry');
     }

@@ -33,6 +33,8 @@ const maxCrlBytes = 20 * 1024 * 1024;
  */
 export class CrlRevocationChecker implements RevocationChecker {
   private fromFiles: ParsedCrl[] = [];
+  /** Which issuer signed which file CRL: a signature check per pair, not per request. */
+  private readonly fileIssuers = new WeakMap<ParsedCrl, Map<string, boolean>>();
   private readonly fetched = new Map<string, HeldCrl>();
   private readonly inFlight = new Map<string, Promise<HeldCrl | undefined>>();
 
@@ -78,7 +80,7 @@ export class CrlRevocationChecker implements RevocationChecker {
   private async checkOne(cert: CertificateInfo, issuer: CertificateInfo, at: Date): Promise<void> {
     const crl = await this.currentCrlFor(cert, issuer, at);
     if (!crl) {
-      if (cert.crlUrls.length === 0 && !this.fromFiles.some((c) => isCrlIssuedBy(c, issuer))) return; // no revocation source exists
+      if (cert.crlUrls.length === 0 && !this.fromFiles.some((c) => this.isFileCrlOf(c, issuer))) return; // no revocation source exists
       if (this.policy.stalePolicy === 'fail-open') {
         this.logger?.warn({ certificate: cert.subjectRdns.join(', ') }, 'no current CRL: accepted (stalePolicy fail-open)');
         return;
@@ -90,9 +92,17 @@ export class CrlRevocationChecker implements RevocationChecker {
     }
   }
 
+  private isFileCrlOf(crl: ParsedCrl, issuer: CertificateInfo): boolean {
+    let verdicts = this.fileIssuers.get(crl);
+    if (!verdicts) this.fileIssuers.set(crl, (verdicts = new Map()));
+    let verdict = verdicts.get(issuer.fingerprint256);
+    if (verdict === undefined) verdicts.set(issuer.fingerprint256, (verdict = isCrlIssuedBy(crl, issuer)));
+    return verdict;
+  }
+
   private async currentCrlFor(cert: CertificateInfo, issuer: CertificateInfo, at: Date): Promise<ParsedCrl | undefined> {
     const isCurrent = (crl: ParsedCrl) => crl.thisUpdate <= new Date(at.getTime() + 60_000) && (!crl.nextUpdate || crl.nextUpdate > at);
-    const fromFile = this.fromFiles.filter((c) => isCrlIssuedBy(c, issuer) && isCurrent(c)).sort((a, b) => +b.thisUpdate - +a.thisUpdate)[0];
+    const fromFile = this.fromFiles.filter((c) => this.isFileCrlOf(c, issuer) && isCurrent(c)).sort((a, b) => +b.thisUpdate - +a.thisUpdate)[0];
     if (fromFile) return fromFile;
     if (!this.policy.fetch) return undefined;
     for (const url of cert.crlUrls.filter((u) => /^https?:\/\//.test(u))) {
