@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AdminRole, GatewayConfig } from '../config/types.ts';
 import { GatewayError } from '../http/errors.ts';
-import { hashApiKey } from '../pipeline/authenticate-partner.ts';
+import { bearerToken, hashApiKey } from '../pipeline/authenticate-partner.ts';
 
 export interface AdminIdentity {
   name: string;
@@ -14,13 +14,18 @@ declare module 'fastify' {
   }
 }
 
-/** Admin tokens are their own namespace: a partner API key never opens /admin/api, and tokens are stored hashed. */
-export function createAdminAuthenticator(admins: GatewayConfig['admins']) {
+/** Who an admin token belongs to: tokens are stored hashed, and are their own namespace (never a partner key). */
+export function adminIdentityOf(admins: GatewayConfig['admins']): (token: string | undefined) => AdminIdentity | undefined {
   const byHash = new Map<string, AdminIdentity>();
   for (const [name, admin] of Object.entries(admins)) for (const hash of admin.tokenHashes) byHash.set(hash, { name, role: admin.role });
+  return (token) => (token ? byHash.get(hashApiKey(token)) : undefined);
+}
+
+/** /admin/api takes `Authorization: Bearer <admin token>`. */
+export function createAdminAuthenticator(admins: GatewayConfig['admins']) {
+  const identify = adminIdentityOf(admins);
   return async function authenticateAdmin(request: FastifyRequest): Promise<void> {
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-    const admin = token ? byHash.get(hashApiKey(token)) : undefined;
+    const admin = identify(bearerToken(request.headers.authorization));
     if (!admin) throw new GatewayError('AUTH_INVALID', 'an admin token is required', [], { 'www-authenticate': 'Bearer' });
     request.admin = admin;
     request.log = request.log.child({ admin: admin.name });

@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/types.ts';
 import { GatewayError, toErrorBody } from '../http/errors.ts';
-import { hashApiKey } from '../pipeline/authenticate-partner.ts';
+import { adminIdentityOf } from './admin-auth.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
 
 export const queueBoardPath = '/admin/queues';
@@ -15,7 +15,7 @@ export const queueBoardPath = '/admin/queues';
  * (any user name, an admin token as the password), which the browser asks for and then sends by itself.
  */
 export function registerQueueBoard(app: FastifyInstance, queues: DestinationQueues, admins: GatewayConfig['admins']): void {
-  const tokenHashes = new Set(Object.values(admins).flatMap((a) => a.tokenHashes));
+  const identify = adminIdentityOf(admins);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(queueBoardPath);
   createBullBoard({ queues: queues.all().map(([, queue]) => new BullMQAdapter(queue, { readOnlyMode: true })), serverAdapter });
@@ -25,7 +25,7 @@ export function registerQueueBoard(app: FastifyInstance, queues: DestinationQueu
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const password = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : undefined;
-      if (!password || !tokenHashes.has(hashApiKey(password))) {
+      if (!identify(password)) {
         const refusal = new GatewayError('AUTH_INVALID', 'an admin token is required (as the password)');
         return reply.code(401).header('www-authenticate', 'Basic realm="gateway admin", charset="UTF-8"').send(toErrorBody(refusal));
       }

@@ -6,6 +6,9 @@ import type { AuthenticatedPartner } from './request-context.ts';
 
 export const hashApiKey = (apiKey: string) => `sha256:${createHash('sha256').update(apiKey).digest('hex')}`;
 
+/** The credential of an `Authorization: Bearer <token>` header, if that is what the header holds. */
+export const bearerToken = (header: string | undefined) => (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);
+
 /**
  * Step 1, authenticate: `Authorization: Bearer <api key>` → the partner from config. Keys are stored only as
  * SHA-256 hashes; looking up the hash of a high-entropy key leaks nothing useful through timing.
@@ -18,8 +21,8 @@ export function createPartnerAuthenticator(partners: Record<string, PartnerConfi
 
   return async function authenticatePartner(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    const partner = match ? byKeyHash.get(hashApiKey(match[1]!)) : undefined;
+    const token = bearerToken(header);
+    const partner = token ? byKeyHash.get(hashApiKey(token)) : undefined;
     if (!partner) {
       throw new GatewayError('AUTH_INVALID', header ? 'API key is not valid' : 'Authorization: Bearer <api key> is required', [], {
         'www-authenticate': 'Bearer',
