@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { request } from 'undici';
 import type { SandboxInfo } from '../src/sandbox/sandbox.ts';
+import { readCmsSigner } from '../src/signatures/outbound-signer.ts';
 import { signCms } from '../src/signatures/sign-cms.ts';
 
 const infoFile = resolve(new URL('..', import.meta.url).pathname, 'var/sandbox/sandbox.json');
@@ -36,11 +37,7 @@ const body = Buffer.from(
         .join('')}</DossierStatus>`
     : JSON.stringify(update),
 );
-const signature = signCms(body, {
-  certificatePem: readFileSync(info.signerCertificate, 'utf8'),
-  privateKeyPem: readFileSync(info.signerKey, 'utf8'),
-  chainPem: [readFileSync(info.intermediateCertificate, 'utf8')],
-});
+const signature = signCms(body, readCmsSigner({ certificate: info.signerCertificate, privateKey: info.signerKey, chain: [info.intermediateCertificate] }));
 
 const gateway = info.gatewayUrl!;
 console.log(`POST ${gateway}/v1/dossiers/status  (${asXml ? 'XML' : 'JSON'}, dossier ${dossierCode})`);

@@ -8,11 +8,12 @@ import { signCms, type CmsSigner } from './sign-cms.ts';
  * certificate and chain included, in the X-Signature header (the same contract partners follow inbound).
  */
 export function createOutboundSigner(signing: NonNullable<GatewayConfig['signing']>, rootDir: string): (body: Buffer) => string {
-  const read = (path: string) => readFileSync(resolve(rootDir, path), 'utf8');
-  const signer: CmsSigner = {
-    certificatePem: read(signing.certificate),
-    privateKeyPem: read(signing.privateKey),
-    chainPem: (signing.chain ?? []).map(read),
-  };
+  const signer = readCmsSigner(signing, rootDir);
   return (body) => signCms(body, signer);
+}
+
+/** A signing identity from PEM files (paths relative to rootDir): certificate, private key, intermediates. */
+export function readCmsSigner(files: { certificate: string; privateKey: string; chain?: string[] }, rootDir = process.cwd()): CmsSigner {
+  const read = (path: string) => readFileSync(resolve(rootDir, path), 'utf8');
+  return { certificatePem: read(files.certificate), privateKeyPem: read(files.privateKey), chainPem: (files.chain ?? []).map(read) };
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load-config.ts';
 import { startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/logging/logger.ts';
+import { readCmsSigner } from '../../src/signatures/outbound-signer.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { createTestPki } from '../helpers/test-pki.ts';
 import { gatewayIdentity, PortalSimulator, portalOptions, testConfig } from '../helpers/test-gateway.ts';
@@ -29,10 +29,7 @@ async function post(body: Buffer, signature?: string) {
   return { statusCode: res.statusCode, body: (await res.body.json()) as { error_code: string; message: string } };
 }
 
-const gatewaySigner = () => {
-  const { signing } = gatewayIdentity();
-  return { certificatePem: readFileSync(signing.certificate, 'utf8'), privateKeyPem: readFileSync(signing.privateKey, 'utf8'), chainPem: signing.chain.map((c) => readFileSync(c, 'utf8')) };
-};
+const gatewaySigner = () => readCmsSigner(gatewayIdentity().signing);
 
 describe('the portal simulator checks the gateway\'s signature', () => {
   it('accepts a body signed by the gateway', async () => {
