@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { resolve } from 'node:path';
 import type { GatewayConfig } from './config/types.ts';
-import { loadConnector } from './connectors/connector-registry.ts';
+import { loadConnector, requirePort } from './connectors/connector-registry.ts';
+import { startExternalServices, type ExternalServices } from './connectors/external-services.ts';
+import { PaymentEvents, paymentResultType } from './payments/payment-events.ts';
+import { PaymentExpiryChecker } from './payments/payment-expiry.ts';
+import type { PaymentServices } from './payments/payment-services.ts';
+import { PaymentStore } from './payments/payment-store.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
@@ -31,6 +36,8 @@ export interface Gateway {
   queues: DestinationQueues;
   trustStore: TrustStore;
   revocation: CrlRevocationChecker;
+  services?: ExternalServices;
+  payments?: PaymentServices;
   /** Re-reads trust anchors and CRL files (SIGHUP). */
   reloadTrust(): void;
   close(): Promise<void>;
@@ -96,18 +103,38 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
   const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt);
+  const signatures = {
+    trustStore,
+    chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs),
+    revocation,
+    policy: { requiredExtendedKeyUsage: config.trust.requiredExtendedKeyUsage },
+  };
+  const signOutbound = config.signing
+    ? createOutboundSigner(config.signing, projectRoot)
+    : () => {
+        throw new Error('this process has no signing identity (config /signing)');
+      };
+  const services = await startExternalServices(config, {
+    logger,
+    signOutbound,
+    signatures,
+    publicUrl: () => config.payments.publicUrl ?? gateway.url ?? '',
+  });
+  closers.push(() => services.close());
+  gateway.services = services;
+  if (services.payments.size > 0) {
+    const store = new PaymentStore(producer, prefix);
+    const publish = { queues, timeline, messageLog, retentionMs: config.retention.deliveredMs };
+    gateway.payments = { store, providers: services.payments, events: new PaymentEvents(store, publish, config.routes[paymentResultType] ?? [], logger) };
+  }
 
   if (config.role === 'api' || config.role === 'all') {
     const api = buildApiServer(
       {
         config,
         schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
-        signatures: {
-          trustStore,
-          chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs),
-          revocation,
-          policy: { requiredExtendedKeyUsage: config.trust.requiredExtendedKeyUsage },
-        },
+        signatures,
+        payments: gateway.payments,
         queues,
         redis: producer,
         metrics,
@@ -127,7 +154,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
 
   if (config.role === 'worker' || config.role === 'all') {
-    closers.push(await startWorkerRole(config, gateway, metrics, logger));
+    closers.push(await startWorkerRole(config, gateway, metrics, logger, signOutbound));
+    if (gateway.payments) {
+      const { store, providers, events } = gateway.payments;
+      const checker = new PaymentExpiryChecker(store, providers, events, logger, { intervalMs: config.payments.checkIntervalMs, leaseMs: 60_000 });
+      closers.push(checker.start());
+    }
   }
 
   if (config.role === 'worker') {
@@ -148,9 +180,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 }
 
 /** One delivery worker per destination, the message-log sealer, and what they share; returns their closer. */
-async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics: GatewayMetrics, logger: Logger): Promise<() => Promise<void>> {
+async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics: GatewayMetrics, logger: Logger, signOutbound: (body: Buffer) => string): Promise<() => Promise<void>> {
   const prefix = config.redis.prefix;
-  const signOutbound = createOutboundSigner(config.signing!, projectRoot);
   const connection = createWorkerConnection(config.redis.url!);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
   // Everything here shares the worker's connection: while Redis is down it waits for it, like the workers.
@@ -163,8 +194,8 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
   const stopSealer = startMessageLogSealer(shared.messageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
   for (const [name, destination] of Object.entries(config.destinations)) {
     if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
-    const connector = await loadConnector(destination.connector);
-    const client = connector.createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
+    const createClient = requirePort(await loadConnector(destination.connector), 'createClient', `/destinations/${name}`);
+    const client = createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
     gateway.workers.set(
       name,
       new DeliveryWorker({

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
 
   if (sandbox) {
     sandbox.info.gatewayUrl = gateway.url;
+    if (gateway.url) sandbox.setGatewayUrl(gateway.url);
     writeSandboxInfo(sandbox);
   }
   printBanner(gateway, sandbox, embedded);

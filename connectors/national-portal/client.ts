@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
 import { DeliveryError, deliveryErrorFromNetwork, deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
-import { toPortalStatusSync } from './mapping.ts';
+import { toPortalRequest } from './mapping.ts';
 import { portalOptionsOf, type PortalOptions } from './options.ts';
 
 interface CachedToken {
@@ -13,7 +13,7 @@ interface CachedToken {
 const tokenRefreshMarginMs = 30_000;
 
 /**
- * Delivers dossier status updates to the National Public Service Portal. OAuth2 client credentials: one token
+ * Delivers dossier status updates and fee payment results to the National Public Service Portal. OAuth2 client credentials: one token
  * is cached until shortly before expiry, fetched once for concurrent callers, and refreshed once on a 401.
  */
 export class NationalPortalClient implements DeliveryClient {
@@ -28,13 +28,14 @@ export class NationalPortalClient implements DeliveryClient {
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
-    const body = Buffer.from(JSON.stringify(toPortalStatusSync(request.envelope)));
+    const mapped = toPortalRequest(request.envelope, this.options);
+    const body = Buffer.from(JSON.stringify(mapped.body));
     const token = await this.accessToken();
-    let response = await this.post(body, request, token);
+    let response = await this.post(mapped.path, body, request, token);
     if (response.statusCode === 401) {
       // Revoked or expired early: drop it (unless a concurrent call already replaced it) and try once more.
       if (this.token?.value === token) this.token = undefined;
-      response = await this.post(body, request, await this.accessToken());
+      response = await this.post(mapped.path, body, request, await this.accessToken());
     }
     const { statusCode, headers, text } = response;
     if (statusCode < 200 || statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, statusCode, headers, text);
@@ -46,10 +47,10 @@ export class NationalPortalClient implements DeliveryClient {
     return { statusCode };
   }
 
-  private async post(body: Buffer, request: DeliveryRequest, token: string) {
+  private async post(path: string, body: Buffer, request: DeliveryRequest, token: string) {
     try {
       const res = await this.pool.request({
-        path: this.options.syncPath,
+        path,
         method: 'POST',
         headers: {
           'content-type': 'application/json',

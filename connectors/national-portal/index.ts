@@ -2,10 +2,10 @@ import type { Connector } from '../../src/connectors/connector-types.ts';
 import { NationalPortalClient } from './client.ts';
 import { startNationalPortalSimulator } from './simulator.ts';
 
-/** National Public Service Portal (Cổng Dịch vụ công quốc gia): dossier status sync. */
+/** National Public Service Portal (Cổng Dịch vụ công quốc gia): dossier status and fee payment sync. */
 export const connector: Connector = {
   name: 'national-portal',
-  messageTypes: ['dossier.status.v1'],
+  messageTypes: ['dossier.status.v1', 'payment.result.v1'],
   createClient: (context) => new NationalPortalClient(context),
   startSimulator: startNationalPortalSimulator,
 };

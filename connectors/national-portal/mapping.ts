@@ -1,5 +1,6 @@
 import type { Envelope } from '../../src/messages/envelope.ts';
 import type { DossierStatusV1 } from '../../src/pipeline/message-types.ts';
+import type { PaymentResultV1 } from '../../src/payments/payment-events.ts';
 
 /** The portal's KenhThucHien codes. */
 const channelCodes: Record<DossierStatusV1['channel'], string> = { direct: '1', online: '2', postal: '3' };
@@ -32,4 +33,40 @@ export function toPortalStatusSync(envelope: Envelope): PortalStatusSync {
   if (status.applicant?.fullName) item.ChuHoSo = status.applicant.fullName;
   if (status.applicant?.personalId) item.SoDinhDanh = status.applicant.personalId;
   return { madonvi: status.agencyCode, service: 'CapNhatTienDoHoSoMC', isUpdating: 'True', data: [item] };
+}
+
+export interface PortalPaymentSync {
+  madonvi: string;
+  service: 'CapNhatThanhToanHoSoMC';
+  data: Array<Record<string, unknown>>;
+}
+
+const paymentStatusCodes: Record<PaymentResultV1['status'], string> = { paid: '1', failed: '2', expired: '3' };
+
+/** Our payment.result.v1 → the portal's payment update (our profile; see schemas/payment-sync.json). */
+export function toPortalPaymentSync(envelope: Envelope): PortalPaymentSync {
+  const result = envelope.payload as unknown as PaymentResultV1;
+  const item: Record<string, unknown> = {
+    MaHoSo: result.dossierCode,
+    MaThanhToan: result.paymentId,
+    TrangThaiThanhToan: paymentStatusCodes[result.status],
+    SoTien: result.amount,
+    DanhSachLePhi: result.fees.map((f) => ({ MaPhiLePhi: f.code, TenPhiLePhi: f.name, Gia: f.amount })),
+  };
+  if (result.transactionNo) item.MaGiaoDich = result.transactionNo;
+  if (result.bankCode) item.NganHang = result.bankCode;
+  if (result.paidAt) item.NgayThanhToan = toPortalDateTime(result.paidAt);
+  return { madonvi: result.agencyCode, service: 'CapNhatThanhToanHoSoMC', data: [item] };
+}
+
+/** Which portal service a message goes to, and its body. */
+export function toPortalRequest(envelope: Envelope, paths: { syncPath: string; paymentPath: string }): { path: string; body: unknown } {
+  switch (envelope.type) {
+    case 'dossier.status.v1':
+      return { path: paths.syncPath, body: toPortalStatusSync(envelope) };
+    case 'payment.result.v1':
+      return { path: paths.paymentPath, body: toPortalPaymentSync(envelope) };
+    default:
+      throw new Error(`national-portal connector cannot map ${envelope.type}`);
+  }
 }

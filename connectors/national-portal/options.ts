@@ -4,6 +4,7 @@ export interface PortalOptions {
   clientSecret: string;
   tokenPath: string;
   syncPath: string;
+  paymentPath: string;
 }
 
 export function portalOptionsOf(options: Record<string, unknown>): PortalOptions {
@@ -17,5 +18,6 @@ export function portalOptionsOf(options: Record<string, unknown>): PortalOptions
     clientSecret: text('clientSecret'),
     tokenPath: text('tokenPath', '/oauth2/token'),
     syncPath: text('syncPath', '/api/hoso/capnhattiendo'),
+    paymentPath: text('paymentPath', '/api/hoso/capnhatthanhtoan'),
   };
 }

@@ -33,6 +33,43 @@ const destination = {
   },
 } as const;
 
+const certificateBinding = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    fingerprint256: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' },
+    subject: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const externalServiceProperties = {
+  connector: { type: 'string', pattern: '^[a-z0-9-]+$' },
+  baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+  options: { type: 'object' },
+  timeoutMs: positiveInt,
+  certificates: { type: 'array', items: certificateBinding },
+} as const;
+
+const paymentProvider = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['connector', 'options', 'timeoutMs', 'certificates', 'paymentTtlMs'],
+  properties: { ...externalServiceProperties, paymentTtlMs: positiveInt },
+} as const;
+
+const registry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['connector', 'options', 'timeoutMs', 'certificates', 'maxConcurrent', 'queueTimeoutMs', 'circuitBreaker'],
+  properties: {
+    ...externalServiceProperties,
+    maxConcurrent: positiveInt,
+    queueTimeoutMs: nonNegativeInt,
+    circuitBreaker: destination.properties.circuitBreaker,
+  },
+} as const;
+
 const partner = {
   type: 'object',
   additionalProperties: false,
@@ -41,19 +78,7 @@ const partner = {
     name: { type: 'string', minLength: 1 },
     apiKeyHashes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } },
     agencies: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-    certificates: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        minProperties: 1,
-        properties: {
-          fingerprint256: { type: 'string', pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$' },
-          subject: { type: 'string', minLength: 1 },
-        },
-      },
-    },
+    certificates: { type: 'array', minItems: 1, items: certificateBinding },
     rateLimit: {
       type: 'object',
       additionalProperties: false,
@@ -66,7 +91,7 @@ const partner = {
 export const gatewayConfigSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox'],
+  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox', 'payments', 'registries'],
   properties: {
     role: { enum: ['api', 'worker', 'all'] },
     http: {
@@ -140,7 +165,22 @@ export const gatewayConfigSchema = {
       required: ['dossierLockMs', 'stalledIntervalMs', 'lockDurationMs'],
       properties: { dossierLockMs: positiveInt, stalledIntervalMs: positiveInt, lockDurationMs: positiveInt },
     },
-    routes: { type: 'object', additionalProperties: { type: 'string' } },
+    routes: {
+      type: 'object',
+      additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' } }] },
+    },
+    payments: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['graceMs', 'checkIntervalMs', 'providers'],
+      properties: {
+        publicUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+        graceMs: nonNegativeInt,
+        checkIntervalMs: positiveInt,
+        providers: { type: 'object', propertyNames: { pattern: '^[a-z0-9-]+$' }, additionalProperties: paymentProvider },
+      },
+    },
+    registries: { type: 'object', propertyNames: { pattern: '^[a-z0-9-]+$' }, additionalProperties: registry },
     destinations: { type: 'object', additionalProperties: destination },
     partners: { type: 'object', additionalProperties: partner },
     messageLog: {

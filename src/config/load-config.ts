@@ -65,8 +65,10 @@ const validateShape = ajv.compile(gatewayConfigSchema);
 /** Rules one JSON Schema cannot say: references between sections. */
 function crossChecks(config: GatewayConfig): string[] {
   const problems: string[] = [];
-  for (const [type, destination] of Object.entries(config.routes)) {
-    if (!config.destinations[destination]) problems.push(`/routes/${type} names unknown destination "${destination}"`);
+  for (const [type, destinations] of Object.entries(config.routes)) {
+    for (const destination of destinations) {
+      if (!config.destinations[destination]) problems.push(`/routes/${type} names unknown destination "${destination}"`);
+    }
   }
   for (const [name, d] of Object.entries(config.destinations)) {
     if (d.retry.maxDelayMs < d.retry.baseDelayMs) problems.push(`/destinations/${name}/retry/maxDelayMs must be >= baseDelayMs`);
@@ -99,6 +101,8 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     });
     throw new ConfigError(problems);
   }
+  // A route may name one destination or a list; the rest of the gateway sees lists only.
+  for (const [type, target] of Object.entries(merged.routes as Json)) (merged.routes as Json)[type] = typeof target === 'string' ? [target] : target;
   const config = merged as unknown as GatewayConfig;
   const problems = crossChecks(config);
   if (problems.length) throw new ConfigError(problems);

@@ -36,6 +36,29 @@ export interface DestinationConfig {
   circuitBreaker: CircuitBreakerPolicy;
 }
 
+/** A remote system the gateway calls while answering (a bank, a registry): no queue in between. */
+export interface ExternalServiceConfig {
+  connector: string;
+  /** Absent means sandbox: the connector's simulator is started and used. */
+  baseUrl?: string;
+  options: Record<string, unknown>;
+  timeoutMs: number;
+  /** Certificates allowed to sign what this system sends us (bank callbacks); checked through the trust store. */
+  certificates: CertificateBinding[];
+}
+
+export interface PaymentProviderConfig extends ExternalServiceConfig {
+  /** How long a citizen has to pay; after it (plus graceMs) an unconfirmed payment is queried at the provider. */
+  paymentTtlMs: number;
+}
+
+export interface RegistryConfig extends ExternalServiceConfig {
+  /** Bulkhead: at most this many lookups in flight; more wait up to queueTimeoutMs, then get 503. */
+  maxConcurrent: number;
+  queueTimeoutMs: number;
+  circuitBreaker: CircuitBreakerPolicy;
+}
+
 export interface CertificateBinding {
   /** SHA-256 fingerprint of the signer certificate, hex, colons optional. */
   fingerprint256?: string;
@@ -84,10 +107,21 @@ export interface GatewayConfig {
     stalledIntervalMs: number;
     lockDurationMs: number;
   };
-  /** Message type → destination name. */
-  routes: Record<string, string>;
+  /** Message type → the destinations it is delivered to (a list fans out; config may name just one). */
+  routes: Record<string, string[]>;
   destinations: Record<string, DestinationConfig>;
   partners: Record<string, PartnerConfig>;
+  payments: {
+    /** Gateway address the banks call back, e.g. https://gateway.tinh.gov.vn; the sandbox fills it in. */
+    publicUrl?: string;
+    /** Wait this long after a payment's expiry for a late callback before querying the provider. */
+    graceMs: number;
+    /** How often a worker looks for payments past their expiry and relays the payment outbox. */
+    checkIntervalMs: number;
+    providers: Record<string, PaymentProviderConfig>;
+  };
+  /** Registries the gateway looks citizens up in (name → connector), e.g. "population". */
+  registries: Record<string, RegistryConfig>;
   /** The tamper-evident log of every message in and out (see src/audit/message-log.ts). */
   messageLog: {
     /** Keys the HMACs that replace personal data in logged bodies: set a secret of your own (GATEWAY_LOG_SALT). */

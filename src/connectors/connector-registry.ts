@@ -17,9 +17,16 @@ export async function loadConnector(name: string, connectorsDir = defaultConnect
   }
   const module = (await import(pathToFileURL(entry).href)) as { connector?: Connector };
   const connector = module.connector;
-  if (!connector || typeof connector.createClient !== 'function' || typeof connector.startSimulator !== 'function') {
-    throw new Error(`${entry} must export "connector" with createClient and startSimulator`);
+  if (!connector || typeof connector.startSimulator !== 'function') {
+    throw new Error(`${entry} must export "connector" with startSimulator and the ports its system offers`);
   }
   loaded.set(name, connector);
   return connector;
+}
+
+/** A connector's port, or a clear start-up error naming the config entry that asked for it. */
+export function requirePort<K extends 'createClient' | 'createPaymentProvider' | 'createRegistry'>(connector: Connector, port: K, usedBy: string): NonNullable<Connector[K]> {
+  const factory = connector[port];
+  if (typeof factory !== 'function') throw new Error(`${usedBy}: connector "${connector.name}" has no ${port}`);
+  return factory.bind(connector) as NonNullable<Connector[K]>;
 }

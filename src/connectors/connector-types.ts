@@ -1,6 +1,8 @@
-import type { DestinationConfig } from '../config/types.ts';
+import type { DestinationConfig, ExternalServiceConfig } from '../config/types.ts';
 import type { Envelope } from '../messages/envelope.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { PaymentProvider } from '../payments/payment-provider.ts';
+import type { CitizenRegistry } from '../citizens/citizen-registry.ts';
 
 /**
  * The one shape every connector in connectors/<system>/ has. The core sees only this: it never imports a
@@ -42,13 +44,38 @@ export interface SimulatorOptions {
   logger: Logger;
   /** The destination's connector options, so the simulator accepts the same credentials. */
   options: Record<string, unknown>;
+  /** Where a simulated system calls the gateway back (bank IPNs, tracking events); known once the gateway listens. */
+  callbackUrl?: () => string;
 }
 
+/** What a connector that the gateway calls synchronously (a payment provider, a registry) is given. */
+export interface ServiceContext {
+  /** The service's name in config (e.g. "vnpay", "population"). */
+  serviceName: string;
+  service: ExternalServiceConfig & { baseUrl: string };
+  logger: Logger;
+  signOutbound: (body: Buffer) => string;
+  /**
+   * Verifies a CMS signature the remote system made over `body`, through the gateway's trust store, bound to the
+   * certificates configured for this service. Throws a SignatureError when it is not genuine.
+   */
+  verifyRemoteSignature: (signature: string | undefined, body: Buffer) => Promise<{ subject: string }>;
+  /** Where the remote system must call the gateway back (payments), when it takes that in its requests. */
+  callbackUrl: () => string;
+}
+
+/**
+ * The one shape of connectors/<system>/index.ts. A connector offers the ports its system has: delivery of queued
+ * messages (createClient), payments (createPaymentProvider), registry lookups (createRegistry). The core never
+ * imports one by name; the registry loads the folder the config names.
+ */
 export interface Connector {
   name: string;
-  /** Message types this connector can deliver. */
+  /** Message types this connector can deliver (with createClient). */
   messageTypes: string[];
-  createClient(context: ConnectorContext): DeliveryClient;
+  createClient?(context: ConnectorContext): DeliveryClient;
+  createPaymentProvider?(context: ServiceContext): PaymentProvider;
+  createRegistry?(context: ServiceContext): CitizenRegistry;
   /** A fastify app imitating the remote system, for the sandbox and end-to-end tests. */
   startSimulator(options: SimulatorOptions): Promise<SimulatorHandle>;
 }

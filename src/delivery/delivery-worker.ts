@@ -78,7 +78,8 @@ export class DeliveryWorker {
     const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName });
 
     if (job.attemptsStarted <= 1) await this.deps.timeline?.index(envelope, destinationName);
-    const claim = await ordering.claim(destinationName, envelope.dossierCode, job.id!);
+    const orderingKey = envelope.orderingKey ?? envelope.dossierCode;
+    const claim = await ordering.claim(destinationName, orderingKey, job.id!);
     if (claim.kind === 'busy') {
       await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);
       throw new DelayedError();
@@ -100,7 +101,7 @@ export class DeliveryWorker {
       deliveredOrderingTime = envelope.orderingTime;
       return outcome;
     } finally {
-      await ordering.release(destinationName, envelope.dossierCode, job.id!, deliveredOrderingTime);
+      await ordering.release(destinationName, orderingKey, job.id!, deliveredOrderingTime);
     }
   }
 

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
+import type { PaymentServices } from '../payments/payment-services.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -17,6 +18,8 @@ export interface ApiDeps {
   metrics: GatewayMetrics;
   timeline: DossierTimeline;
   messageLog: MessageLog;
+  /** Present when payment providers are configured. */
+  payments?: PaymentServices;
   /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */
   reloadTrust: () => { roots: number; intermediates: number; crls: number };
   /** Readiness facts reported by /health/ready. */

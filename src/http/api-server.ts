@@ -13,6 +13,8 @@ import { registerQueueBoard } from '../admin/queue-board.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerPaymentRoutes } from '../payments/payment-routes.ts';
+import { paymentCallbackRoutes } from '../payments/callback-routes.ts';
 import '../pipeline/request-context.ts';
 
 /** Partner-facing routes under /v1: authenticated, rate limited per partner, bodies parsed raw. */
@@ -34,6 +36,7 @@ async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   installBodyParsers(app);
   registerIngestRoute(app, '/v1/dossiers/status', dossierStatusV1, deps);
   registerMessageStatusRoute(app, deps);
+  if (deps.payments) registerPaymentRoutes(app, deps, deps.payments);
 }
 
 export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
@@ -48,6 +51,8 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerOpenApi(app);
   registerHealthRoutes(app, deps);
   app.register(partnerRoutes, deps);
+  // Banks authenticate by signature, not by partner API key: their own encapsulated group.
+  if (deps.payments) app.register(paymentCallbackRoutes, { deps, payments: deps.payments });
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
   app.register(dashboardRoutes, { prefix: '/admin' });
   registerQueueBoard(app, deps.queues, deps.config.admins);

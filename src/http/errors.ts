@@ -9,6 +9,9 @@ export const errorStatus = {
   BODY_MALFORMED: 400,
   SCHEMA_INVALID: 400,
   IDEMPOTENCY_CONFLICT: 409,
+  PAYMENT_OPEN: 409,
+  PAYMENT_ALREADY_PAID: 409,
+  PAYMENT_NOT_PENDING: 409,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   STALE_REQUEST: 422,
@@ -23,6 +26,8 @@ export const errorStatus = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  UPSTREAM_UNAVAILABLE: 503,
+  UPSTREAM_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -57,6 +57,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   // Object.create(parent), so this one override on the root scrubs the bindings of every descendant
   // (fastify's per-request loggers included).
   const pinoChild = Object.getPrototypeOf(root).child as Logger['child'];
+  // fastify takes request/response serializers from `loggerInstance.serializers`. Query strings are cut from
+  // logged URLs: callbacks carry signatures and amounts there, and a partner may put anything in one.
+  Object.assign(root, {
+    serializers: {
+      req: (req: { method: string; url: string; host?: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], host: req.host, remoteAddress: req.ip }),
+    },
+  });
   root.child = function scrubbedChild(this: Logger, bindings, options) {
     return pinoChild.call(this, scrubPersonalData(bindings as Record<string, unknown>), options);
   } as Logger['child'];

@@ -17,6 +17,11 @@ export class DossierTimeline {
     return `${this.prefix}:timeline:{${dossierCode}}`;
   }
 
+  /** A pipeline on the timeline's connection, for callers that batch their writes with the index. */
+  redisPipeline(): ChainableCommander {
+    return this.redis.pipeline();
+  }
+
   async index(envelope: Envelope, destination: string): Promise<void> {
     await this.indexInto(this.redis.pipeline(), envelope, destination).exec();
   }

@@ -19,6 +19,11 @@ export interface Envelope<P = Record<string, unknown>> {
   receivedAt: string;
   /** Orders messages of one dossier at a destination: an older one never overtakes a newer one. */
   orderingTime: number;
+  /**
+   * What orderingTime orders: the dossier by default. Messages of another stream of the same dossier (one payment,
+   * one postal shipment) name their own key, so a newer status update never supersedes a payment result.
+   */
+  orderingKey?: string;
   signer?: { fingerprint256: string; subject: string };
   /** Set on a copy an operator re-delivered: the messageId of the original. */
   replayOf?: string;

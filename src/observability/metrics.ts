@@ -19,7 +19,17 @@ export class GatewayMetrics {
   private readonly attempts = new Counter({ name: 'gateway_delivery_attempts_total', help: 'Delivery attempts by destination and outcome', labelNames: ['destination', 'outcome'], registers: [this.registry] });
   private readonly deliverySeconds = new Histogram({ name: 'gateway_delivery_duration_seconds', help: 'Duration of one delivery call', labelNames: ['destination'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   private readonly endToEndSeconds = new Histogram({ name: 'gateway_end_to_end_seconds', help: 'From acceptance to delivery', labelNames: ['destination'], buckets: [0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 7200], registers: [this.registry] });
+  private readonly paymentCallbacks = new Counter({ name: 'gateway_payment_callbacks_total', help: 'Bank callbacks by provider and verdict (confirmed, invalid-signature, invalid-amount …)', labelNames: ['provider', 'verdict'], registers: [this.registry] });
+  private readonly registryLookups = new Counter({ name: 'gateway_registry_lookups_total', help: 'Citizen registry lookups by registry and outcome (match, mismatch, not-found, unavailable, timeout, busy)', labelNames: ['registry', 'outcome'], registers: [this.registry] });
   private readonly circuits = new Map<string, () => CircuitState>();
+
+  recordPaymentCallback(provider: string, verdict: string): void {
+    this.paymentCallbacks.inc({ provider, verdict });
+  }
+
+  recordRegistryLookup(registry: string, outcome: string): void {
+    this.registryLookups.inc({ registry, outcome });
+  }
 
   constructor(queues?: DestinationQueues) {
     collectDefaultMetrics({ register: this.registry });

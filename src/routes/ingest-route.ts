@@ -1,12 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import { acceptMessage } from '../messages/accept-message.ts';
-import { authorizeAgency } from '../pipeline/authorize-agency.ts';
 import { buildEnvelope } from '../pipeline/build-envelope.ts';
-import { checkFreshness } from '../pipeline/check-freshness.ts';
 import type { InboundMessageType } from '../pipeline/message-types.ts';
 import type { ParsedBody } from '../pipeline/request-context.ts';
-import { verifyRequestSignature } from '../pipeline/verify-signature.ts';
+import { readSignedRequest } from '../pipeline/read-signed-request.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { recordAccepted, recordRefused } from '../pipeline/record-outcome.ts';
 import { documentation, documentationOnly } from './ingest-documentation.ts';
@@ -17,10 +15,12 @@ import { documentation, documentationOnly } from './ingest-documentation.ts';
  * Any step may refuse with a GatewayError; nothing is stored unless every step up to 7 passed.
  */
 export function registerIngestRoute<D>(app: FastifyInstance, path: string, messageType: InboundMessageType<D>, deps: ApiDeps): void {
-  const destination = deps.config.routes[messageType.type];
+  const [destination, ...others] = deps.config.routes[messageType.type] ?? [];
   if (!destination) throw new Error(`no route configured for ${messageType.type}`);
+  // Inbound acceptance is one atomic dedupe+enqueue into one queue; fan-out is for messages the gateway produces.
+  if (others.length) throw new Error(`/routes/${messageType.type}: a partner-facing message type is delivered to exactly one destination`);
   const queue = deps.queues.get(destination);
-  const { clockSkewMs, idempotencyTtlMs } = deps.config.ingest;
+  const { idempotencyTtlMs } = deps.config.ingest;
 
   /** Every answer, accepted or refused, is counted; refusals are also written to the message log. */
   const countOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -30,16 +30,8 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   };
 
   app.post(path, { onResponse: countOutcome, schema: documentation(messageType, deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest, reply: FastifyReply) => {
-    const partner = request.partner!; //                                             1 authenticated
-    const body = parsedBodyOf(request, messageType.xmlRoot); //                      2 parsed
-    checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); // 3 fresh
-    const document = deps.schemas.validate(messageType.schemaFile, body) as D; //    4 valid
-    authorizeAgency(partner, messageType.agencyCodeOf(document)); //                 5 authorized
-    const signature = await verifyRequestSignature(request.headers['x-signature'] as string | undefined, body, partner, {
-      ...deps.signatures,
-      clockSkewMs,
-    }); //                                                                           6 authentic
-    const envelope = buildEnvelope(messageType, document, body, partner, signature, request);
+    const { body, document, signature } = await readSignedRequest<D>(request, messageType, deps); // 1–6 (pipeline/read-signed-request)
+    const envelope = buildEnvelope(messageType, document, body, request.partner!, signature, request);
     const log = request.log.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode });
 
     let result;
@@ -62,13 +54,4 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
     log.info({ destination }, 'accepted');
     return reply.code(202).send({ messageId: envelope.messageId, status: 'queued' });
   });
-}
-
-function parsedBodyOf(request: FastifyRequest, xmlRoot: string): ParsedBody {
-  const body = request.body as ParsedBody | undefined;
-  if (!body) throw new GatewayError('BODY_MALFORMED', 'a request body is required');
-  if (body.format === 'xml' && body.root !== xmlRoot) {
-    throw new GatewayError('BODY_MALFORMED', `XML root element must be <${xmlRoot}>`, [{ path: '/', message: `found <${body.root}>` }]);
-  }
-  return body;
 }

@@ -29,12 +29,20 @@ export interface Sandbox {
   config: GatewayConfig;
   info: SandboxInfo;
   infoFile: string;
+  /** Tells the simulators where the gateway listens (they call it back). */
+  setGatewayUrl(url: string): void;
   close(): Promise<void>;
 }
 
-/** Destinations with no baseUrl are the sandbox's to imitate. */
-export const sandboxDestinations = (config: GatewayConfig) =>
-  Object.entries(config.destinations).filter(([, d]) => !d.baseUrl).map(([name]) => name);
+/** Every remote system the config names, by kind: destinations, payment providers, registries. */
+const remoteSystems = (config: GatewayConfig) => [
+  ...Object.entries(config.destinations).map(([name, system]) => ({ name, system, callbackPath: '' })),
+  ...Object.entries(config.payments.providers).map(([name, system]) => ({ name, system, callbackPath: `/v1/payments/callbacks/${name}` })),
+  ...Object.entries(config.registries).map(([name, system]) => ({ name, system, callbackPath: '' })),
+];
+
+/** Remote systems with no baseUrl are the sandbox's to imitate. */
+export const sandboxDestinations = (config: GatewayConfig) => remoteSystems(config).filter((r) => !r.system.baseUrl).map((r) => r.name);
 
 /** Sandbox mode: some destination is unconfigured, or the config asks for the sandbox partner explicitly. */
 export const wantsSandbox = (config: GatewayConfig) => config.sandbox.partner || sandboxDestinations(config).length > 0;
@@ -86,21 +94,23 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
   const next: GatewayConfig = structuredClone(config);
   const handles: SimulatorHandle[] = [];
   const simulators: Record<string, string> = {};
+  let gatewayUrl = next.payments.publicUrl ?? `http://${next.http.host}:${next.http.port}`;
 
-  for (const [name, destination] of Object.entries(next.destinations)) {
-    if (destination.baseUrl) {
-      simulators[name] = destination.baseUrl; // configured elsewhere (docker-compose runs the simulators apart)
+  for (const { name, system, callbackPath } of remoteSystems(next)) {
+    if (system.baseUrl) {
+      simulators[name] = system.baseUrl; // configured elsewhere (docker-compose runs the simulators apart)
       continue;
     }
-    const connector = await loadConnector(destination.connector);
+    const connector = await loadConnector(system.connector);
     const handle = await connector.startSimulator({
       host: config.sandbox.simulatorHost,
       port: 0,
       logger,
-      options: { ...destination.options, gatewayTrustDir: pki.trustDir },
+      options: { ...system.options, gatewayTrustDir: pki.trustDir },
+      callbackUrl: () => `${gatewayUrl}${callbackPath}`,
     });
     handles.push(handle);
-    destination.baseUrl = handle.url;
+    system.baseUrl = handle.url;
     simulators[name] = handle.url;
   }
   next.trust.directories = [...next.trust.directories, pki.trustDir];
@@ -128,6 +138,9 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
     config: next,
     info,
     infoFile: join(dir, 'sandbox.json'),
+    setGatewayUrl: (url) => {
+      if (!next.payments.publicUrl) gatewayUrl = url;
+    },
     close: async () => {
       await Promise.all(handles.map((h) => h.close()));
     },

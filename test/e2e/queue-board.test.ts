@@ -29,6 +29,9 @@ it('serves bull-board read-only at /admin/queues, to admin tokens only', async (
     headers: { authorization: basic(adminTokens.viewer) },
   });
   const body = (await api.body.json()) as { queues: Array<{ name: string; readOnlyMode: boolean; counts: Record<string, number> }> };
-  expect(body.queues).toEqual([expect.objectContaining({ name: 'deliver-national-portal', readOnlyMode: true })]);
+  expect(body.queues).toEqual([
+    expect.objectContaining({ name: 'deliver-national-portal', readOnlyMode: true }),
+    expect.objectContaining({ name: 'deliver-provincial-system', readOnlyMode: true }),
+  ]);
   expect(body.queues[0]!.counts.completed).toBeGreaterThanOrEqual(1);
 });

@@ -12,7 +12,9 @@ import { createLogger } from '../../src/logging/logger.ts';
 import type { AttemptRecord } from '../../src/messages/envelope.ts';
 import { hashApiKey } from '../../src/pipeline/authenticate-partner.ts';
 import { signCms, type CmsSigner, type SignCmsOptions } from '../../src/signatures/sign-cms.ts';
-import { buildNationalPortalSimulator, type PortalFaults, type ReceivedStatusSync } from '../../connectors/national-portal/simulator.ts';
+import { buildNationalPortalSimulator, type ReceivedStatusSync } from '../../connectors/national-portal/simulator.ts';
+import { buildProvincialSimulator, type ReceivedEvent } from '../../connectors/provincial-system/simulator.ts';
+import type { SimulatorFaults } from '../../src/connectors/simulator-kit.ts';
 import type { FastifyInstance } from 'fastify';
 import { createTestPki, type TestPki } from './test-pki.ts';
 
@@ -100,33 +102,19 @@ export function statusUpdate(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-export class PortalSimulator {
+/** Talks to any simulator built on the simulator kit: what it received, its faults, a reset. */
+export class SimulatorClient<Effect, Stats = Record<string, number>> {
   constructor(
     readonly app: FastifyInstance,
     readonly url: string,
   ) {}
 
-  static async start(): Promise<PortalSimulator> {
-    const app = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: gatewayIdentity().trustDir });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    return new PortalSimulator(app, url);
-  }
-
-  async received(): Promise<{ effects: ReceivedStatusSync[]; stats: { syncRequests: number; tokenRequests: number } }> {
+  async received(): Promise<{ effects: Effect[]; stats: Stats }> {
     return (await request(`${this.url}/_sim/received`)).body.json() as any;
   }
 
-  async effectsFor(dossierCode: string): Promise<ReceivedStatusSync[]> {
-    const { effects } = await this.received();
-    return effects.filter((e) => (e.payload.data as Array<{ MaHoSo: string }>)[0]?.MaHoSo === dossierCode);
-  }
-
-  async faults(faults: PortalFaults): Promise<void> {
+  async faults(faults: SimulatorFaults): Promise<void> {
     await request(`${this.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(faults), headers: { 'content-type': 'application/json' } });
-  }
-
-  async revokeTokens(): Promise<void> {
-    await request(`${this.url}/_sim/tokens/revoke`, { method: 'POST' });
   }
 
   async reset(): Promise<void> {
@@ -138,6 +126,36 @@ export class PortalSimulator {
   }
 }
 
+export class PortalSimulator extends SimulatorClient<ReceivedStatusSync, { syncRequests: number; tokenRequests: number }> {
+  static async start(): Promise<PortalSimulator> {
+    const app = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: gatewayIdentity().trustDir });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    return new PortalSimulator(app, url);
+  }
+
+  async effectsFor(dossierCode: string): Promise<ReceivedStatusSync[]> {
+    const { effects } = await this.received();
+    return effects.filter((e) => (e.payload.data as Array<{ MaHoSo: string }>)[0]?.MaHoSo === dossierCode);
+  }
+
+  async revokeTokens(): Promise<void> {
+    await request(`${this.url}/_sim/tokens/revoke`, { method: 'POST' });
+  }
+}
+
+export const provincialOptions = { apiKey: 'test-province-events-key' };
+
+export class ProvincialSimulator extends SimulatorClient<ReceivedEvent> {
+  static async start(): Promise<ProvincialSimulator> {
+    const app = buildProvincialSimulator({ ...provincialOptions, gatewayTrustDir: gatewayIdentity().trustDir });
+    return new ProvincialSimulator(app, await app.listen({ host: '127.0.0.1', port: 0 }));
+  }
+
+  async eventsFor(dossierCode: string): Promise<ReceivedEvent[]> {
+    return (await this.received()).effects.filter((e) => e.event.dossierCode === dossierCode);
+  }
+}
+
 export interface TestGatewayOptions {
   role?: Role;
   overrides?: Record<string, unknown>;
@@ -145,7 +163,14 @@ export interface TestGatewayOptions {
   portal?: PortalSimulator;
   redisUrl?: string;
   prefix?: string;
+  /** Where the other systems live; unset ones point at a closed port (nothing in the test uses them). */
+  provincialUrl?: string;
+  bankUrl?: string;
 }
+
+/** Payment provider credentials of test gateways and the bank simulators they talk to. */
+export const bankOptions = { tmnCode: 'TESTTMN1', hashSecret: 'test-hash-secret-0123456789' };
+const unusedUrl = 'http://127.0.0.1:9';
 
 /** Config for a test gateway: its own key prefix, fast retries, the simulator as the portal, one partner. */
 export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, options: TestGatewayOptions = {}): GatewayConfig {
@@ -164,7 +189,15 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
         retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
         circuitBreaker: { failureThreshold: 100, openMs: 1000 },
       },
+      'provincial-system': {
+        baseUrl: options.provincialUrl ?? unusedUrl,
+        options: provincialOptions,
+        timeoutMs: 2000,
+        retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+        circuitBreaker: { failureThreshold: 100, openMs: 1000 },
+      },
     },
+    payments: { graceMs: 0, checkIntervalMs: 200, providers: { vnpay: { baseUrl: options.bankUrl ?? unusedUrl, options: bankOptions, paymentTtlMs: 60_000 } } },
     partners: {
       'province-a': {
         name: 'Province A one-stop system',

@@ -10,7 +10,7 @@ const load = (overrides: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =
 describe('configuration', () => {
   it('loads the defaults', () => {
     const config = load({});
-    expect(config.routes['dossier.status.v1']).toBe('national-portal');
+    expect(config.routes['dossier.status.v1']).toEqual(['national-portal']);
     expect(config.redis.embedded.appendfsync).toBe('always');
   });
 

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiDeps } from '../http/api-deps.ts';
+import { GatewayError } from '../http/errors.ts';
+import { SignatureError } from '../signatures/signature-error.ts';
+import { CallbackRefused, type CallbackVerdict, type ProviderStatement } from './payment-provider.ts';
+import type { PaymentServices } from './payment-services.ts';
+
+/** Callbacks are small; anything larger is not a bank's. */
+const callbackBodyLimit = 16 * 1024;
+
+/**
+ * /v1/payments/callbacks/:provider (GET for IPN-style, POST for JSON-style): banks are authenticated by their
+ * signature, not an API key. One straight walk: read + verify (connector) → settle once (atomic script, fsynced
+ * before the reply) → queue the result downstream → reply in the provider's protocol. Every callback, genuine
+ * or not, is counted and written to the message log.
+ */
+export async function paymentCallbackRoutes(app: FastifyInstance, options: { deps: ApiDeps; payments: PaymentServices }): Promise<void> {
+  const { deps, payments } = options;
+  app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer', bodyLimit: callbackBodyLimit }, (_r, raw, done) => done(null, raw));
+
+  const handle = async (request: FastifyRequest<{ Params: { provider: string } }>) => {
+    const name = request.params.provider;
+    const provider = payments.providers.get(name);
+    if (!provider) throw new GatewayError('NOT_FOUND', `no payment provider "${name}"`);
+    const log = request.log.child({ partner: `provider:${name}` });
+    let statement: ProviderStatement | undefined;
+    let verdict: CallbackVerdict;
+    try {
+      statement = await provider.readCallback({
+        method: request.method,
+        query: request.query as Record<string, string>,
+        headers: request.headers,
+        rawBody: request.body as Buffer | undefined,
+      }); //                                                                         read + signature
+      verdict = await payments.store.settle(statement, 'callback'); //               settled once
+      if (verdict === 'confirmed') {
+        const paymentId = statement.paymentId;
+        // Settled and in the outbox already: a failure here is finished by the outbox relay, the bank still hears "confirmed".
+        await payments.events.flush(paymentId).catch((err: Error) => log.warn({ paymentId, err: err.message }, 'payment result left in the outbox')); // queued downstream
+      }
+    } catch (err) {
+      verdict = verdictOf(err);
+      if (verdict === 'error') log.error({ err: (err as Error).message }, 'payment callback failed; the provider will retry');
+    }
+    deps.metrics.recordPaymentCallback(name, verdict);
+    log.info({ paymentId: statement?.paymentId, verdict, outcome: statement?.outcome }, 'payment callback');
+    await deps.messageLog
+      .append({ direction: 'inbound', messageId: statement?.paymentId, partner: `provider:${name}`, type: 'payment.callback', outcome: verdict, body: statement })
+      .catch((err: Error) => log.warn({ err: err.message }, 'message log append failed'));
+    return provider.reply(verdict); //                                                 replied
+  };
+
+  app.route<{ Params: { provider: string } }>({
+    method: ['GET', 'POST'],
+    url: '/v1/payments/callbacks/:provider',
+    handler: async (request, reply) => {
+      const { statusCode, body } = await handle(request);
+      return reply.code(statusCode).send(body);
+    },
+  });
+}
+
+function verdictOf(err: unknown): CallbackVerdict {
+  if (err instanceof CallbackRefused) return err.verdict;
+  if (err instanceof SignatureError) return 'invalid-signature';
+  return 'error';
+}

@@ -1,0 +1,83 @@
+/**
+ * The payment port a bank connector offers (connectors/bank-*). The core keeps the expected payment and decides;
+ * the connector only speaks the provider's protocol: create, read a callback, reply, query.
+ */
+
+export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'cancelled';
+
+export interface FeeItem {
+  code: string;
+  name: string;
+  amount: number;
+}
+
+/** What the gateway expects to be paid, stored before the provider ever hears of it. */
+export interface ExpectedPayment {
+  paymentId: string;
+  partner: string;
+  agencyCode: string;
+  dossierCode: string;
+  provider: string;
+  fees: FeeItem[];
+  /** VND, integer. */
+  amount: number;
+  currency: 'VND';
+  description: string;
+  returnUrl: string;
+  createdAt: string;
+  expiresAt: string;
+  status: PaymentStatus;
+  /** Set once settled. */
+  transactionNo?: string;
+  bankCode?: string;
+  paidAt?: string;
+  settledBy?: 'callback' | 'query' | 'expiry' | 'cancel';
+  settledAfterExpiry?: boolean;
+  paymentUrl?: string;
+}
+
+/** A provider's statement about one payment, from a callback or a query, after its authenticity was checked. */
+export interface ProviderStatement {
+  paymentId: string;
+  outcome: 'paid' | 'failed';
+  transactionNo: string;
+  /** VND, integer (providers that send ×100 are converted by their mapping). */
+  amount: number;
+  currency?: string;
+  bankCode?: string;
+  paidAt: string;
+}
+
+/** What the gateway decided about a callback; each connector turns it into its protocol's reply. */
+export type CallbackVerdict = 'confirmed' | 'invalid-signature' | 'not-found' | 'invalid-amount' | 'already-confirmed' | 'malformed' | 'error';
+
+/** An inbound HTTP callback, as the route received it. */
+export interface CallbackRequest {
+  method: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody?: Buffer;
+}
+
+/** Why a callback was not read: its signature, or its shape. */
+export class CallbackRefused extends Error {
+  constructor(
+    readonly verdict: 'invalid-signature' | 'malformed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CallbackRefused';
+  }
+}
+
+export interface PaymentProvider {
+  /** Creates the payment at the provider (or signs its pay URL). The expected payment is already durable. */
+  create(payment: ExpectedPayment): Promise<{ paymentUrl: string }>;
+  /** Checks a callback's signature and reads it; throws CallbackRefused. */
+  readCallback(request: CallbackRequest): Promise<ProviderStatement>;
+  /** The provider's reply for a verdict. */
+  reply(verdict: CallbackVerdict): { statusCode: number; body: unknown };
+  /** Asks the provider what became of a payment: a statement, or 'pending' / 'unknown' when it has none. */
+  query(payment: ExpectedPayment): Promise<ProviderStatement | 'pending' | 'unknown'>;
+  close(): Promise<void>;
+}

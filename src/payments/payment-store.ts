@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { ExpectedPayment, PaymentStatus, ProviderStatement } from './payment-provider.ts';
+
+const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+const createPaymentLua = script('create-payment');
+const settlePaymentLua = script('settle-payment');
+const closePaymentLua = script('close-payment');
+const claimDuePaymentsLua = script('claim-due-payments');
+
+export type CreateResult =
+  | { kind: 'created'; paymentId: string }
+  /** The dossier+fee slot is held by this payment (open or paid); sameRequest: it was made by the same body. */
+  | { kind: 'held'; paymentId: string; status: 'pending' | 'paid'; sameRequest: boolean };
+
+export type SettleResult = 'confirmed' | 'not-found' | 'invalid-amount' | 'already-confirmed';
+
+/** The calendar day (Asia/Ho_Chi_Minh) a timestamp falls on: settlement files are per local day. */
+export const localDayOf = (iso: string) => new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
+
+/** Fee codes, sorted: the same fees of a dossier hold one slot whatever order they were sent in. */
+const feeKeyOf = (payment: Pick<ExpectedPayment, 'fees'>) =>
+  createHash('sha256').update(payment.fees.map((f) => f.code).sort().join('\u0000')).digest('hex').slice(0, 32);
+
+/**
+ * Expected payments in Redis (AOF-persisted before any reply). Every change of state is one Lua script, so
+ * concurrent callbacks for one payment settle it exactly once, and a settlement and its outbox entry (the
+ * downstream messages still to publish) are written together. All keys share a hash tag.
+ */
+export class PaymentStore {
+  private readonly base: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.base = `${prefix}:{payments}`;
+  }
+
+  private paymentKey = (paymentId: string) => `${this.base}:p:${paymentId}`;
+  readonly outboxKey = () => `${this.base}:outbox`;
+  private paidOnKey = (day: string) => `${this.base}:paid:${day}`;
+  /** Pending payments by the time their expiry check is due. */
+  private expiringKey = () => `${this.base}:expiring`;
+
+  /** Stores the expected payment and schedules its expiry check (at `checkAt`), atomically. */
+  async create(payment: ExpectedPayment, requestSha256: string, checkAt: number): Promise<CreateResult> {
+    const openKey = `${this.base}:open:${payment.dossierCode}:${feeKeyOf(payment)}`;
+    const [paymentId, status, sha] = (await this.redis.eval(
+      createPaymentLua,
+      3,
+      this.paymentKey(payment.paymentId),
+      openKey,
+      this.expiringKey(),
+      payment.paymentId,
+      JSON.stringify(payment),
+      String(payment.amount),
+      payment.currency,
+      requestSha256,
+      `${this.base}:p:`,
+      String(checkAt),
+    )) as [string, string, string];
+    if (status === 'created') return { kind: 'created', paymentId };
+    return { kind: 'held', paymentId, status: status as 'pending' | 'paid', sameRequest: sha === requestSha256 };
+  }
+
+  /** The provider's URL for a created payment, kept so a repeated request gets the same answer. */
+  async setPaymentUrl(paymentId: string, paymentUrl: string): Promise<void> {
+    await this.redis.hset(this.paymentKey(paymentId), 'paymentUrl', paymentUrl);
+  }
+
+  async get(paymentId: string): Promise<ExpectedPayment | undefined> {
+    if (!/^[A-Za-z0-9]{1,64}$/.test(paymentId)) return undefined;
+    const fields = await this.redis.hgetall(this.paymentKey(paymentId));
+    if (!fields.doc) return undefined;
+    const doc = JSON.parse(fields.doc) as ExpectedPayment;
+    return {
+      ...doc,
+      status: fields.status as PaymentStatus,
+      transactionNo: fields.transactionNo || undefined,
+      bankCode: fields.bankCode || undefined,
+      paidAt: fields.paidAt || undefined,
+      settledBy: (fields.settledBy || undefined) as ExpectedPayment['settledBy'],
+      settledAfterExpiry: fields.settledAfterExpiry === '1' || undefined,
+      paymentUrl: fields.paymentUrl || undefined,
+    };
+  }
+
+  /** A provider's statement, applied at most once; 'confirmed' means this call settled it. */
+  async settle(statement: ProviderStatement, settledBy: 'callback' | 'query'): Promise<SettleResult> {
+    if (!/^[A-Za-z0-9]{1,64}$/.test(statement.paymentId)) return 'not-found';
+    return (await this.redis.eval(
+      settlePaymentLua,
+      4,
+      this.paymentKey(statement.paymentId),
+      this.outboxKey(),
+      this.paidOnKey(localDayOf(statement.paidAt)),
+      this.expiringKey(),
+      statement.outcome,
+      statement.transactionNo,
+      String(statement.amount),
+      statement.currency ?? '',
+      statement.bankCode ?? '',
+      statement.paidAt,
+      settledBy,
+      statement.paymentId,
+      new Date().toISOString(),
+    )) as SettleResult;
+  }
+
+  /** Ends a pending payment (expired: the partner is told; cancelled: the partner asked). Returns 'closed' or its status. */
+  async close(paymentId: string, status: 'expired' | 'cancelled'): Promise<'closed' | 'not-found' | PaymentStatus> {
+    return (await this.redis.eval(
+      closePaymentLua,
+      3,
+      this.paymentKey(paymentId),
+      this.outboxKey(),
+      this.expiringKey(),
+      status,
+      paymentId,
+      new Date().toISOString(),
+      status === 'expired' ? '1' : '0',
+      status === 'expired' ? 'expiry' : 'cancel',
+    )) as 'closed' | 'not-found' | PaymentStatus;
+  }
+
+  /** Up to `limit` payments whose expiry check is due, each leased to this caller for leaseMs. */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<string[]> {
+    return this.redis.eval(claimDuePaymentsLua, 1, this.expiringKey(), String(now), String(leaseMs), String(limit)) as Promise<string[]>;
+  }
+
+  /** Payments settled whose downstream messages may not be published yet. */
+  outbox(): Promise<string[]> {
+    return this.redis.smembers(this.outboxKey());
+  }
+
+  async removeFromOutbox(paymentId: string): Promise<void> {
+    await this.redis.srem(this.outboxKey(), paymentId);
+  }
+
+  /** Payments confirmed paid whose payment time falls on `day` (YYYY-MM-DD, local). */
+  async paidOn(day: string): Promise<ExpectedPayment[]> {
+    const ids = await this.redis.smembers(this.paidOnKey(day));
+    const payments = await Promise.all(ids.map((id) => this.get(id)));
+    return payments.filter((p): p is ExpectedPayment => p !== undefined);
+  }
+}

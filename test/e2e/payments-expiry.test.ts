@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentRequest, startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
+
+let t: PaymentTestGateway;
+beforeAll(async () => {
+  // Payments expire 400 ms after creation; the checker looks every 200 ms.
+  t = await startPaymentTestGateway({ overrides: { payments: { providers: { vnpay: { paymentTtlMs: 400 } } } } });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('payments nobody called back about', () => {
+  it('asks the bank after expiry: paid there without an IPN → settled by query and reported once', async () => {
+    const doc = paymentRequest();
+    const created = await t.createPayment(doc);
+    expect((await t.pay(created.body.paymentUrl, { fault: 'no-ipn' })).sent).toEqual([]);
+    const payment = await until(() => t.payment(created.body.paymentId), (p) => p.status !== 'pending');
+    expect(payment).toMatchObject({ status: 'paid', settledBy: 'query', amount: 200_000 });
+    const events = await until(() => t.provincial.eventsFor(doc.dossierCode as string), (e) => e.length > 0);
+    expect(events.map((e) => e.event.data)).toEqual([expect.objectContaining({ status: 'paid', paymentId: created.body.paymentId })]);
+  });
+
+  it('expires a payment the citizen never completed and tells the province', async () => {
+    const opened = await t.createPayment(paymentRequest()); // opened at the bank, never paid
+    await fetch(opened.body.paymentUrl).then((r) => r.text());
+    const never = await t.createPayment(paymentRequest()); // the bank never even saw it
+    for (const id of [opened.body.paymentId, never.body.paymentId]) {
+      expect(await until(() => t.payment(id), (p) => p.status !== 'pending')).toMatchObject({ status: 'expired', settledBy: 'expiry' });
+    }
+    const events = await until(() => t.provincial.eventsFor(never.body.dossierCode), (e) => e.length > 0);
+    expect(events.map((e) => e.event.data.status)).toEqual(['expired']);
+  });
+
+  it('a delayed IPN after the query settled the payment is answered "already confirmed", one result downstream', async () => {
+    const doc = paymentRequest();
+    const created = await t.createPayment(doc);
+    await t.pay(created.body.paymentUrl, { fault: 'delayed', delayMs: 1500 });
+    expect(await until(() => t.payment(created.body.paymentId), (p) => p.status !== 'pending')).toMatchObject({ status: 'paid', settledBy: 'query' });
+    const state = await until(() => t.bankState(), (s) => s.ipn.some((i) => i.txnRef === created.body.paymentId));
+    expect(state.ipn.filter((i) => i.txnRef === created.body.paymentId).map((i) => i.reply)).toEqual([{ RspCode: '02', Message: 'Order already confirmed' }]);
+    await t.drain();
+    expect(await t.provincial.eventsFor(doc.dossierCode as string)).toHaveLength(1);
+  });
+
+  it('publishes a settlement whose messages were never queued (a crash between the two) from the outbox', async () => {
+    const doc = paymentRequest();
+    const created = await t.createPayment(doc);
+    // What a process that died right after the settle script would leave behind: settled, in the outbox, nothing queued.
+    const result = await t.gateway.payments!.store.settle(
+      { paymentId: created.body.paymentId, outcome: 'paid', transactionNo: '77001234', amount: 200_000, paidAt: new Date().toISOString() },
+      'callback',
+    );
+    expect(result).toBe('confirmed');
+    const events = await until(() => t.provincial.eventsFor(doc.dossierCode as string), (e) => e.length > 0);
+    expect(events.map((e) => e.event.data)).toEqual([expect.objectContaining({ status: 'paid', transactionNo: '77001234' })]);
+    expect(await t.gateway.payments!.store.outbox()).not.toContain(created.body.paymentId);
+  });
+});

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { request } from 'undici';
+import { buildVnpaySimulator, type IpnExchange, type PayInstruction } from '../../connectors/bank-vnpay/simulator.ts';
+import { signCms } from '../../src/signatures/sign-cms.ts';
+import { agencyCode, bankOptions, ProvincialSimulator, startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.ts';
+
+/** A test gateway with the province's simulator and a VNPAY-style bank simulator that calls it back. */
+export interface PaymentTestGateway extends TestGateway {
+  provincial: ProvincialSimulator;
+  bankUrl: string;
+  createPayment(doc?: Record<string, unknown>): Promise<{ statusCode: number; body: any }>;
+  payment(paymentId: string): Promise<any>;
+  /** Opens the pay URL as the citizen's browser would (the bank learns the order), then pays per the instruction. */
+  pay(paymentUrl: string, instruction?: Omit<PayInstruction, 'txnRef'>): Promise<{ sent: IpnExchange[] }>;
+  bankState(): Promise<{ ipn: IpnExchange[] }>;
+}
+
+let sequence = 0;
+export function paymentRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  sequence += 1;
+  return {
+    dossierCode: `${agencyCode}-PAY-${process.pid}${sequence}${randomBytes(2).toString('hex')}`,
+    agencyCode,
+    provider: 'vnpay',
+    fees: [
+      { code: 'LP01', name: 'Lệ phí cấp giấy phép xây dựng', amount: 150_000 },
+      { code: 'PHI02', name: 'Phí thẩm định', amount: 50_000 },
+    ],
+    totalAmount: 200_000,
+    returnUrl: 'https://motcua.example.gov.vn/thanh-toan/ket-qua',
+    ...overrides,
+  };
+}
+
+export async function startPaymentTestGateway(options: TestGatewayOptions = {}): Promise<PaymentTestGateway> {
+  const provincial = await ProvincialSimulator.start();
+  const bank: FastifyInstance = buildVnpaySimulator(bankOptions);
+  const bankUrl = await bank.listen({ host: '127.0.0.1', port: 0 });
+  const t = await startTestGateway({ ...options, provincialUrl: provincial.url, bankUrl });
+  await request(`${bankUrl}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: `${t.url}/v1/payments/callbacks/vnpay` }) });
+
+  const partnerHeaders = { authorization: `Bearer ${t.apiKey}` };
+  return {
+    ...t,
+    provincial,
+    bankUrl,
+    createPayment: async (doc = paymentRequest()) => {
+      const body = Buffer.from(JSON.stringify(doc));
+      const res = await request(`${t.url}/v1/payments`, {
+        method: 'POST',
+        headers: { ...partnerHeaders, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, t.pki.defaultSigner) },
+        body,
+      });
+      return { statusCode: res.statusCode, body: await res.body.json() };
+    },
+    payment: async (paymentId) => (await request(`${t.url}/v1/payments/${paymentId}`, { headers: partnerHeaders })).body.json(),
+    pay: async (paymentUrl, instruction = {}) => {
+      const page = await request(paymentUrl);
+      await page.body.text();
+      if (page.statusCode !== 200) throw new Error(`bank refused the pay URL: HTTP ${page.statusCode}`);
+      const txnRef = new URL(paymentUrl).searchParams.get('vnp_TxnRef')!;
+      const res = await request(`${bankUrl}/_sim/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ txnRef, ...instruction }) });
+      return (await res.body.json()) as { sent: IpnExchange[] };
+    },
+    bankState: async () => (await request(`${bankUrl}/_sim/state`)).body.json() as Promise<{ ipn: IpnExchange[] }>,
+    close: async () => {
+      await t.close();
+      await provincial.close();
+      await bank.close();
+    },
+  };
+}
