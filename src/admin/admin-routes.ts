@@ -8,6 +8,7 @@ import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { describeDestination } from './queue-overview.ts';
+import { registerPaymentAdminRoutes } from './payment-admin-routes.ts';
 import { discardDeadLetter, findDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
 
 const reasonBody = {
@@ -47,6 +48,8 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   };
   app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  if (deps.payments) registerPaymentAdminRoutes(app, deps, deps.payments);
 
   app.get('/queues', async () => ({
     destinations: await Promise.all(deps.queues.all().map(([name, queue]) => describeDestination(name, queue, circuitBoard))),

@@ -7,6 +7,7 @@
  *   gatewayctl trace <dossierCode>
  *   gatewayctl replay <messageId> --reason "…"
  *   gatewayctl log verify | log export
+ *   gatewayctl reconcile --date YYYY-MM-DD --file settlement.csv [--provider P]   (exit 1 on any difference)
  * GATEWAY_URL and GATEWAY_ADMIN_TOKEN say where and who; without them the local sandbox's are used.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { formatTable } from './table.ts';
 
-const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R | log verify | log export
+const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R | log verify | log export | reconcile --date YYYY-MM-DD --file F [--provider P]
 filters: --destination D --partner P --dossier CODE --error-code PERMANENT|RETRIES_EXHAUSTED`;
 
 function target(): { url: string; token: string } {
@@ -32,7 +33,7 @@ function target(): { url: string; token: string } {
 }
 
 class CliError extends Error {}
-/** A verification that found tampering: exit 1, for scripts and cron jobs. */
+/** A verification that found tampering, or a reconciliation that found differences: exit 1, for scripts and cron jobs. */
 class BrokenLog extends Error {}
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
@@ -56,6 +57,9 @@ const { values, positionals } = parseArgs({
     'error-code': { type: 'string' },
     reason: { type: 'string' },
     all: { type: 'boolean' },
+    date: { type: 'string' },
+    file: { type: 'string' },
+    provider: { type: 'string' },
   },
 });
 
@@ -121,7 +125,29 @@ async function main(): Promise<string> {
     const result = await call('POST', `/messages/${sub}/replay`, { reason: reason() });
     return `replayed ${sub} as ${result.messageId}`;
   }
+  if (command === 'reconcile') return reconcileCommand();
   throw new CliError(usage);
+}
+
+async function reconcileCommand(): Promise<string> {
+  if (!values.date || !values.file) throw new CliError('reconcile needs --date YYYY-MM-DD and --file <settlement CSV>');
+  let csv: string;
+  try {
+    csv = readFileSync(values.file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${values.file}: ${(err as Error).message}`);
+  }
+  const report = await call('POST', '/payments/reconcile', { date: values.date, csv, ...(values.provider ? { provider: values.provider } : {}) });
+  const rows = [
+    ...report.missingInGateway.map((m: any) => ['missing in gateway', m.orderId, m.transactionNo, m.amount, '', `gateway: ${m.gatewayStatus}`]),
+    ...report.missingAtBank.map((m: any) => ['missing at bank', m.orderId, m.transactionNo ?? '', m.amount, m.dossierCode, '']),
+    ...report.mismatches.map((m: any) => [`${m.field} differs`, m.orderId, '', '', '', `bank ${m.bank} / gateway ${m.gateway}`]),
+  ];
+  const summary = `${report.date}${report.provider ? ` ${report.provider}` : ''}: matched ${report.matched}, missing in gateway ${report.missingInGateway.length}, missing at bank ${report.missingAtBank.length}, mismatches ${report.mismatches.length}`;
+  if (rows.length) process.stdout.write(formatTable(['difference', 'order', 'transaction', 'amount', 'dossier', 'detail'], rows) + '\n');
+  process.stdout.write(summary + '\n');
+  if (!report.ok) throw new BrokenLog('the settlement file and the gateway differ');
+  return '';
 }
 
 main().then(

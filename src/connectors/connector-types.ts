@@ -35,6 +35,8 @@ export interface ConnectorContext {
 
 export interface SimulatorHandle {
   url: string;
+  /** A simulator that signs what it sends (a bank's callbacks) publishes its CA and signer, for the sandbox to trust. */
+  publishes?: { trustAnchorPem: string; signerFingerprint256: string };
   close(): Promise<void>;
 }
 

@@ -112,6 +112,11 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
     handles.push(handle);
     system.baseUrl = handle.url;
     simulators[name] = handle.url;
+    if (handle.publishes && 'certificates' in system) {
+      // A simulated bank signs its callbacks with a CA of its own: trust it, for this service only.
+      writeFileSync(join(pki.trustDir, `simulator-${name}-root.pem`), handle.publishes.trustAnchorPem);
+      system.certificates = [...system.certificates, { fingerprint256: handle.publishes.signerFingerprint256 }];
+    }
   }
   next.trust.directories = [...next.trust.directories, pki.trustDir];
   next.signing ??= { certificate: pki.gatewayCertificate, privateKey: pki.gatewayKey, chain: [pki.intermediate] };

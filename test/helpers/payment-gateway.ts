@@ -1,9 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlatformSimulator, createPlatformIdentity, type CallbackExchange, type PlatformPayInstruction } from '../../connectors/bank-platform/simulator.ts';
+import { createTestPki } from './test-pki.ts';
 import { request } from 'undici';
 import { buildVnpaySimulator, type IpnExchange, type PayInstruction } from '../../connectors/bank-vnpay/simulator.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
-import { agencyCode, bankOptions, ProvincialSimulator, startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.ts';
+import { agencyCode, bankOptions, gatewayIdentity, ProvincialSimulator, startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.ts';
 
 /** A test gateway with the province's simulator and a VNPAY-style bank simulator that calls it back. */
 export interface PaymentTestGateway extends TestGateway {
@@ -68,6 +73,67 @@ export async function startPaymentTestGateway(options: TestGatewayOptions = {}):
       await t.close();
       await provincial.close();
       await bank.close();
+    },
+  };
+}
+
+/** A test gateway whose "paygov" provider is the platform simulator (RSA/X.509-signed callbacks). */
+export interface PlatformTestGateway extends TestGateway {
+  provincial: ProvincialSimulator;
+  platformUrl: string;
+  createPayment(doc?: Record<string, unknown>): Promise<{ statusCode: number; body: any }>;
+  payment(paymentId: string): Promise<any>;
+  pay(instruction: PlatformPayInstruction): Promise<{ sent: CallbackExchange[] }>;
+  platformFaults(faults: Record<string, unknown>): Promise<void>;
+}
+
+export const platformOptions = { merchantId: 'TEST-MERCHANT-01' };
+
+export async function startPlatformTestGateway(): Promise<PlatformTestGateway> {
+  const provincial = await ProvincialSimulator.start();
+  const identity = createPlatformIdentity();
+  const platform = buildPlatformSimulator({ ...platformOptions, gatewayTrustDir: gatewayIdentity().trustDir }, identity.signer);
+  const platformUrl = await platform.listen({ host: '127.0.0.1', port: 0 });
+  const platformTrust = mkdtempSync(join(tmpdir(), 'gw-platform-trust-'));
+  writeFileSync(join(platformTrust, 'platform-root.pem'), identity.trustAnchorPem);
+  const pki = createTestPki();
+  const t = await startTestGateway({
+    pki,
+    provincialUrl: provincial.url,
+    overrides: {
+      trust: { directories: [pki.trustDir, platformTrust] },
+      payments: {
+        providers: {
+          paygov: { connector: 'bank-platform', baseUrl: platformUrl, options: platformOptions, timeoutMs: 2000, certificates: [{ fingerprint256: identity.fingerprint256 }], paymentTtlMs: 60_000 },
+        },
+      },
+    },
+  });
+  const partnerHeaders = { authorization: `Bearer ${t.apiKey}` };
+  const post = async (url: string, json: unknown) =>
+    (await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) })).body.json() as Promise<any>;
+  return {
+    ...t,
+    provincial,
+    platformUrl,
+    createPayment: async (doc = paymentRequest({ provider: 'paygov' })) => {
+      const body = Buffer.from(JSON.stringify(doc));
+      const res = await request(`${t.url}/v1/payments`, {
+        method: 'POST',
+        headers: { ...partnerHeaders, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, t.pki.defaultSigner) },
+        body,
+      });
+      return { statusCode: res.statusCode, body: await res.body.json() };
+    },
+    payment: async (paymentId) => (await request(`${t.url}/v1/payments/${paymentId}`, { headers: partnerHeaders })).body.json(),
+    pay: (instruction) => post(`${platformUrl}/_sim/pay`, instruction),
+    platformFaults: async (faults) => {
+      await post(`${platformUrl}/_sim/faults`, faults);
+    },
+    close: async () => {
+      await t.close();
+      await provincial.close();
+      await platform.close();
     },
   };
 }

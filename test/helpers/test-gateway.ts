@@ -197,7 +197,11 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
         circuitBreaker: { failureThreshold: 100, openMs: 1000 },
       },
     },
-    payments: { graceMs: 0, checkIntervalMs: 200, providers: { vnpay: { baseUrl: options.bankUrl ?? unusedUrl, options: bankOptions, paymentTtlMs: 60_000 } } },
+    payments: {
+      graceMs: 0,
+      checkIntervalMs: 200,
+      providers: { vnpay: { baseUrl: options.bankUrl ?? unusedUrl, options: bankOptions, paymentTtlMs: 60_000 }, paygov: { baseUrl: unusedUrl } },
+    },
     partners: {
       'province-a': {
         name: 'Province A one-stop system',
