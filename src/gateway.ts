@@ -8,6 +8,7 @@ import { PaymentEvents, paymentResultType } from './payments/payment-events.ts';
 import { PaymentExpiryChecker } from './payments/payment-expiry.ts';
 import type { PaymentServices } from './payments/payment-services.ts';
 import { PaymentStore } from './payments/payment-store.ts';
+import { CitizenVerifier } from './citizens/verify-citizen.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
@@ -59,6 +60,15 @@ async function readiness(parts: { producer: Redis; trustStore: TrustStore; revoc
   if (parts.workers.size > 0) checks.workers = [...parts.workers.values()].every((w) => w.worker.isRunning());
   const details = { clockSkewMs, trustAnchors: parts.trustStore.roots.length, crls: parts.revocation.status() };
   return { checks, details };
+}
+
+/** The "population" registry behind its breaker and bulkhead, when configured. */
+function citizenVerification(config: GatewayConfig, services: ExternalServices, logger: Logger) {
+  const registryName = 'population';
+  const registry = services.registries.get(registryName);
+  if (!registry) return undefined;
+  const verifier = new CitizenVerifier(registry, config.registries[registryName]!, (state) => logger.warn({ registry: registryName, circuit: state }, 'registry circuit breaker changed state'));
+  return { verifier, registryName };
 }
 
 export const projectRoot = resolve(new URL('..', import.meta.url).pathname);
@@ -135,6 +145,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
         signatures,
         payments: gateway.payments,
+        citizens: citizenVerification(config, services, logger),
         queues,
         redis: producer,
         metrics,

@@ -9,10 +9,18 @@ export interface LookupPurpose {
   requestId: string;
 }
 
+/** What is asked: the registry's interface takes the claimed name and birth date along with the ID. */
+export interface CitizenQuery {
+  personalId: string;
+  fullName: string;
+  /** YYYY-MM-DD */
+  dateOfBirth: string;
+}
+
 /** The lookup port a registry connector offers (connectors/population-db). */
 export interface CitizenRegistry {
-  /** The registry's record for a personal ID, or null when it has none. Throws RegistryError on failure. */
-  lookup(personalId: string, purpose: LookupPurpose): Promise<RegistryRecord | null>;
+  /** The registry's record for the personal ID, or null when it has none. Throws RegistryError on failure. */
+  lookup(query: CitizenQuery, purpose: LookupPurpose): Promise<RegistryRecord | null>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
 import type { PaymentServices } from '../payments/payment-services.ts';
+import type { CitizenVerifier } from '../citizens/verify-citizen.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -20,6 +21,8 @@ export interface ApiDeps {
   messageLog: MessageLog;
   /** Present when payment providers are configured. */
   payments?: PaymentServices;
+  /** Present when a "population" registry is configured. */
+  citizens?: { verifier: CitizenVerifier; registryName: string };
   /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */
   reloadTrust: () => { roots: number; intermediates: number; crls: number };
   /** Readiness facts reported by /health/ready. */

@@ -14,6 +14,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerPaymentRoutes } from '../payments/payment-routes.ts';
+import { registerCitizenRoutes } from '../citizens/citizen-routes.ts';
 import { paymentCallbackRoutes } from '../payments/callback-routes.ts';
 import '../pipeline/request-context.ts';
 
@@ -37,6 +38,7 @@ async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   registerIngestRoute(app, '/v1/dossiers/status', dossierStatusV1, deps);
   registerMessageStatusRoute(app, deps);
   if (deps.payments) registerPaymentRoutes(app, deps, deps.payments);
+  if (deps.citizens) registerCitizenRoutes(app, deps, deps.citizens.verifier, deps.citizens.registryName);
 }
 
 export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {

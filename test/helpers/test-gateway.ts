@@ -166,7 +166,11 @@ export interface TestGatewayOptions {
   /** Where the other systems live; unset ones point at a closed port (nothing in the test uses them). */
   provincialUrl?: string;
   bankUrl?: string;
+  registryUrl?: string;
 }
+
+/** Credentials of the population registry in test gateways and their simulators. */
+export const registryOptions = { username: 'test-province', secret: 'test-registry-secret-0123', apiKey: 'test-registry-api-key' };
 
 /** Payment provider credentials of test gateways and the bank simulators they talk to. */
 export const bankOptions = { tmnCode: 'TESTTMN1', hashSecret: 'test-hash-secret-0123456789' };
@@ -202,6 +206,7 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
       checkIntervalMs: 200,
       providers: { vnpay: { baseUrl: options.bankUrl ?? unusedUrl, options: bankOptions, paymentTtlMs: 60_000 }, paygov: { baseUrl: unusedUrl } },
     },
+    registries: { population: { baseUrl: options.registryUrl ?? unusedUrl, options: registryOptions, timeoutMs: 1000 } },
     partners: {
       'province-a': {
         name: 'Province A one-stop system',

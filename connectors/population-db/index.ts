@@ -1,0 +1,11 @@
+import type { Connector } from '../../src/connectors/connector-types.ts';
+import { PopulationRegistryClient } from './client.ts';
+import { startPopulationSimulator } from './simulator.ts';
+
+/** National Population Database (CSDL quốc gia về dân cư): citizen identity lookups over SOAP. */
+export const connector: Connector = {
+  name: 'population-db',
+  messageTypes: [],
+  createRegistry: (context) => new PopulationRegistryClient(context),
+  startSimulator: startPopulationSimulator,
+};

@@ -1,0 +1,31 @@
+/** Connector options of the National Population Database (config `registries.<name>.options`). */
+export interface PopulationOptions {
+  /** TaiKhoan: the province's integration account. */
+  username: string;
+  /** Mixed into the Authorization hash; never sent, never logged. */
+  secret: string;
+  apiKey: string;
+  /** X-Road-Client: the province's member identifier on the data exchange platform. */
+  xRoadClient: string;
+  /** MaTichHop and MaDVC the registry assigned to this integration. */
+  integrationCode: string;
+  serviceCode: string;
+  path: string;
+}
+
+export function populationOptionsOf(options: Record<string, unknown>): PopulationOptions {
+  const text = (key: string, fallback?: string): string => {
+    const value = options[key] ?? fallback;
+    if (typeof value !== 'string' || value.length === 0) throw new Error(`population-db connector: options.${key} must be a non-empty string`);
+    return value;
+  };
+  return {
+    username: text('username'),
+    secret: text('secret'),
+    apiKey: text('apiKey'),
+    xRoadClient: text('xRoadClient', 'VN/GOV/000.00.00.H22/MOTCUA'),
+    integrationCode: text('integrationCode', 'MOTCUA'),
+    serviceCode: text('serviceCode', 'XACTHUC_CONGDAN'),
+    path: text('path', '/dancu/TraCuuThongTinCongDan'),
+  };
+}
