@@ -2,21 +2,10 @@
  * Sends one signed dossier status update to a sandbox gateway started with `npm start`, follows it until the
  * national-portal simulator has it, and prints each step. Usage: npm run sample:status [-- --xml]
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { request } from 'undici';
-import type { SandboxInfo } from '../src/sandbox/sandbox.ts';
-import { readCmsSigner } from '../src/signatures/outbound-signer.ts';
-import { signCms } from '../src/signatures/sign-cms.ts';
+import { loadSandboxInfo, signedPost } from './sandbox-client.ts';
 
-const infoFile = resolve(new URL('..', import.meta.url).pathname, 'var/sandbox/sandbox.json');
-let info: SandboxInfo;
-try {
-  info = JSON.parse(readFileSync(infoFile, 'utf8'));
-} catch {
-  console.error(`No sandbox found at ${infoFile}. Start the gateway first: npm start`);
-  process.exit(1);
-}
+const info = loadSandboxInfo();
 const asXml = process.argv.includes('--xml');
 const now = new Date();
 const dossierCode = `${info.agencyCode}-${now.toISOString().slice(2, 10).replace(/-/g, '')}-${String(now.getTime()).slice(-4)}`;
@@ -37,21 +26,10 @@ const body = Buffer.from(
         .join('')}</DossierStatus>`
     : JSON.stringify(update),
 );
-const signature = signCms(body, readCmsSigner({ certificate: info.signerCertificate, privateKey: info.signerKey, chain: [info.intermediateCertificate] }));
-
 const gateway = info.gatewayUrl!;
 console.log(`POST ${gateway}/v1/dossiers/status  (${asXml ? 'XML' : 'JSON'}, dossier ${dossierCode})`);
-const res = await request(`${gateway}/v1/dossiers/status`, {
-  method: 'POST',
-  headers: {
-    authorization: `Bearer ${info.apiKey}`,
-    'content-type': asXml ? 'application/xml' : 'application/json',
-    'x-timestamp': new Date().toISOString(),
-    'x-signature': signature,
-  },
-  body,
-});
-const accepted = (await res.body.json()) as { messageId?: string };
+const res = await signedPost(info, '/v1/dossiers/status', body, asXml ? 'application/xml' : 'application/json');
+const accepted = res.body as { messageId?: string };
 console.log(`→ HTTP ${res.statusCode}`, accepted);
 if (!accepted.messageId) process.exit(1);
 
