@@ -1,3 +1,5 @@
+import { optionReader } from '../../src/connectors/connector-options.ts';
+
 /** Connector options of a VNPAY-style provider (config `payments.providers.<name>.options`). */
 export interface VnpayOptions {
   /** Merchant (terminal) code the provider assigned. */
@@ -10,11 +12,7 @@ export interface VnpayOptions {
 }
 
 export function vnpayOptionsOf(options: Record<string, unknown>): VnpayOptions {
-  const text = (key: string, fallback?: string): string => {
-    const value = options[key] ?? fallback;
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`bank-vnpay connector: options.${key} must be a non-empty string`);
-    return value;
-  };
+  const { text } = optionReader('bank-vnpay', options);
   const locale = text('locale', 'vn');
   if (locale !== 'vn' && locale !== 'en') throw new Error('bank-vnpay connector: options.locale must be "vn" or "en"');
   return {

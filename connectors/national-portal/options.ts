@@ -1,3 +1,5 @@
+import { optionReader } from '../../src/connectors/connector-options.ts';
+
 /** Connector options of a national-portal destination (config `destinations.<name>.options`). */
 export interface PortalOptions {
   clientId: string;
@@ -8,11 +10,7 @@ export interface PortalOptions {
 }
 
 export function portalOptionsOf(options: Record<string, unknown>): PortalOptions {
-  const text = (key: string, fallback?: string): string => {
-    const value = options[key] ?? fallback;
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`national-portal connector: options.${key} must be a non-empty string`);
-    return value;
-  };
+  const { text } = optionReader('national-portal', options);
   return {
     clientId: text('clientId'),
     clientSecret: text('clientSecret'),

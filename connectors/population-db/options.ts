@@ -1,3 +1,5 @@
+import { optionReader } from '../../src/connectors/connector-options.ts';
+
 /** Connector options of the National Population Database (config `registries.<name>.options`). */
 export interface PopulationOptions {
   /** TaiKhoan: the province's integration account. */
@@ -14,11 +16,7 @@ export interface PopulationOptions {
 }
 
 export function populationOptionsOf(options: Record<string, unknown>): PopulationOptions {
-  const text = (key: string, fallback?: string): string => {
-    const value = options[key] ?? fallback;
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`population-db connector: options.${key} must be a non-empty string`);
-    return value;
-  };
+  const { text } = optionReader('population-db', options);
   return {
     username: text('username'),
     secret: text('secret'),

@@ -1,3 +1,5 @@
+import { optionReader } from '../../src/connectors/connector-options.ts';
+
 /** Connector options of a provincial-system destination: the one-stop system's gateway-events endpoint. */
 export interface ProvincialOptions {
   /** The key the one-stop system issued to the gateway (sent as Bearer). */
@@ -6,10 +8,6 @@ export interface ProvincialOptions {
 }
 
 export function provincialOptionsOf(options: Record<string, unknown>): ProvincialOptions {
-  const text = (key: string, fallback?: string): string => {
-    const value = options[key] ?? fallback;
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`provincial-system connector: options.${key} must be a non-empty string`);
-    return value;
-  };
+  const { text } = optionReader('provincial-system', options);
   return { apiKey: text('apiKey'), eventsPath: text('eventsPath', '/gateway/events') };
 }

@@ -35,7 +35,7 @@ export interface Sandbox {
 }
 
 /** Every remote system the config names, by kind: destinations, payment providers, registries. */
-const remoteSystems = (config: GatewayConfig) => [
+export const remoteSystems = (config: GatewayConfig) => [
   ...Object.entries(config.destinations).map(([name, system]) => ({ name, system, callbackPath: '' })),
   ...Object.entries(config.payments.providers).map(([name, system]) => ({ name, system, callbackPath: `/v1/payments/callbacks/${name}` })),
   ...Object.entries(config.registries).map(([name, system]) => ({ name, system, callbackPath: '' })),

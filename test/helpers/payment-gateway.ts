@@ -38,6 +38,19 @@ export function paymentRequest(overrides: Record<string, unknown> = {}): Record<
   };
 }
 
+/** POST /v1/payments as the test partner, signed. */
+export async function createPaymentAt(t: TestGateway, doc: Record<string, unknown>) {
+  const body = Buffer.from(JSON.stringify(doc));
+  const res = await request(`${t.url}/v1/payments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, t.pki.defaultSigner) },
+    body,
+  });
+  return { statusCode: res.statusCode, body: (await res.body.json()) as any };
+}
+
+export const paymentAt = async (t: TestGateway, paymentId: string) => (await request(`${t.url}/v1/payments/${paymentId}`, { headers: { authorization: `Bearer ${t.apiKey}` } })).body.json() as Promise<any>;
+
 export async function startPaymentTestGateway(options: TestGatewayOptions = {}): Promise<PaymentTestGateway> {
   const provincial = await ProvincialSimulator.start();
   const bank: FastifyInstance = buildVnpaySimulator(bankOptions);
@@ -45,21 +58,12 @@ export async function startPaymentTestGateway(options: TestGatewayOptions = {}):
   const t = await startTestGateway({ ...options, provincialUrl: provincial.url, bankUrl });
   await request(`${bankUrl}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: `${t.url}/v1/payments/callbacks/vnpay` }) });
 
-  const partnerHeaders = { authorization: `Bearer ${t.apiKey}` };
   return {
     ...t,
     provincial,
     bankUrl,
-    createPayment: async (doc = paymentRequest()) => {
-      const body = Buffer.from(JSON.stringify(doc));
-      const res = await request(`${t.url}/v1/payments`, {
-        method: 'POST',
-        headers: { ...partnerHeaders, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, t.pki.defaultSigner) },
-        body,
-      });
-      return { statusCode: res.statusCode, body: await res.body.json() };
-    },
-    payment: async (paymentId) => (await request(`${t.url}/v1/payments/${paymentId}`, { headers: partnerHeaders })).body.json(),
+    createPayment: (doc = paymentRequest()) => createPaymentAt(t, doc),
+    payment: (paymentId) => paymentAt(t, paymentId),
     pay: async (paymentUrl, instruction = {}) => {
       const page = await request(paymentUrl);
       await page.body.text();
@@ -109,23 +113,14 @@ export async function startPlatformTestGateway(): Promise<PlatformTestGateway> {
       },
     },
   });
-  const partnerHeaders = { authorization: `Bearer ${t.apiKey}` };
   const post = async (url: string, json: unknown) =>
     (await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) })).body.json() as Promise<any>;
   return {
     ...t,
     provincial,
     platformUrl,
-    createPayment: async (doc = paymentRequest({ provider: 'paygov' })) => {
-      const body = Buffer.from(JSON.stringify(doc));
-      const res = await request(`${t.url}/v1/payments`, {
-        method: 'POST',
-        headers: { ...partnerHeaders, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, t.pki.defaultSigner) },
-        body,
-      });
-      return { statusCode: res.statusCode, body: await res.body.json() };
-    },
-    payment: async (paymentId) => (await request(`${t.url}/v1/payments/${paymentId}`, { headers: partnerHeaders })).body.json(),
+    createPayment: (doc = paymentRequest({ provider: 'paygov' })) => createPaymentAt(t, doc),
+    payment: (paymentId) => paymentAt(t, paymentId),
     pay: (instruction) => post(`${platformUrl}/_sim/pay`, instruction),
     platformFaults: async (faults) => {
       await post(`${platformUrl}/_sim/faults`, faults);
