@@ -9,6 +9,10 @@ import { PaymentExpiryChecker } from './payments/payment-expiry.ts';
 import type { PaymentServices } from './payments/payment-services.ts';
 import { PaymentStore } from './payments/payment-store.ts';
 import { CitizenVerifier } from './citizens/verify-citizen.ts';
+import type { PostalServices } from './postal/postal-routes.ts';
+import type { TrackingReceiver } from './postal/postal-types.ts';
+import { ShipmentStore } from './postal/shipment-store.ts';
+import { publishProducedEvents } from './messages/publish-message.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
@@ -60,6 +64,17 @@ async function readiness(parts: { producer: Redis; trustStore: TrustStore; revoc
   if (parts.workers.size > 0) checks.workers = [...parts.workers.values()].every((w) => w.worker.isRunning());
   const details = { clockSkewMs, trustAnchors: parts.trustStore.roots.length, crls: parts.revocation.status() };
   return { checks, details };
+}
+
+/** Tracking callback readers of every destination whose connector has one (postal carriers). */
+async function postalServices(config: GatewayConfig, redis: Redis, logger: Logger, signOutbound: (body: Buffer) => string): Promise<PostalServices | undefined> {
+  const receivers = new Map<string, TrackingReceiver>();
+  for (const [name, destination] of Object.entries(config.destinations)) {
+    const connector = await loadConnector(destination.connector);
+    if (!connector.createTrackingReceiver || !destination.baseUrl) continue;
+    receivers.set(name, connector.createTrackingReceiver({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound }));
+  }
+  return receivers.size ? { store: new ShipmentStore(redis, config.redis.prefix, config.retention.deliveredMs), receivers } : undefined;
 }
 
 /** The "population" registry behind its breaker and bulkhead, when configured. */
@@ -146,6 +161,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         signatures,
         payments: gateway.payments,
         citizens: citizenVerification(config, services, logger),
+        postal: await postalServices(config, producer, logger, signOutbound),
         queues,
         redis: producer,
         metrics,
@@ -221,6 +237,8 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
         lockDurationMs: config.delivery.lockDurationMs,
         logger,
         metrics,
+        publishProduced: (envelope, events) =>
+          publishProducedEvents({ queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog, retentionMs: config.retention.deliveredMs }, config.routes, envelope, events),
       }),
     );
   }

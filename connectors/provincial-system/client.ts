@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
-import { deliveryErrorFromNetwork, deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
+import { postSigned } from '../../src/connectors/post-signed.ts';
+import { deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
 import { toProvincialEvent } from './mapping.ts';
 import { provincialOptionsOf, type ProvincialOptions } from './options.ts';
 
@@ -16,26 +17,8 @@ export class ProvincialSystemClient implements DeliveryClient {
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const body = Buffer.from(JSON.stringify(toProvincialEvent(request.envelope)));
-    let res;
-    try {
-      res = await this.pool.request({
-        path: this.options.eventsPath,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${this.options.apiKey}`,
-          'idempotency-key': request.idempotencyKey,
-          'x-trace-id': request.traceId,
-          'x-signature': this.context.signOutbound(body),
-        },
-        body,
-        signal: AbortSignal.timeout(this.context.destination.timeoutMs),
-      });
-    } catch (err) {
-      throw deliveryErrorFromNetwork(this.context.destinationName, err);
-    }
-    const text = await res.body.text();
-    if (res.statusCode < 200 || res.statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, res.statusCode, res.headers, text);
+    const res = await postSigned(this.pool, this.context, this.options.eventsPath, body, request, this.options.apiKey);
+    if (res.statusCode < 200 || res.statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, res.statusCode, res.headers, res.text);
     return { statusCode: res.statusCode };
   }
 

@@ -3,6 +3,7 @@ import type { Envelope } from '../messages/envelope.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
 import type { CitizenRegistry } from '../citizens/citizen-registry.ts';
+import type { TrackingReceiver } from '../postal/postal-types.ts';
 
 /**
  * The one shape every connector in connectors/<system>/ has. The core sees only this: it never imports a
@@ -15,8 +16,19 @@ export interface DeliveryRequest {
   traceId: string;
 }
 
+/** An event a delivery produced (a carrier's tracking number for a new shipment): queued on to its route. */
+export interface ProducedEvent {
+  type: string;
+  /** Names the event uniquely: publishing it twice (a retried delivery) adds nothing. */
+  name: string;
+  orderingKey: string;
+  orderingTime: number;
+  payload: Record<string, unknown>;
+}
+
 export interface DeliveryReceipt {
   statusCode: number;
+  events?: ProducedEvent[];
 }
 
 export interface DeliveryClient {
@@ -78,6 +90,8 @@ export interface Connector {
   createClient?(context: ConnectorContext): DeliveryClient;
   createPaymentProvider?(context: ServiceContext): PaymentProvider;
   createRegistry?(context: ServiceContext): CitizenRegistry;
+  /** Reads the system's signed callbacks about what it delivered (a carrier's tracking events). */
+  createTrackingReceiver?(context: ConnectorContext): TrackingReceiver;
   /** A fastify app imitating the remote system, for the sandbox and end-to-end tests. */
   startSimulator(options: SimulatorOptions): Promise<SimulatorHandle>;
 }

@@ -1,7 +1,7 @@
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DestinationConfig } from '../config/types.ts';
-import type { DeliveryClient } from '../connectors/connector-types.ts';
+import type { DeliveryClient, ProducedEvent } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -30,6 +30,8 @@ export interface DeliveryWorkerDeps {
   timeline?: DossierTimeline;
   messageLog?: MessageLog;
   circuitBoard?: CircuitStateBoard;
+  /** Queues the events a delivery produced (a carrier's tracking number) on to their routes. */
+  publishProduced?: (envelope: Envelope, events: ProducedEvent[]) => Promise<void>;
 }
 
 /** How long a job waits when another job of the same dossier is being delivered. */
@@ -111,11 +113,13 @@ export class DeliveryWorker {
     try {
       const receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId });
       this.breaker.onAnswered();
+      // Before the job completes: if this fails the delivery is retried, and the receiver's idempotency gives the same answer.
+      if (receipt.events?.length) await this.deps.publishProduced?.(envelope, receipt.events);
       await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
       log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
       this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
       await this.logOutbound(envelope, 'delivered');
-      return { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString() };
+      return { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString(), ...(receipt.events?.length ? { produced: receipt.events.map((e) => e.payload) } : {}) };
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);
       const durationMs = Date.now() - started;

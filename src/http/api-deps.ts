@@ -8,6 +8,7 @@ import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
 import type { PaymentServices } from '../payments/payment-services.ts';
 import type { CitizenVerifier } from '../citizens/verify-citizen.ts';
+import type { PostalServices } from '../postal/postal-routes.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   messageLog: MessageLog;
   /** Present when payment providers are configured. */
   payments?: PaymentServices;
+  /** Present when a destination's connector reads tracking callbacks (a postal carrier). */
+  postal?: PostalServices;
   /** Present when a "population" registry is configured. */
   citizens?: { verifier: CitizenVerifier; registryName: string };
   /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */

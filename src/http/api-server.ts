@@ -15,6 +15,7 @@ import { GatewayError, installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerPaymentRoutes } from '../payments/payment-routes.ts';
 import { registerCitizenRoutes } from '../citizens/citizen-routes.ts';
+import { postalCallbackRoutes, registerPostalRoutes } from '../postal/postal-routes.ts';
 import { paymentCallbackRoutes } from '../payments/callback-routes.ts';
 import '../pipeline/request-context.ts';
 
@@ -39,6 +40,7 @@ async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   registerMessageStatusRoute(app, deps);
   if (deps.payments) registerPaymentRoutes(app, deps, deps.payments);
   if (deps.citizens) registerCitizenRoutes(app, deps, deps.citizens.verifier, deps.citizens.registryName);
+  if (deps.postal) registerPostalRoutes(app, deps, deps.postal);
 }
 
 export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
@@ -55,6 +57,7 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.register(partnerRoutes, deps);
   // Banks authenticate by signature, not by partner API key: their own encapsulated group.
   if (deps.payments) app.register(paymentCallbackRoutes, { deps, payments: deps.payments });
+  if (deps.postal) app.register(postalCallbackRoutes, { deps, postal: deps.postal });
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
   app.register(dashboardRoutes, { prefix: '/admin' });
   registerQueueBoard(app, deps.queues, deps.config.admins);

@@ -10,6 +10,15 @@ const personalDataKeys = new Set([
   'ChuHoSo',
   'HoVaTen',
   'NgayThangNamSinh',
+  'citizen',
+  'phone',
+  'address',
+  'ReceiverName',
+  'ReceiverAddress',
+  'ReceiverTel',
+  'SenderName',
+  'SenderAddress',
+  'SenderTel',
 ]);
 /** Credentials that must not be logged either. */
 const secretKeys = new Set(['authorization', 'x-signature', 'clientSecret', 'apiKey', 'password', 'secret']);

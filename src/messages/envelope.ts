@@ -39,6 +39,8 @@ export interface DeliveryOutcome {
   deliveredAt: string;
   /** For superseded: the orderingTime of the newer message already delivered. */
   supersededBy?: number;
+  /** What the delivery produced and queued on (e.g. the carrier's tracking number). */
+  produced?: Array<Record<string, unknown>>;
 }
 
 /** One line of a job's attempt history, kept in the BullMQ job log. */

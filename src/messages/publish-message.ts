@@ -4,6 +4,7 @@ import type { DestinationQueues } from '../queues/destination-queues.ts';
 import { maxStoredAttempts } from '../queues/destination-queues.ts';
 import type { DossierTimeline } from './dossier-timeline.ts';
 import type { Envelope } from './envelope.ts';
+import type { ProducedEvent } from '../connectors/connector-types.ts';
 
 /** A UUID-shaped id that is the same every time for the same name: one copy per event and destination. */
 export function stableMessageId(name: string): string {
@@ -44,4 +45,30 @@ export async function publishMessage(deps: PublishDeps, envelope: Omit<Envelope,
   }
   await pipeline.exec();
   return ids;
+}
+
+/** The events a delivery produced, each queued on to its route as a message of its own. */
+export async function publishProducedEvents(deps: PublishDeps, routes: Record<string, string[]>, origin: Envelope, events: ProducedEvent[]): Promise<void> {
+  for (const event of events) {
+    const body = JSON.stringify(event.payload);
+    await publishMessage(
+      deps,
+      {
+        type: event.type,
+        partner: origin.partner,
+        agencyCode: origin.agencyCode,
+        dossierCode: origin.dossierCode,
+        idempotencyKey: event.name,
+        idempotencyKeySource: 'derived',
+        bodySha256: createHash('sha256').update(body).digest('hex'),
+        traceId: origin.traceId,
+        receivedAt: new Date().toISOString(),
+        orderingTime: event.orderingTime,
+        orderingKey: event.orderingKey,
+        payload: event.payload,
+      },
+      event.name,
+      routes[event.type] ?? [],
+    );
+  }
 }

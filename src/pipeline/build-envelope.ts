@@ -30,8 +30,9 @@ export function buildEnvelope<D>(
   request: FastifyRequest,
 ): Envelope {
   const traceHeader = request.headers['x-trace-id'];
+  const messageId = randomUUID();
   return {
-    messageId: randomUUID(),
+    messageId,
     type: messageType.type,
     partner: partner.id,
     agencyCode: messageType.agencyCodeOf(document),
@@ -41,6 +42,7 @@ export function buildEnvelope<D>(
     traceId: typeof traceHeader === 'string' && traceIdPattern.test(traceHeader) ? traceHeader : randomUUID().replace(/-/g, ''),
     receivedAt: new Date().toISOString(),
     orderingTime: messageType.orderingTimeOf(document),
+    ...(messageType.orderingKeyOf ? { orderingKey: messageType.orderingKeyOf(document, messageId) } : {}),
     signer: { fingerprint256: signature.signer.fingerprint256, subject: signature.signer.subject },
     payload: document as Record<string, unknown>,
   };

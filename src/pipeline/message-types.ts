@@ -13,6 +13,8 @@ export interface InboundMessageType<D = Record<string, unknown>> {
   orderingTimeOf(doc: D): number;
   /** Used when the partner sends no Idempotency-Key: the same business event gives the same key. */
   naturalKeyOf(doc: D): string;
+  /** What orderingTime orders, when not the whole dossier (a shipment of it): see Envelope.orderingKey. */
+  orderingKeyOf?(doc: D, messageId: string): string;
 }
 
 export interface DossierStatusV1 {

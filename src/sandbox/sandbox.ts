@@ -36,7 +36,8 @@ export interface Sandbox {
 
 /** Every remote system the config names, by kind: destinations, payment providers, registries. */
 export const remoteSystems = (config: GatewayConfig) => [
-  ...Object.entries(config.destinations).map(([name, system]) => ({ name, system, callbackPath: '' })),
+  // A destination may call back about what it was given (a postal carrier's tracking events).
+  ...Object.entries(config.destinations).map(([name, system]) => ({ name, system, callbackPath: `/v1/postal/callbacks/${name}` })),
   ...Object.entries(config.payments.providers).map(([name, system]) => ({ name, system, callbackPath: `/v1/payments/callbacks/${name}` })),
   ...Object.entries(config.registries).map(([name, system]) => ({ name, system, callbackPath: '' })),
 ];

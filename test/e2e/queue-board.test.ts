@@ -32,6 +32,7 @@ it('serves bull-board read-only at /admin/queues, to admin tokens only', async (
   expect(body.queues).toEqual([
     expect.objectContaining({ name: 'deliver-national-portal', readOnlyMode: true }),
     expect.objectContaining({ name: 'deliver-provincial-system', readOnlyMode: true }),
+    expect.objectContaining({ name: 'deliver-vnpost', readOnlyMode: true }),
   ]);
   expect(body.queues[0]!.counts.completed).toBeGreaterThanOrEqual(1);
 });

@@ -167,7 +167,11 @@ export interface TestGatewayOptions {
   provincialUrl?: string;
   bankUrl?: string;
   registryUrl?: string;
+  carrierUrl?: string;
 }
+
+/** Credentials of the postal carrier in test gateways and its simulator. */
+export const carrierOptions = { clientId: 'test-consumer', clientSecret: 'test-consumer-secret', customerCode: 'TESTHCC', callbackSecret: 'test-tracking-secret-0123' };
 
 /** Credentials of the population registry in test gateways and their simulators. */
 export const registryOptions = { username: 'test-province', secret: 'test-registry-secret-0123', apiKey: 'test-registry-api-key' };
@@ -189,6 +193,13 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
       'national-portal': {
         baseUrl: portalUrl,
         options: portalOptions,
+        timeoutMs: 2000,
+        retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+        circuitBreaker: { failureThreshold: 100, openMs: 1000 },
+      },
+      vnpost: {
+        baseUrl: options.carrierUrl ?? unusedUrl,
+        options: carrierOptions,
         timeoutMs: 2000,
         retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
         circuitBreaker: { failureThreshold: 100, openMs: 1000 },
