@@ -13,6 +13,7 @@ import type { PostalServices } from './postal/postal-routes.ts';
 import type { TrackingReceiver } from './postal/postal-types.ts';
 import { ShipmentStore } from './postal/shipment-store.ts';
 import { publishProducedEvents } from './messages/publish-message.ts';
+import { SubmissionPoller } from './submissions/submission-poller.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
@@ -43,6 +44,7 @@ export interface Gateway {
   revocation: CrlRevocationChecker;
   services?: ExternalServices;
   payments?: PaymentServices;
+  submissionPoller?: SubmissionPoller;
   /** Re-reads trust anchors and CRL files (SIGHUP). */
   reloadTrust(): void;
   close(): Promise<void>;
@@ -75,6 +77,48 @@ async function postalServices(config: GatewayConfig, redis: Redis, logger: Logge
     receivers.set(name, connector.createTrackingReceiver({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound }));
   }
   return receivers.size ? { store: new ShipmentStore(redis, config.redis.prefix, config.retention.deliveredMs), receivers } : undefined;
+}
+
+/** The submission handler for the configured feed (the national portal), when its connector offers one. */
+async function buildSubmissionPoller(
+  config: GatewayConfig,
+  gateway: Gateway,
+  shared: { timeline: DossierTimeline; messageLog: MessageLog },
+  redis: Redis,
+  logger: Logger,
+  signOutbound: (body: Buffer) => string,
+): Promise<{ poller: SubmissionPoller; close: () => Promise<void> } | undefined> {
+  const name = config.submissions.source;
+  const destination = name ? config.destinations[name] : undefined;
+  const connector = destination && (await loadConnector(destination.connector));
+  if (!name || !destination?.baseUrl || !connector?.createSubmissionSource) return undefined;
+  const source = connector.createSubmissionSource({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
+  const poller = new SubmissionPoller({
+    redis,
+    prefix: config.redis.prefix,
+    sourceName: name,
+    source,
+    schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
+    publish: { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog, retentionMs: config.retention.deliveredMs },
+    routes: config.routes,
+    messageLog: shared.messageLog,
+    logger,
+    batchSize: config.submissions.batchSize,
+    lockMs: 60_000,
+  });
+  return { poller, close: () => source.close() };
+}
+
+/** Polls the feed of online submissions (one poller at a time across workers, by a Redis lock). */
+async function startSubmissionPolling(...args: Parameters<typeof buildSubmissionPoller>): Promise<() => Promise<void>> {
+  const built = await buildSubmissionPoller(...args);
+  if (!built) return async () => {};
+  args[1].submissionPoller = built.poller;
+  const stop = built.poller.start(args[0].submissions.pollIntervalMs);
+  return async () => {
+    await stop();
+    await built.close();
+  };
 }
 
 /** The "population" registry behind its breaker and bulkhead, when configured. */
@@ -154,6 +198,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
 
   if (config.role === 'api' || config.role === 'all') {
+    const pushHandler = config.submissions.push ? await buildSubmissionPoller(config, gateway, { timeline, messageLog }, producer, logger, signOutbound) : undefined;
+    if (pushHandler) closers.push(pushHandler.close);
     const api = buildApiServer(
       {
         config,
@@ -162,6 +208,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         payments: gateway.payments,
         citizens: citizenVerification(config, services, logger),
         postal: await postalServices(config, producer, logger, signOutbound),
+        submissionPush: pushHandler?.poller,
         queues,
         redis: producer,
         metrics,
@@ -242,7 +289,9 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
       }),
     );
   }
+  const stopPolling = await startSubmissionPolling(config, gateway, shared, connection, logger, signOutbound);
   return async () => {
+    await stopPolling();
     await Promise.all([...gateway.workers.values()].map((w) => w.close()));
     await stopSealer();
     connection.disconnect();

@@ -11,6 +11,14 @@ export function toPortalDateTime(iso: string): string {
   return shifted.toISOString().slice(0, 19).replace(/[-T:]/g, '');
 }
 
+/** The portal's yyyyMMddHHmmss (Asia/Ho_Chi_Minh) → ISO 8601. */
+export function fromPortalDateTime(text: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
 export interface PortalStatusSync {
   madonvi: string;
   service: 'CapNhatTienDoHoSoMC';
@@ -59,9 +67,19 @@ export function toPortalPaymentSync(envelope: Envelope): PortalPaymentSync {
   return { madonvi: result.agencyCode, service: 'CapNhatThanhToanHoSoMC', data: [item] };
 }
 
+/** Our submission.receipt.v1 → the portal's receipt of an online dossier (our profile; schemas/submission-receipt.json). */
+export function toPortalReceipt(envelope: Envelope): Record<string, unknown> {
+  const r = envelope.payload as { dossierCode: string; agencyCode: string; status: 'received' | 'rejected'; reason?: string; receivedAt: string };
+  const item: Record<string, string> = { MaHoSo: r.dossierCode, TrangThaiNhan: r.status === 'received' ? 'DA_NHAN' : 'TU_CHOI', ThoiDiemNhan: toPortalDateTime(r.receivedAt) };
+  if (r.reason) item.LyDo = r.reason;
+  return { madonvi: r.agencyCode, service: 'XacNhanNhanHoSo', data: [item] };
+}
+
 /** Which portal service a message goes to, and its body. */
-export function toPortalRequest(envelope: Envelope, paths: { syncPath: string; paymentPath: string }): { path: string; body: unknown } {
+export function toPortalRequest(envelope: Envelope, paths: { syncPath: string; paymentPath: string; receiptPath: string }): { path: string; body: unknown } {
   switch (envelope.type) {
+    case 'submission.receipt.v1':
+      return { path: paths.receiptPath, body: toPortalReceipt(envelope) };
     case 'dossier.status.v1':
       return { path: paths.syncPath, body: toPortalStatusSync(envelope) };
     case 'payment.result.v1':

@@ -7,6 +7,9 @@ export interface PortalOptions {
   tokenPath: string;
   syncPath: string;
   paymentPath: string;
+  /** Receipts of online dossiers, and the feed of them. */
+  receiptPath: string;
+  submissionsPath: string;
 }
 
 export function portalOptionsOf(options: Record<string, unknown>): PortalOptions {
@@ -17,5 +20,7 @@ export function portalOptionsOf(options: Record<string, unknown>): PortalOptions
     tokenPath: text('tokenPath', '/oauth2/token'),
     syncPath: text('syncPath', '/api/hoso/capnhattiendo'),
     paymentPath: text('paymentPath', '/api/hoso/capnhatthanhtoan'),
+    receiptPath: text('receiptPath', '/api/hoso/xacnhannhan'),
+    submissionsPath: text('submissionsPath', '/api/hoso/moi'),
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -31,7 +31,7 @@ const schema = (name: string) => JSON.parse(readFileSync(new URL(`./schemas/${na
  * once and record it. `/_sim/*` lets tests and the sandbox read what arrived and inject faults.
  */
 export function buildNationalPortalSimulator(options: Record<string, unknown>): FastifyInstance {
-  const { clientId, clientSecret, tokenPath, syncPath, paymentPath } = portalOptionsOf(options);
+  const { clientId, clientSecret, tokenPath, syncPath, paymentPath, receiptPath, submissionsPath } = portalOptionsOf(options);
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const tokens = new Map<string, number>();
   const kit = new SimulatorKit<ReceivedStatusSync>(app, options, () => tokens.clear());
@@ -50,11 +50,15 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     return { access_token: token, token_type: 'Bearer', expires_in: lifetime };
   });
 
-  const service = (validate: ValidateFunction, name: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    kit.count('syncRequests');
+  const authorized = (request: FastifyRequest) => {
     const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     const expiry = token ? tokens.get(token) : undefined;
-    if (!expiry || expiry < Date.now()) return reply.code(401).send({ error_code: '401', message: 'invalid or expired token' });
+    return expiry !== undefined && expiry >= Date.now();
+  };
+
+  const service = (validate: ValidateFunction, name: string) => async (request: FastifyRequest, reply: FastifyReply) => {
+    kit.count('syncRequests');
+    if (!authorized(request)) return reply.code(401).send({ error_code: '401', message: 'invalid or expired token' });
     if (await kit.injectFaults(reply, { error_code: '99', message: 'injected fault' })) return reply;
     const idempotencyKey = request.headers['idempotency-key'];
     if (typeof idempotencyKey !== 'string' || !idempotencyKey) return reply.code(400).send({ error_code: '02', message: 'Idempotency-Key required' });
@@ -81,12 +85,70 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
   };
   app.post(syncPath, service(ajv.compile(schema('status-sync.json')), 'CapNhatTienDoHoSoMC'));
   app.post(paymentPath, service(ajv.compile(schema('payment-sync.json')), 'CapNhatThanhToanHoSoMC'));
+  app.post(receiptPath, service(ajv.compile(schema('submission-receipt.json')), 'XacNhanNhanHoSo'));
+
+  // The feed of dossiers citizens filed online, and their attachments.
+  // A real feed's positions only grow; starting from the clock keeps that true across sandbox restarts.
+  const feed = createSubmissionFeed(typeof options.feedStart === 'number' ? options.feedStart : Date.now());
+  app.get(submissionsPath, async (request, reply) => {
+    if (!authorized(request)) return reply.code(401).send({ error_code: '401' });
+    const { cursor, limit } = request.query as { cursor?: string; limit?: string };
+    const items = feed.after(Number(cursor ?? 0), Math.min(Number(limit ?? 50), 500));
+    return { items, nextCursor: items.at(-1)?.SoThuTu ?? cursor };
+  });
+  app.get<{ Params: { id: string } }>('/files/:id', async (request, reply) => {
+    if (!authorized(request)) return reply.code(401).send({ error_code: '401' });
+    const file = feed.files.get(request.params.id);
+    return file ? reply.type('application/pdf').send(file) : reply.code(404).send({ error_code: '404' });
+  });
+  /** Citizens file `count` dossiers online (synthetic); `badHash` states a wrong hash for their first attachment. */
+  app.post('/_sim/submissions', async (request) => {
+    const { count = 1, agencyCode = '000.00.01.H22', badHash = false } = ((request.body as RawJson | undefined)?.json ?? {}) as { count?: number; agencyCode?: string; badHash?: boolean };
+    const added = feed.add(Math.min(count, 1000), agencyCode, badHash);
+    return { added, items: feed.after(-1, Number.MAX_SAFE_INTEGER).filter((i) => added.includes(i.MaHoSo as string)) };
+  });
 
   app.post('/_sim/tokens/revoke', async () => {
     tokens.clear();
     return { revoked: true };
   });
   return app;
+}
+
+/** Synthetic online submissions with real attachment bytes and their SHA-256. */
+function createSubmissionFeed(start: number) {
+  const items: Array<Record<string, unknown> & { SoThuTu: string }> = [];
+  const files = new Map<string, Buffer>();
+  let sequence = start;
+  return {
+    files,
+    after: (cursor: number, limit: number) => items.filter((i) => Number(i.SoThuTu) > cursor).slice(0, limit),
+    add(count: number, agencyCode: string, badHash: boolean) {
+      const added: string[] = [];
+      for (let n = 0; n < count; n++) {
+        sequence += 1;
+        const fileId = randomBytes(8).toString('hex');
+        const content = Buffer.from(`%PDF-1.4 synthetic scan ${sequence} ${fileId}`);
+        files.set(fileId, content);
+        const hash = createHash('sha256').update(badHash ? 'something else' : content).digest('hex');
+        const dossierCode = `${agencyCode}-DVC-${String(sequence).slice(-6).padStart(6, '0')}`;
+        items.push({
+          SoThuTu: String(sequence),
+          MaHoSo: dossierCode,
+          MaTTHC: '1.001612.000.00.00.H22',
+          MaDonVi: agencyCode,
+          NgayTiepNhan: new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, ''),
+          ChuHoSo: 'Hoàng Văn Nam',
+          SoDinhDanh: '001090012345',
+          SoDienThoai: '0987654321',
+          TrichYeuHoSo: 'Đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ',
+          TaiLieuNop: [{ TenTepDinhKem: 'don-de-nghi.pdf', DuongDanTaiTep: `/files/${fileId}`, MaHash: hash, LoaiTep: 'application/pdf' }],
+        });
+        added.push(dossierCode);
+      }
+      return added;
+    },
+  };
 }
 
 export async function startNationalPortalSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {

@@ -91,7 +91,7 @@ const partner = {
 export const gatewayConfigSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox', 'payments', 'registries'],
+  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox', 'payments', 'registries', 'submissions'],
   properties: {
     role: { enum: ['api', 'worker', 'all'] },
     http: {
@@ -178,6 +178,17 @@ export const gatewayConfigSchema = {
         graceMs: nonNegativeInt,
         checkIntervalMs: positiveInt,
         providers: { type: 'object', propertyNames: { pattern: '^[a-z0-9-]+$' }, additionalProperties: paymentProvider },
+      },
+    },
+    submissions: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pollIntervalMs', 'batchSize'],
+      properties: {
+        source: { type: ['string', 'null'] },
+        pollIntervalMs: positiveInt,
+        batchSize: { type: 'integer', minimum: 1, maximum: 500 },
+        push: { type: 'object', additionalProperties: false, required: ['certificates'], properties: { certificates: { type: 'array', minItems: 1, items: certificateBinding } } },
       },
     },
     registries: { type: 'object', propertyNames: { pattern: '^[a-z0-9-]+$' }, additionalProperties: registry },

@@ -73,6 +73,7 @@ function crossChecks(config: GatewayConfig): string[] {
   for (const [name, d] of Object.entries(config.destinations)) {
     if (d.retry.maxDelayMs < d.retry.baseDelayMs) problems.push(`/destinations/${name}/retry/maxDelayMs must be >= baseDelayMs`);
   }
+  if (config.submissions.source && !config.destinations[config.submissions.source]) problems.push(`/submissions/source names unknown destination "${config.submissions.source}"`);
   if (config.delivery.dossierLockMs < 1000) problems.push('/delivery/dossierLockMs must be at least 1000');
   return problems;
 }

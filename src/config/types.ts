@@ -120,6 +120,14 @@ export interface GatewayConfig {
     checkIntervalMs: number;
     providers: Record<string, PaymentProviderConfig>;
   };
+  /** Online submissions: the destination whose connector offers a feed (the national portal), polled with a cursor; null: none. */
+  submissions: {
+    source?: string | null;
+    pollIntervalMs: number;
+    batchSize: number;
+    /** Accept the portal's push (POST /v1/submissions/push) signed by one of these certificates. */
+    push?: { certificates: CertificateBinding[] };
+  };
   /** Registries the gateway looks citizens up in (name → connector), e.g. "population". */
   registries: Record<string, RegistryConfig>;
   /** The tamper-evident log of every message in and out (see src/audit/message-log.ts). */

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
 import type { CitizenRegistry } from '../citizens/citizen-registry.ts';
 import type { TrackingReceiver } from '../postal/postal-types.ts';
+import type { SubmissionSource } from '../submissions/submission-types.ts';
 
 /**
  * The one shape every connector in connectors/<system>/ has. The core sees only this: it never imports a
@@ -90,6 +91,8 @@ export interface Connector {
   createClient?(context: ConnectorContext): DeliveryClient;
   createPaymentProvider?(context: ServiceContext): PaymentProvider;
   createRegistry?(context: ServiceContext): CitizenRegistry;
+  /** A feed the gateway polls (the national portal's online submissions). */
+  createSubmissionSource?(context: ConnectorContext): SubmissionSource;
   /** Reads the system's signed callbacks about what it delivered (a carrier's tracking events). */
   createTrackingReceiver?(context: ConnectorContext): TrackingReceiver;
   /** A fastify app imitating the remote system, for the sandbox and end-to-end tests. */

@@ -9,6 +9,7 @@ import type { MessageLog } from '../audit/message-log.ts';
 import type { PaymentServices } from '../payments/payment-services.ts';
 import type { CitizenVerifier } from '../citizens/verify-citizen.ts';
 import type { PostalServices } from '../postal/postal-routes.ts';
+import type { SubmissionPoller } from '../submissions/submission-poller.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -24,6 +25,8 @@ export interface ApiDeps {
   payments?: PaymentServices;
   /** Present when a destination's connector reads tracking callbacks (a postal carrier). */
   postal?: PostalServices;
+  /** Present when the portal may push online submissions (config submissions.push). */
+  submissionPush?: SubmissionPoller;
   /** Present when a "population" registry is configured. */
   citizens?: { verifier: CitizenVerifier; registryName: string };
   /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */

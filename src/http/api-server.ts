@@ -16,6 +16,7 @@ import { registerOpenApi } from './openapi.ts';
 import { registerPaymentRoutes } from '../payments/payment-routes.ts';
 import { registerCitizenRoutes } from '../citizens/citizen-routes.ts';
 import { postalCallbackRoutes, registerPostalRoutes } from '../postal/postal-routes.ts';
+import { submissionPushRoutes } from '../submissions/push-routes.ts';
 import { paymentCallbackRoutes } from '../payments/callback-routes.ts';
 import '../pipeline/request-context.ts';
 
@@ -58,6 +59,7 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   // Banks authenticate by signature, not by partner API key: their own encapsulated group.
   if (deps.payments) app.register(paymentCallbackRoutes, { deps, payments: deps.payments });
   if (deps.postal) app.register(postalCallbackRoutes, { deps, postal: deps.postal });
+  if (deps.submissionPush) app.register(submissionPushRoutes, { deps, poller: deps.submissionPush });
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
   app.register(dashboardRoutes, { prefix: '/admin' });
   registerQueueBoard(app, deps.queues, deps.config.admins);

@@ -128,7 +128,7 @@ export class SimulatorClient<Effect, Stats = Record<string, number>> {
 
 export class PortalSimulator extends SimulatorClient<ReceivedStatusSync, { syncRequests: number; tokenRequests: number }> {
   static async start(): Promise<PortalSimulator> {
-    const app = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: gatewayIdentity().trustDir });
+    const app = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: gatewayIdentity().trustDir, feedStart: 0 });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return new PortalSimulator(app, url);
   }
@@ -218,6 +218,8 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
       providers: { vnpay: { baseUrl: options.bankUrl ?? unusedUrl, options: bankOptions, paymentTtlMs: 60_000 }, paygov: { baseUrl: unusedUrl } },
     },
     registries: { population: { baseUrl: options.registryUrl ?? unusedUrl, options: registryOptions, timeoutMs: 1000 } },
+    // The submission poller is off unless a test turns it on: its token requests would blur the portal's counters.
+    submissions: { source: null },
     partners: {
       'province-a': {
         name: 'Province A one-stop system',

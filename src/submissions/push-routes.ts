@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../http/api-deps.ts';
+import { GatewayError } from '../http/errors.ts';
+import { isBound } from '../pipeline/verify-signature.ts';
+import { SignatureError } from '../signatures/signature-error.ts';
+import { verifyCmsSignature } from '../signatures/verify-cms-signature.ts';
+import type { SubmissionPoller } from './submission-poller.ts';
+
+/**
+ * POST /v1/submissions/push: the portal pushes new online dossiers instead of waiting for the poll
+ * (`submissions.push.certificates` set). Authenticated by the portal's CMS signature over the body, through the trust
+ * store and bound to those certificates; the dossiers take the poll's path, so pushed and polled copies are one.
+ */
+export async function submissionPushRoutes(app: FastifyInstance, options: { deps: ApiDeps; poller: SubmissionPoller }): Promise<void> {
+  const { deps, poller } = options;
+  const certificates = deps.config.submissions.push?.certificates ?? [];
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_r, raw, done) => done(null, raw));
+  app.post('/v1/submissions/push', async (request, reply) => {
+    const raw = request.body as Buffer | undefined;
+    if (!raw?.length) throw new GatewayError('BODY_MALFORMED', 'a JSON body {items: [...]} is required');
+    const header = request.headers['x-signature'];
+    try {
+      if (typeof header !== 'string') throw new SignatureError('SIGNATURE_INVALID', 'X-Signature header (CMS over the body) is required');
+      const verified = await verifyCmsSignature(header, raw, deps.signatures);
+      if (!isBound(verified.signer, certificates)) throw new SignatureError('CERT_NOT_BOUND', `signer ${verified.signer.subject} may not push submissions`);
+    } catch (err) {
+      if (err instanceof SignatureError) throw new GatewayError(err.code, err.message, [{ path: 'header:x-signature', message: err.message }]);
+      throw err;
+    }
+    let items: unknown;
+    try {
+      items = (JSON.parse(raw.toString('utf8')) as { items?: unknown }).items;
+    } catch {
+      throw new GatewayError('BODY_MALFORMED', 'body is not valid JSON');
+    }
+    if (!Array.isArray(items) || items.length === 0 || items.length > 100) throw new GatewayError('SCHEMA_INVALID', 'items must be a list of 1 to 100 dossiers', [{ path: '/items', message: 'bad length' }]);
+    const result = await poller.receivePushed(items);
+    return reply.code(202).send(result);
+  });
+}

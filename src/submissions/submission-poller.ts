@@ -1,0 +1,163 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { MessageLog } from '../audit/message-log.ts';
+import type { Logger } from '../logging/logger.ts';
+import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
+import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
+import type { SubmissionSource, SubmittedDossier } from './submission-types.ts';
+
+export const submittedType = 'dossier.submitted.v1';
+export const receiptType = 'submission.receipt.v1';
+
+/** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
+const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
+const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export interface SubmissionPollerDeps {
+  redis: Redis;
+  prefix: string;
+  sourceName: string;
+  source: SubmissionSource;
+  schemas: SchemaRegistry;
+  publish: PublishDeps;
+  routes: Record<string, string[]>;
+  messageLog: MessageLog;
+  logger: Logger;
+  batchSize: number;
+  lockMs: number;
+}
+
+export interface PollResult {
+  accepted: number;
+  rejected: number;
+}
+
+/**
+ * Polls a feed of online submissions with a cursor persisted in Redis, one poller at a time (a lock), so no
+ * dossier is missed or handed on twice across restarts: each dossier is validated, its attachments' hashes are
+ * checked against what the portal states, then it is queued to the province (dossier.submitted.v1) and a receipt
+ * to the portal (submission.receipt.v1) with stable ids, and only then does the cursor move past it. A crash
+ * between the two re-reads that dossier and publishes nothing new.
+ */
+export class SubmissionPoller {
+  private readonly cursorKey: string;
+  private readonly lockKey: string;
+
+  constructor(private readonly deps: SubmissionPollerDeps) {
+    this.cursorKey = `${deps.prefix}:submissions:${deps.sourceName}:cursor`;
+    this.lockKey = `${deps.prefix}:submissions:${deps.sourceName}:lock`;
+  }
+
+  cursor(): Promise<string | null> {
+    return this.deps.redis.get(this.cursorKey);
+  }
+
+  async pollOnce(): Promise<PollResult> {
+    const result: PollResult = { accepted: 0, rejected: 0 };
+    const token = randomUUID();
+    if ((await this.deps.redis.set(this.lockKey, token, 'PX', this.deps.lockMs, 'NX')) !== 'OK') return result;
+    try {
+      for (;;) {
+        const { dossiers, nextCursor } = await this.deps.source.fetch((await this.cursor()) ?? undefined, this.deps.batchSize);
+        for (const item of dossiers) {
+          const sequence = await this.handle(item, result);
+          if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, sequence))) throw new Error('submission poll lock lost');
+        }
+        if (dossiers.length && nextCursor) await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, nextCursor);
+        if (dossiers.length < this.deps.batchSize) return result;
+      }
+    } finally {
+      await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);
+    }
+  }
+
+  /**
+   * Dossiers the portal pushed: handled exactly like polled ones (same stable ids), so the poll that later reads the
+   * same dossiers from the feed hands nothing on twice. The cursor is the poll's alone.
+   */
+  async receivePushed(items: unknown[]): Promise<PollResult> {
+    const result: PollResult = { accepted: 0, rejected: 0 };
+    for (const item of items) await this.handle(item, result);
+    return result;
+  }
+
+  /** One dossier: accepted and queued on, or rejected (told to the portal, with the reason). Returns its sequence. */
+  private async handle(item: unknown, result: PollResult): Promise<string> {
+    let dossier: SubmittedDossier;
+    try {
+      dossier = this.deps.source.map(item);
+      const raw = Buffer.from(JSON.stringify(dossier));
+      this.deps.schemas.validate('dossier-submission.v1.json', { format: 'json', raw, document: dossier });
+    } catch (err) {
+      const sequence = String((item as { sequence?: unknown })?.sequence ?? (item as { SoThuTu?: unknown })?.SoThuTu ?? '');
+      if (!sequence) throw new Error(`feed item without a sequence: ${(err as Error).message}`);
+      const details = (err as { details?: unknown }).details;
+      this.deps.logger.warn({ sequence, err: (err as Error).message, details }, 'online submission refused: invalid');
+      await this.record(undefined, 'rejected:invalid');
+      result.rejected += 1;
+      return sequence;
+    }
+    const mismatch = await this.firstHashMismatch(dossier);
+    const log = this.deps.logger.child({ dossierCode: dossier.dossierCode });
+    const receivedAt = new Date().toISOString();
+    const base = (type: string, payload: Record<string, unknown>) => ({
+      type,
+      partner: `portal:${this.deps.sourceName}`,
+      agencyCode: dossier.agencyCode,
+      dossierCode: dossier.dossierCode,
+      idempotencyKey: `${type}-${dossier.dossierCode}-${dossier.sequence}`,
+      idempotencyKeySource: 'derived' as const,
+      bodySha256: createHash('sha256').update(JSON.stringify(payload)).digest('hex'),
+      traceId: createHash('sha256').update(dossier.dossierCode).digest('hex').slice(0, 32),
+      receivedAt,
+      orderingTime: Date.parse(dossier.submittedAt),
+      orderingKey: `submission:${dossier.dossierCode}`,
+      payload,
+    });
+    const eventName = (type: string) => `${type}|${this.deps.sourceName}|${dossier.dossierCode}|${dossier.sequence}`;
+    if (mismatch) {
+      log.warn({ attachment: mismatch }, 'online submission refused: attachment hash mismatch');
+      const receipt = { dossierCode: dossier.dossierCode, agencyCode: dossier.agencyCode, status: 'rejected', reason: `ATTACHMENT_HASH_MISMATCH: ${mismatch}`, receivedAt };
+      await publishMessage(this.deps.publish, base(receiptType, receipt), eventName(receiptType), this.deps.routes[receiptType] ?? []);
+      await this.record(dossier, 'rejected:attachment-hash');
+      result.rejected += 1;
+      return dossier.sequence;
+    }
+    await publishMessage(this.deps.publish, base(submittedType, dossier as unknown as Record<string, unknown>), eventName(submittedType), this.deps.routes[submittedType] ?? []);
+    const receipt = { dossierCode: dossier.dossierCode, agencyCode: dossier.agencyCode, status: 'received', receivedAt };
+    await publishMessage(this.deps.publish, base(receiptType, receipt), eventName(receiptType), this.deps.routes[receiptType] ?? []);
+    await this.record(dossier, 'accepted');
+    log.info({ sequence: dossier.sequence, attachments: dossier.attachments.length }, 'online submission received');
+    result.accepted += 1;
+    return dossier.sequence;
+  }
+
+  /** The first attachment whose content does not hash to what the portal stated. A download failure throws: retried next poll. */
+  private async firstHashMismatch(dossier: SubmittedDossier): Promise<string | undefined> {
+    for (const attachment of dossier.attachments) {
+      const content = await this.deps.source.download(attachment);
+      if (createHash('sha256').update(content).digest('hex') !== attachment.sha256) return attachment.name;
+    }
+    return undefined;
+  }
+
+  private async record(dossier: SubmittedDossier | undefined, outcome: string): Promise<void> {
+    await this.deps.messageLog
+      .append({ direction: 'inbound', partner: `portal:${this.deps.sourceName}`, type: submittedType, outcome, body: dossier ? { dossierCode: dossier.dossierCode, sequence: dossier.sequence, applicant: dossier.applicant } : undefined })
+      .catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'message log append failed'));
+  }
+
+  start(intervalMs: number): () => Promise<void> {
+    let running: Promise<unknown> | undefined;
+    const timer = setInterval(() => {
+      running ??= this.pollOnce()
+        .catch((err: Error) => this.deps.logger.warn({ source: this.deps.sourceName, err: err.message }, 'submission poll failed; retried next round'))
+        .finally(() => (running = undefined));
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { signCms } from '../../src/signatures/sign-cms.ts';
+import { createTestPki } from '../helpers/test-pki.ts';
+import { PortalSimulator, ProvincialSimulator, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
+import { until } from '../helpers/until.ts';
+
+let portal: PortalSimulator;
+let provincial: ProvincialSimulator;
+
+beforeAll(async () => {
+  portal = await PortalSimulator.start();
+  provincial = await ProvincialSimulator.start();
+});
+afterAll(async () => {
+  await portal?.close();
+  await provincial?.close();
+});
+
+const prefix = `sub${process.pid}`;
+/** A gateway polling the portal's feed every 100 ms, on one Redis prefix across restarts. */
+const startPolling = () =>
+  startTestGateway({ portal, provincialUrl: provincial.url, prefix, overrides: { submissions: { source: 'national-portal', pollIntervalMs: 100, batchSize: 3 } } });
+
+async function fileOnlineItems(count: number, badHash = false): Promise<{ added: string[]; items: unknown[] }> {
+  const res = await request(`${portal.url}/_sim/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count, badHash }) });
+  return (await res.body.json()) as { added: string[]; items: unknown[] };
+}
+const fileOnline = async (count: number, badHash = false) => (await fileOnlineItems(count, badHash)).added;
+
+const submittedCodes = async () => (await provincial.received()).effects.filter((e) => e.event.type === 'dossier.submitted.v1').map((e) => e.event.dossierCode);
+const receipts = async () => (await portal.received()).effects.filter((e) => e.service === 'XacNhanNhanHoSo').map((e) => (e.payload.data as Array<Record<string, string>>)[0]!);
+
+describe('online submissions from the national portal', () => {
+  let t: TestGateway;
+
+  it('hands each dossier to the province once, checks attachment hashes, and sends the portal a receipt', async () => {
+    t = await startPolling();
+    const filed = await fileOnline(7);
+    const codes = await until(submittedCodes, (c) => c.length >= 7);
+    expect(codes).toEqual(filed);
+    const first = (await provincial.received()).effects.find((e) => e.event.dossierCode === filed[0])!.event;
+    expect(first.data).toMatchObject({ procedureCode: '1.001612.000.00.00.H22', attachments: [{ name: 'don-de-nghi.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
+    const portalReceipts = await until(receipts, (r) => r.length >= 7);
+    expect(portalReceipts.map((r) => [r.MaHoSo, r.TrangThaiNhan])).toEqual(filed.map((code) => [code, 'DA_NHAN']));
+    expect(await t.gateway.submissionPoller!.cursor()).toBe('7');
+  });
+
+  it('refuses a dossier whose attachment does not match its stated hash, tells the portal why, and goes on', async () => {
+    const [bad] = await fileOnline(1, true);
+    const [good] = await fileOnline(1);
+    await until(submittedCodes, (c) => c.includes(good!));
+    expect(await submittedCodes()).not.toContain(bad);
+    const refused = (await until(receipts, (r) => r.some((x) => x.MaHoSo === bad))).find((r) => r.MaHoSo === bad)!;
+    expect(refused).toMatchObject({ TrangThaiNhan: 'TU_CHOI', LyDo: 'ATTACHMENT_HASH_MISMATCH: don-de-nghi.pdf' });
+  });
+
+  it('resumes from its persisted cursor after a restart: nothing missed, nothing handed on twice', async () => {
+    await t.close();
+    const whileDown = await fileOnline(5);
+    t = await startPolling();
+    await until(submittedCodes, (c) => whileDown.every((code) => c.includes(code)));
+    await new Promise((r) => setTimeout(r, 400)); // more polling rounds: nothing more must arrive
+    const codes = await submittedCodes();
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(codes).toHaveLength(7 + 1 + 5);
+    expect(await t.gateway.submissionPoller!.cursor()).toBe('14');
+    await t.close();
+  });
+
+  it('accepts the portal\'s signed push, and the poll that reads the same dossiers later adds nothing', async () => {
+    const pki = createTestPki('Cổng Dịch vụ công quốc gia');
+    t = await startTestGateway({
+      portal,
+      pki,
+      provincialUrl: provincial.url,
+      prefix,
+      overrides: { submissions: { source: 'national-portal', pollIntervalMs: 60_000, batchSize: 3, push: { certificates: [{ fingerprint256: new X509Certificate(pki.signer.certificatePem).fingerprint256 }] } } },
+    });
+    const { added, items } = await fileOnlineItems(2);
+    const body = Buffer.from(JSON.stringify({ items }));
+    const push = (signature: string) => request(`${t.url}/v1/submissions/push`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signature }, body });
+    const unsigned = await push(signCms(Buffer.from('other'), pki.defaultSigner));
+    expect(unsigned.statusCode).toBe(422);
+    await unsigned.body.dump();
+    const pushed = await push(signCms(body, pki.defaultSigner));
+    expect(pushed.statusCode).toBe(202);
+    expect(await pushed.body.json()).toEqual({ accepted: 2, rejected: 0 });
+    await until(submittedCodes, (c) => added.every((code) => c.includes(code)));
+    expect(await t.gateway.submissionPoller!.pollOnce()).toEqual({ accepted: 2, rejected: 0 }); // read again from the feed …
+    await t.drain();
+    await new Promise((r) => setTimeout(r, 300));
+    const codes = await submittedCodes(); // … but handed on once
+    expect(codes.filter((c) => added.includes(c))).toEqual(added);
+    const logs = t.logs.join('');
+    for (const pii of ['Hoàng Văn Nam', '001090012345', '0987654321']) expect(logs).not.toContain(pii);
+    await t.close();
+  });
+});
