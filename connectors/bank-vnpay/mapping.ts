@@ -1,6 +1,7 @@
 import type { CallbackVerdict, ExpectedPayment, ProviderStatement } from '../../src/payments/payment-provider.ts';
 import { CallbackRefused } from '../../src/payments/payment-provider.ts';
-import { fromVnpDate, pipeHash, toVnpDate } from './secure-hash.ts';
+import { fromCompactVnTime, toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { pipeHash } from './secure-hash.ts';
 import type { VnpayOptions } from './options.ts';
 
 /** Our expected payment → the provider's pay-request parameters (amounts are VND × 100). */
@@ -17,8 +18,8 @@ export function toPayParams(payment: ExpectedPayment, options: VnpayOptions): Re
     vnp_Locale: options.locale,
     vnp_ReturnUrl: payment.returnUrl,
     vnp_IpAddr: '127.0.0.1',
-    vnp_CreateDate: toVnpDate(payment.createdAt),
-    vnp_ExpireDate: toVnpDate(payment.expiresAt),
+    vnp_CreateDate: toCompactVnTime(payment.createdAt),
+    vnp_ExpireDate: toCompactVnTime(payment.expiresAt),
   };
 }
 
@@ -30,7 +31,7 @@ export function statementFromIpn(params: Record<string, string>, options: VnpayO
   if (missing.length) throw new CallbackRefused('malformed', `missing ${missing.join(', ')}`);
   if (params.vnp_TmnCode !== options.tmnCode) throw new CallbackRefused('malformed', 'vnp_TmnCode is not ours');
   if (!/^\d{1,18}$/.test(params.vnp_Amount!)) throw new CallbackRefused('malformed', 'vnp_Amount is not a whole number');
-  const paidAt = fromVnpDate(params.vnp_PayDate!);
+  const paidAt = fromCompactVnTime(params.vnp_PayDate!);
   if (!paidAt) throw new CallbackRefused('malformed', 'vnp_PayDate is not yyyyMMddHHmmss');
   return {
     paymentId: params.vnp_TxnRef!,
@@ -73,8 +74,8 @@ export function toQueryRequest(payment: ExpectedPayment, options: VnpayOptions, 
     vnp_Command: 'querydr',
     vnp_TmnCode: options.tmnCode,
     vnp_TxnRef: payment.paymentId,
-    vnp_TransactionDate: toVnpDate(payment.createdAt),
-    vnp_CreateDate: toVnpDate(Date.now()),
+    vnp_TransactionDate: toCompactVnTime(payment.createdAt),
+    vnp_CreateDate: toCompactVnTime(Date.now()),
     vnp_IpAddr: '127.0.0.1',
     vnp_OrderInfo: `Truy van giao dich ${payment.paymentId}`,
   };

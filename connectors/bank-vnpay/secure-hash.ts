@@ -34,16 +34,3 @@ export function verifyParams(params: Record<string, string>, secret: string): bo
 
 /** The query API signs a fixed list of fields joined by "|". */
 export const pipeHash = (secret: string, fields: Array<string | undefined>) => hmacSha512(secret, fields.map((f) => f ?? '').join('|'));
-
-/** yyyyMMddHHmmss in GMT+7, the provider's date format. */
-export function toVnpDate(isoOrMs: string | number): string {
-  const ms = typeof isoOrMs === 'number' ? isoOrMs : Date.parse(isoOrMs);
-  return new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
-}
-
-export function fromVnpDate(text: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}

@@ -4,7 +4,8 @@ import { request } from 'undici';
 import type { SimulatorHandle, SimulatorOptions } from '../../src/connectors/connector-types.ts';
 import { queryRequestHashFields, queryResponseHashFields } from './mapping.ts';
 import { vnpayOptionsOf } from './options.ts';
-import { pipeHash, sameHash, signedDataOf, hmacSha512, toVnpDate, verifyParams } from './secure-hash.ts';
+import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { pipeHash, sameHash, signedDataOf, hmacSha512, verifyParams } from './secure-hash.ts';
 
 /** How the simulated bank misbehaves when a citizen pays. */
 export type IpnFault = 'none' | 'duplicate' | 'wrong-amount' | 'bad-signature' | 'unknown-order' | 'no-ipn' | 'delayed';
@@ -82,7 +83,7 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
     const outcome = body.outcome ?? 'paid';
     payment.state = outcome;
     payment.transactionNo ??= String(randomInt(10_000_000, 99_999_999));
-    payment.payDate ??= toVnpDate(Date.now());
+    payment.payDate ??= toCompactVnTime(Date.now());
     payment.bankCode = 'NCB';
     const ipn = ipnParams(payment, outcome, body.fault ?? 'none');
     const fault = body.fault ?? 'none';

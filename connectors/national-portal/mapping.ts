@@ -1,23 +1,10 @@
+import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
 import type { Envelope } from '../../src/messages/envelope.ts';
 import type { DossierStatusV1 } from '../../src/pipeline/message-types.ts';
 import type { PaymentResultV1 } from '../../src/payments/payment-events.ts';
 
 /** The portal's KenhThucHien codes. */
 const channelCodes: Record<DossierStatusV1['channel'], string> = { direct: '1', online: '2', postal: '3' };
-
-/** yyyyMMddHHmmss in Asia/Ho_Chi_Minh (UTC+7, no daylight saving), as the portal expects. */
-export function toPortalDateTime(iso: string): string {
-  const shifted = new Date(Date.parse(iso) + 7 * 3_600_000);
-  return shifted.toISOString().slice(0, 19).replace(/[-T:]/g, '');
-}
-
-/** The portal's yyyyMMddHHmmss (Asia/Ho_Chi_Minh) → ISO 8601. */
-export function fromPortalDateTime(text: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
 
 export interface PortalStatusSync {
   madonvi: string;
@@ -33,10 +20,10 @@ export function toPortalStatusSync(envelope: Envelope): PortalStatusSync {
     MaHoSo: status.dossierCode,
     MaTTHC: status.procedureCode,
     TrangThaiHoSo: String(status.status),
-    ThoiDiemXuLy: toPortalDateTime(status.statusTime),
+    ThoiDiemXuLy: toCompactVnTime(status.statusTime),
     KenhThucHien: channelCodes[status.channel],
   };
-  if (status.dueDate) item.NgayHenTra = toPortalDateTime(status.dueDate);
+  if (status.dueDate) item.NgayHenTra = toCompactVnTime(status.dueDate);
   if (status.note) item.NoiDungXuLy = status.note;
   if (status.applicant?.fullName) item.ChuHoSo = status.applicant.fullName;
   if (status.applicant?.personalId) item.SoDinhDanh = status.applicant.personalId;
@@ -63,14 +50,14 @@ export function toPortalPaymentSync(envelope: Envelope): PortalPaymentSync {
   };
   if (result.transactionNo) item.MaGiaoDich = result.transactionNo;
   if (result.bankCode) item.NganHang = result.bankCode;
-  if (result.paidAt) item.NgayThanhToan = toPortalDateTime(result.paidAt);
+  if (result.paidAt) item.NgayThanhToan = toCompactVnTime(result.paidAt);
   return { madonvi: result.agencyCode, service: 'CapNhatThanhToanHoSoMC', data: [item] };
 }
 
 /** Our submission.receipt.v1 → the portal's receipt of an online dossier (our profile; schemas/submission-receipt.json). */
 export function toPortalReceipt(envelope: Envelope): Record<string, unknown> {
   const r = envelope.payload as { dossierCode: string; agencyCode: string; status: 'received' | 'rejected'; reason?: string; receivedAt: string };
-  const item: Record<string, string> = { MaHoSo: r.dossierCode, TrangThaiNhan: r.status === 'received' ? 'DA_NHAN' : 'TU_CHOI', ThoiDiemNhan: toPortalDateTime(r.receivedAt) };
+  const item: Record<string, string> = { MaHoSo: r.dossierCode, TrangThaiNhan: r.status === 'received' ? 'DA_NHAN' : 'TU_CHOI', ThoiDiemNhan: toCompactVnTime(r.receivedAt) };
   if (r.reason) item.LyDo = r.reason;
   return { madonvi: r.agencyCode, service: 'XacNhanNhanHoSo', data: [item] };
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { SimulatorHandle, SimulatorOptions } from '../../src/connectors/connector-types.ts';
+import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
 import { SimulatorKit, type RawJson, type SimulatorFaults } from '../../src/connectors/simulator-kit.ts';
 import { portalOptionsOf } from './options.ts';
 
@@ -137,7 +138,7 @@ function createSubmissionFeed(start: number) {
           MaHoSo: dossierCode,
           MaTTHC: '1.001612.000.00.00.H22',
           MaDonVi: agencyCode,
-          NgayTiepNhan: new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, ''),
+          NgayTiepNhan: toCompactVnTime(Date.now()),
           ChuHoSo: 'Hoàng Văn Nam',
           SoDinhDanh: '001090012345',
           SoDienThoai: '0987654321',

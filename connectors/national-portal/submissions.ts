@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import { ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
 import type { ConnectorContext } from '../../src/connectors/connector-types.ts';
 import type { SubmissionSource, SubmittedAttachment, SubmittedDossier } from '../../src/submissions/submission-types.ts';
-import { fromPortalDateTime } from './mapping.ts';
+import { fromCompactVnTime } from '../../src/connectors/vietnam-time.ts';
 import { portalOptionsOf, type PortalOptions } from './options.ts';
 
 /** Attachments larger than this are refused (a dossier's scans are a few MB). */
@@ -51,7 +51,7 @@ export class PortalSubmissionSource implements SubmissionSource {
 
   map(item: unknown): SubmittedDossier {
     const d = item as PortalFeedItem;
-    const submittedAt = fromPortalDateTime(String(d.NgayTiepNhan));
+    const submittedAt = fromCompactVnTime(String(d.NgayTiepNhan));
     if (!submittedAt) throw new Error('NgayTiepNhan is not yyyyMMddHHmmss');
     return {
       sequence: String(d.SoThuTu),

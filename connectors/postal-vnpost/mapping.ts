@@ -51,13 +51,3 @@ export function sameSignature(expected: string, given: string | undefined): bool
   if (!given || !/^[0-9a-f]{64}$/i.test(given)) return false;
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given.toLowerCase(), 'hex'));
 }
-
-/** yyyyMMddHHmmss in GMT+7. */
-export function fromCarrierTime(text: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}
-
-export const toCarrierTime = (ms: number) => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');

@@ -4,7 +4,8 @@ import { request } from 'undici';
 import type { SimulatorHandle, SimulatorOptions } from '../../src/connectors/connector-types.ts';
 import { SimulatorKit, type RawJson, type SimulatorFaults } from '../../src/connectors/simulator-kit.ts';
 import type { ShipmentState } from '../../src/postal/postal-types.ts';
-import { callbackSignature, codeOf, toCarrierTime } from './mapping.ts';
+import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { callbackSignature, codeOf } from './mapping.ts';
 import { vnpostOptionsOf } from './options.ts';
 
 export interface CarrierFaults extends SimulatorFaults {
@@ -59,7 +60,7 @@ export function buildVnpostSimulator(options: Record<string, unknown>, gatewayCa
     if (!callbackUrl) throw new Error('simulator has no callbackUrl (started by the sandbox, or POST /_sim/config)');
     for (let i = 0; i < states.length; i++) {
       const state = states[i]!;
-      const event = { EventId: randomUUID(), OrderNumber: order.order.OrderNumber, ItemCode: order.itemCode, StatusCode: codeOf(state), StatusMessage: state, OccurredAt: toCarrierTime(times[i]!), Location: 'Bưu cục trung tâm' };
+      const event = { EventId: randomUUID(), OrderNumber: order.order.OrderNumber, ItemCode: order.itemCode, StatusCode: codeOf(state), StatusMessage: state, OccurredAt: toCompactVnTime(times[i]!), Location: 'Bưu cục trung tâm' };
       const copies = (kit.faults as CarrierFaults).duplicateEvents ? 2 : 1;
       for (let c = 0; c < copies; c++) {
         const body = Buffer.from(JSON.stringify({ events: [event] }));

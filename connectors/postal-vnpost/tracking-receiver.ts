@@ -1,7 +1,8 @@
 import type { ConnectorContext } from '../../src/connectors/connector-types.ts';
 import { CallbackRefused, type CallbackRequest } from '../../src/payments/payment-provider.ts';
 import type { TrackingEvent, TrackingReceiver, TrackingVerdict } from '../../src/postal/postal-types.ts';
-import { callbackSignature, fromCarrierTime, sameSignature, statusCodes } from './mapping.ts';
+import { fromCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { callbackSignature, sameSignature, statusCodes } from './mapping.ts';
 import { vnpostOptionsOf, type VnpostOptions } from './options.ts';
 
 /** Callbacks older or newer than this are refused: a replayed callback is stale. */
@@ -45,7 +46,7 @@ export class VnpostTrackingReceiver implements TrackingReceiver {
     if (!Array.isArray(body?.events) || body.events.length === 0 || body.events.length > 100) throw new CallbackRefused('malformed', 'events must be a list of 1 to 100');
     return body.events.map((e, i) => {
       const state = statusCodes[String(e.StatusCode)];
-      const occurredAt = fromCarrierTime(String(e.OccurredAt));
+      const occurredAt = fromCompactVnTime(String(e.OccurredAt));
       if (!e.EventId || !e.OrderNumber || !e.ItemCode || !state || !occurredAt) throw new CallbackRefused('malformed', `events[${i}] lacks EventId, OrderNumber, ItemCode, a known StatusCode or OccurredAt`);
       return { shipmentId: e.OrderNumber, trackingNumber: e.ItemCode, eventId: e.EventId, state, occurredAt, carrierStatus: String(e.StatusCode), note: e.StatusMessage, location: e.Location };
     });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { vnDayOf } from '../connectors/vietnam-time.ts';
 import type { ExpectedPayment, PaymentStatus, ProviderStatement } from './payment-provider.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
@@ -16,8 +17,6 @@ export type CreateResult =
 
 export type SettleResult = 'confirmed' | 'not-found' | 'invalid-amount' | 'already-confirmed';
 
-/** The calendar day (Asia/Ho_Chi_Minh) a timestamp falls on: settlement files are per local day. */
-export const localDayOf = (iso: string) => new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10);
 
 /** Fee codes, sorted: the same fees of a dossier hold one slot whatever order they were sent in. */
 const feeKeyOf = (payment: Pick<ExpectedPayment, 'fees'>) =>
@@ -95,7 +94,7 @@ export class PaymentStore {
       4,
       this.paymentKey(statement.paymentId),
       this.outboxKey(),
-      this.paidOnKey(localDayOf(statement.paidAt)),
+      this.paidOnKey(vnDayOf(statement.paidAt)),
       this.expiringKey(),
       statement.outcome,
       statement.transactionNo,

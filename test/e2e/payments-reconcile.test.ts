@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/gateway.ts';
-import { localDayOf } from '../../src/payments/payment-store.ts';
+import { vnDayOf } from '../../src/connectors/vietnam-time.ts';
 import { adminCall, adminConfig, adminTokens } from '../helpers/test-gateway.ts';
 import { paymentRequest, startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
 
 const run = promisify(execFile);
 let t: PaymentTestGateway;
 const paid: Array<{ paymentId: string; transactionNo: string; dossierCode: string }> = [];
-const today = localDayOf(new Date().toISOString());
+const today = vnDayOf(new Date().toISOString());
 
 beforeAll(async () => {
   t = await startPaymentTestGateway({ overrides: { admins: adminConfig } });

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { toPortalDateTime } from '../../connectors/national-portal/mapping.ts';
+import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { parseXml } from '../../src/pipeline/parse-body.ts';
 
@@ -17,9 +17,9 @@ describe('XML parsing', () => {
 
 describe('national portal mapping', () => {
   it('writes times as yyyyMMddHHmmss in Asia/Ho_Chi_Minh whatever the offset sent', () => {
-    expect(toPortalDateTime('2026-11-23T09:15:00+07:00')).toBe('20261123091500');
-    expect(toPortalDateTime('2026-11-23T02:15:00Z')).toBe('20261123091500');
-    expect(toPortalDateTime('2026-11-22T23:30:00-05:00')).toBe('20261123113000');
+    expect(toCompactVnTime('2026-11-23T09:15:00+07:00')).toBe('20261123091500');
+    expect(toCompactVnTime('2026-11-23T02:15:00Z')).toBe('20261123091500');
+    expect(toCompactVnTime('2026-11-22T23:30:00-05:00')).toBe('20261123113000');
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromVnpDate, sameHash, signedDataOf, signParams, toVnpDate, verifyParams } from '../../connectors/bank-vnpay/secure-hash.ts';
+import { sameHash, signedDataOf, signParams, verifyParams } from '../../connectors/bank-vnpay/secure-hash.ts';
+import { fromCompactVnTime, toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
 import { statementFromIpn } from '../../connectors/bank-vnpay/mapping.ts';
 import { vnpayOptionsOf } from '../../connectors/bank-vnpay/options.ts';
 import { Bulkhead, BulkheadFull } from '../../src/citizens/bulkhead.ts';
@@ -35,8 +36,8 @@ describe('VNPAY-style secure hash', () => {
   });
 
   it('reads dates in GMT+7 and amounts ×100', () => {
-    expect(toVnpDate('2026-11-23T03:15:00Z')).toBe('20261123101500');
-    expect(fromVnpDate('20261123101500')).toBe('2026-11-23T03:15:00.000Z');
+    expect(toCompactVnTime('2026-11-23T03:15:00Z')).toBe('20261123101500');
+    expect(fromCompactVnTime('20261123101500')).toBe('2026-11-23T03:15:00.000Z');
     const statement = statementFromIpn(
       { vnp_TmnCode: 'TESTTMN1', vnp_Amount: '20000050', vnp_TxnRef: 'abc', vnp_ResponseCode: '00', vnp_TransactionStatus: '00', vnp_TransactionNo: '1', vnp_PayDate: '20261123101500' },
       vnpayOptionsOf({ tmnCode: 'TESTTMN1', hashSecret: secret }),
