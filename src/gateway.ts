@@ -172,6 +172,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
   const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt);
+  const publish = { queues, timeline, messageLog, retentionMs: config.retention.deliveredMs };
   const signatures = {
     trustStore,
     chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs),
@@ -193,7 +194,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   gateway.services = services;
   if (services.payments.size > 0) {
     const store = new PaymentStore(producer, prefix);
-    const publish = { queues, timeline, messageLog, retentionMs: config.retention.deliveredMs };
     gateway.payments = { store, providers: services.payments, events: new PaymentEvents(store, publish, config.routes[paymentResultType] ?? [], logger) };
   }
 
@@ -214,6 +214,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         metrics,
         timeline,
         messageLog,
+        publish,
         reloadTrust: () => {
           gateway.reloadTrust();
           return { roots: trustStore.roots.length, intermediates: trustStore.intermediates.length, crls: revocation.status().length };

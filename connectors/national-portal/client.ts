@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
 import { ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
+import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
 import { postSigned } from '../../src/connectors/post-signed.ts';
 import { DeliveryError, deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
 import { toPortalRequest } from './mapping.ts';
@@ -33,7 +34,7 @@ export class NationalPortalClient implements DeliveryClient {
     }
     const { statusCode, headers, text } = response;
     if (statusCode < 200 || statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, statusCode, headers, text);
-    const answer = safeJson(text) as { error_code?: string } | undefined;
+    const answer = jsonOrUndefined(text) as { error_code?: string } | undefined;
     if (answer?.error_code !== '00') {
       // HTTP 200 with a business refusal is how the portal says "this record is wrong": retrying will not fix it.
       throw new DeliveryError(`portal refused the update: ${text.slice(0, 500)}`, false, statusCode, undefined, text.slice(0, 500));
@@ -43,13 +44,5 @@ export class NationalPortalClient implements DeliveryClient {
 
   async close(): Promise<void> {
     await this.pool.close();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
+import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
 import { postSigned } from '../../src/connectors/post-signed.ts';
 import { DeliveryError, deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
 import { shipmentCreatedType, type PostalShipmentV1 } from '../../src/postal/postal-message-types.ts';
@@ -32,12 +33,7 @@ export class VnpostClient implements DeliveryClient {
       res = await postSigned(this.pool, this.context, this.options.createPath, body, request, await this.token.get());
     }
     if (res.statusCode < 200 || res.statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, res.statusCode, res.headers, res.text);
-    let answer: { ItemCode?: string } | undefined;
-    try {
-      answer = JSON.parse(res.text);
-    } catch {
-      answer = undefined;
-    }
+    const answer = jsonOrUndefined(res.text) as { ItemCode?: string } | undefined;
     if (!answer?.ItemCode) throw new DeliveryError(`carrier answered without a tracking number: ${res.text.slice(0, 200)}`, false, res.statusCode, undefined, res.text.slice(0, 500));
     const shipment = envelope.payload as unknown as PostalShipmentV1;
     return {

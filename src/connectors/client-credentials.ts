@@ -1,5 +1,6 @@
 import type { Pool } from 'undici';
 import { DeliveryError, deliveryErrorFromNetwork } from '../delivery/delivery-error.ts';
+import { jsonOrUndefined } from './json-or-undefined.ts';
 
 interface CachedToken {
   value: string;
@@ -62,12 +63,7 @@ export class ClientCredentialsToken {
     } catch (err) {
       throw deliveryErrorFromNetwork(`${name} token endpoint`, err);
     }
-    let answer: { access_token?: string; expires_in?: number } | undefined;
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      answer = undefined;
-    }
+    const answer = jsonOrUndefined(text) as { access_token?: string; expires_in?: number } | undefined;
     if (statusCode !== 200 || !answer?.access_token) {
       // Retryable on purpose: a credentials problem is fixed in config, and the messages must survive until then.
       throw new DeliveryError(`token endpoint of ${name} answered HTTP ${statusCode}`, true, statusCode);

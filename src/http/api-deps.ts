@@ -10,6 +10,7 @@ import type { PaymentServices } from '../payments/payment-services.ts';
 import type { CitizenVerifier } from '../citizens/verify-citizen.ts';
 import type { PostalServices } from '../postal/postal-routes.ts';
 import type { SubmissionPoller } from '../submissions/submission-poller.ts';
+import type { PublishDeps } from '../messages/publish-message.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   metrics: GatewayMetrics;
   timeline: DossierTimeline;
   messageLog: MessageLog;
+  /** Where messages the gateway produces itself are queued (publishMessage). */
+  publish: PublishDeps;
   /** Present when payment providers are configured. */
   payments?: PaymentServices;
   /** Present when a destination's connector reads tracking callbacks (a postal carrier). */

@@ -19,13 +19,23 @@ export interface PublishDeps {
   retentionMs: number;
 }
 
+/** What the gateway says about a message it produced itself; the rest of its envelope follows from this. */
+export type ProducedMessage = Pick<Envelope, 'type' | 'partner' | 'agencyCode' | 'dossierCode' | 'traceId' | 'orderingTime' | 'orderingKey' | 'payload'>;
+
 /**
  * Queues a message the gateway itself produced (a payment result, a tracking event) to every destination its
- * route names. Each copy's job id is derived from the event and the destination, so publishing the same event
- * again (a retried outbox, a duplicate callback racing) adds nothing: BullMQ keeps one job per id.
- * Returns the message id of each copy by destination.
+ * route names. `eventName` names the business event: it is the message's idempotency key, and each copy's job id is
+ * derived from it and the destination, so publishing the same event again (a retried outbox, a duplicate callback
+ * racing) adds nothing: BullMQ keeps one job per id. Returns the message id of each copy by destination.
  */
-export async function publishMessage(deps: PublishDeps, envelope: Omit<Envelope, 'messageId'>, eventName: string, destinations: string[]): Promise<Record<string, string>> {
+export async function publishMessage(deps: PublishDeps, message: ProducedMessage, eventName: string, destinations: string[]): Promise<Record<string, string>> {
+  const envelope: Omit<Envelope, 'messageId'> = {
+    ...message,
+    idempotencyKey: eventName,
+    idempotencyKeySource: 'derived',
+    bodySha256: createHash('sha256').update(JSON.stringify(message.payload)).digest('hex'),
+    receivedAt: new Date().toISOString(),
+  };
   const ids: Record<string, string> = {};
   for (const destination of destinations) {
     const copy: Envelope = { ...envelope, messageId: stableMessageId(`${eventName}|${destination}`) };
@@ -50,25 +60,8 @@ export async function publishMessage(deps: PublishDeps, envelope: Omit<Envelope,
 /** The events a delivery produced, each queued on to its route as a message of its own. */
 export async function publishProducedEvents(deps: PublishDeps, routes: Record<string, string[]>, origin: Envelope, events: ProducedEvent[]): Promise<void> {
   for (const event of events) {
-    const body = JSON.stringify(event.payload);
-    await publishMessage(
-      deps,
-      {
-        type: event.type,
-        partner: origin.partner,
-        agencyCode: origin.agencyCode,
-        dossierCode: origin.dossierCode,
-        idempotencyKey: event.name,
-        idempotencyKeySource: 'derived',
-        bodySha256: createHash('sha256').update(body).digest('hex'),
-        traceId: origin.traceId,
-        receivedAt: new Date().toISOString(),
-        orderingTime: event.orderingTime,
-        orderingKey: event.orderingKey,
-        payload: event.payload,
-      },
-      event.name,
-      routes[event.type] ?? [],
-    );
+    const { type, orderingTime, orderingKey, payload } = event;
+    const { partner, agencyCode, dossierCode, traceId } = origin;
+    await publishMessage(deps, { type, partner, agencyCode, dossierCode, traceId, orderingTime, orderingKey, payload }, event.name, routes[type] ?? []);
   }
 }

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../logging/logger.ts';
-import type { Envelope } from '../messages/envelope.ts';
-import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
+import { publishMessage, type ProducedMessage, type PublishDeps } from '../messages/publish-message.ts';
 import type { ExpectedPayment } from './payment-provider.ts';
 import type { PaymentStore } from './payment-store.ts';
 
@@ -62,7 +60,7 @@ export class PaymentEvents {
     for (const paymentId of pending) {
       const payment = await this.store.get(paymentId);
       if (payment && payment.status !== 'pending' && payment.status !== 'cancelled') {
-        await publishMessage(this.publish, envelopeOf(payment), `${paymentResultType}|${paymentId}`, this.destinations);
+        await publishMessage(this.publish, messageOf(payment), `${paymentResultType}|${paymentId}`, this.destinations);
         published += 1;
         this.logger.info({ paymentId, dossierCode: payment.dossierCode, status: payment.status }, 'payment result queued');
       }
@@ -72,19 +70,14 @@ export class PaymentEvents {
   }
 }
 
-function envelopeOf(payment: ExpectedPayment): Omit<Envelope, 'messageId'> {
+function messageOf(payment: ExpectedPayment): ProducedMessage {
   const payload = paymentResultOf(payment);
-  const body = JSON.stringify(payload);
   return {
     type: paymentResultType,
     partner: payment.partner,
     agencyCode: payment.agencyCode,
     dossierCode: payment.dossierCode,
-    idempotencyKey: `payment-result-${payment.paymentId}`,
-    idempotencyKeySource: 'derived',
-    bodySha256: createHash('sha256').update(body).digest('hex'),
     traceId: payment.paymentId,
-    receivedAt: new Date().toISOString(),
     orderingTime: Date.parse(payload.settledAt),
     orderingKey: `payment:${payment.paymentId}`,
     payload: payload as unknown as Record<string, unknown>,

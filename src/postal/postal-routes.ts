@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -80,27 +79,20 @@ export async function postalCallbackRoutes(app: FastifyInstance, options: { deps
 }
 
 async function publishTracking(deps: ApiDeps, carrier: string, event: TrackingEvent): Promise<void> {
-  const shipment = await findMessage(deps.queues, event.shipmentId);
-  const origin = shipment?.job.data as Envelope | undefined;
-  const payload = { ...event, carrier };
+  const origin = (await findMessage(deps.queues, event.shipmentId))?.job.data as Envelope | undefined;
   await publishMessage(
-    { queues: deps.queues, timeline: deps.timeline, messageLog: deps.messageLog, retentionMs: deps.config.retention.deliveredMs },
+    deps.publish,
     {
       type: trackingEventType,
       partner: origin?.partner ?? `carrier:${carrier}`,
       agencyCode: origin?.agencyCode ?? '',
       dossierCode: origin?.dossierCode ?? event.trackingNumber,
-      idempotencyKey: `${trackingEventType}-${event.eventId}`,
-      idempotencyKeySource: 'derived',
-      bodySha256: createHash('sha256').update(JSON.stringify(payload)).digest('hex'),
       traceId: event.shipmentId.replace(/-/g, ''),
-      receivedAt: new Date().toISOString(),
       orderingTime: Date.parse(event.occurredAt),
       orderingKey: `shipment:${event.shipmentId}`,
-      payload,
+      payload: { ...event, carrier },
     },
     `${trackingEventType}|${carrier}|${event.eventId}`,
     deps.config.routes[trackingEventType] ?? [],
   );
 }
-

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { paymentRequest, startPlatformTestGateway, type PlatformTestGateway } from '../helpers/payment-gateway.ts';
+import { until } from '../helpers/until.ts';
 
 let t: PlatformTestGateway;
 beforeAll(async () => {
@@ -15,8 +16,7 @@ beforeEach(async () => {
 const codes = (sent: Array<{ statusCode: number; reply: unknown }>) => sent.map((s) => `${s.statusCode} ${(s.reply as { code: string }).code}`);
 
 async function eventsFor(dossierCode: string) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && (await t.provincial.eventsFor(dossierCode)).length === 0) await new Promise((r) => setTimeout(r, 50));
+  await until(() => t.provincial.eventsFor(dossierCode), (events) => events.length > 0);
   await t.drain();
   return t.provincial.eventsFor(dossierCode);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { hmacSha512, signedDataOf } from '../../connectors/bank-vnpay/secure-hash.ts';
 import { bankOptions } from '../helpers/test-gateway.ts';
+import { until } from '../helpers/until.ts';
 import { paymentRequest, startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
 
 let t: PaymentTestGateway;
@@ -15,9 +16,8 @@ afterAll(async () => {
 const rspCodes = (sent: Array<{ reply: unknown }>) => sent.map((s) => (s.reply as { RspCode: string }).RspCode);
 
 /** Waits until the province has heard of the dossier's payment, then a moment more to catch any second message. */
-async function provincialEventsFor(dossierCode: string, expected = 1) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && (await t.provincial.eventsFor(dossierCode)).length < expected) await new Promise((r) => setTimeout(r, 50));
+async function provincialEventsFor(dossierCode: string) {
+  await until(() => t.provincial.eventsFor(dossierCode), (events) => events.length > 0);
   await t.drain();
   return t.provincial.eventsFor(dossierCode);
 }

@@ -57,7 +57,7 @@ export interface TestGateway {
   status(messageId: string): Promise<MessageView>;
   waitForState(messageId: string, states: string[], timeoutMs?: number): Promise<MessageView>;
   jobCounts(): Promise<Record<string, number>>;
-  /** Waits until nothing is waiting, active or delayed, so one test's deliveries cannot consume the next one's faults. */
+  /** Waits until no destination queue has anything waiting, active or delayed, so one test's deliveries cannot consume the next one's faults. */
   drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -277,12 +277,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 
   const jobCounts = () => gateway.queues.get('national-portal').getJobCounts();
 
+  /** Pending work in every destination queue, not only the portal's: produced messages go to several. */
+  const pendingJobs = async () => {
+    const counts = await Promise.all(gateway.queues.all().map(([, queue]) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+    return counts.reduce((sum, c) => sum + totalJobs(c), 0);
+  };
   const drain = async (timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { waiting = 0, active = 0, delayed = 0, prioritized = 0 } = await jobCounts();
-      if (waiting + active + delayed + prioritized === 0) return;
-      if (Date.now() > deadline) throw new Error(`queue did not drain: ${JSON.stringify(await jobCounts())}`);
+      if ((await pendingJobs()) === 0) return;
+      if (Date.now() > deadline) throw new Error(`queues did not drain: ${await pendingJobs()} jobs pending`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
