@@ -42,7 +42,6 @@ export interface Gateway {
   queues: DestinationQueues;
   trustStore: TrustStore;
   revocation: CrlRevocationChecker;
-  services?: ExternalServices;
   payments?: PaymentServices;
   submissionPoller?: SubmissionPoller;
   /** Re-reads trust anchors and CRL files (SIGHUP). */
@@ -191,7 +190,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     publicUrl: () => config.payments.publicUrl ?? gateway.url ?? '',
   });
   closers.push(() => services.close());
-  gateway.services = services;
   if (services.payments.size > 0) {
     const store = new PaymentStore(producer, prefix);
     gateway.payments = { store, providers: services.payments, events: new PaymentEvents(store, publish, config.routes[paymentResultType] ?? [], logger) };

@@ -114,11 +114,11 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
 
 /** The dossier's fees are already held: the same request again gets the same payment, anything else a conflict. */
 async function answerHeld(held: { paymentId: string; status: 'pending' | 'paid'; sameRequest: boolean }, reply: FastifyReply, payments: PaymentServices) {
-  const existing = await payments.store.get(held.paymentId);
   if (held.status === 'paid') {
     throw new GatewayError('PAYMENT_ALREADY_PAID', 'these fees of this dossier are already paid', [{ path: '/fees', message: `paid by payment ${held.paymentId}` }]);
   }
-  if (!held.sameRequest || !existing) {
+  const existing = held.sameRequest ? await payments.store.get(held.paymentId) : undefined;
+  if (!existing) {
     throw new GatewayError('PAYMENT_OPEN', 'these fees of this dossier already have an open payment; cancel it first', [{ path: '/fees', message: `open payment ${held.paymentId}` }]);
   }
   return reply.code(200).send(paymentView(existing));
