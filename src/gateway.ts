@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { resolve } from 'node:path';
 import type { GatewayConfig } from './config/types.ts';
+import { destinationContext } from './connectors/connector-context.ts';
 import { loadConnector, requirePort } from './connectors/connector-registry.ts';
 import { startExternalServices, type ExternalServices } from './connectors/external-services.ts';
 import { PaymentEvents, paymentResultType } from './payments/payment-events.ts';
@@ -72,8 +73,8 @@ async function postalServices(config: GatewayConfig, redis: Redis, logger: Logge
   const receivers = new Map<string, TrackingReceiver>();
   for (const [name, destination] of Object.entries(config.destinations)) {
     const connector = await loadConnector(destination.connector);
-    if (!connector.createTrackingReceiver || !destination.baseUrl) continue;
-    receivers.set(name, connector.createTrackingReceiver({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound }));
+    if (!connector.createTrackingReceiver) continue;
+    receivers.set(name, connector.createTrackingReceiver(destinationContext(connector, name, destination, { logger, signOutbound, redis, prefix: config.redis.prefix })));
   }
   return receivers.size ? { store: new ShipmentStore(redis, config.redis.prefix, config.retention.deliveredMs), receivers } : undefined;
 }
@@ -90,8 +91,8 @@ async function buildSubmissionPoller(
   const name = config.submissions.source;
   const destination = name ? config.destinations[name] : undefined;
   const connector = destination && (await loadConnector(destination.connector));
-  if (!name || !destination?.baseUrl || !connector?.createSubmissionSource) return undefined;
-  const source = connector.createSubmissionSource({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
+  if (!name || !destination || !connector?.createSubmissionSource) return undefined;
+  const source = connector.createSubmissionSource(destinationContext(connector, name, destination, { logger, signOutbound, redis, prefix: config.redis.prefix }));
   const poller = new SubmissionPoller({
     redis,
     prefix: config.redis.prefix,
@@ -266,9 +267,9 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
   };
   const stopSealer = startMessageLogSealer(shared.messageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
   for (const [name, destination] of Object.entries(config.destinations)) {
-    if (!destination.baseUrl) throw new Error(`destination "${name}" has no baseUrl`);
-    const createClient = requirePort(await loadConnector(destination.connector), 'createClient', `/destinations/${name}`);
-    const client = createClient({ destinationName: name, destination: { ...destination, baseUrl: destination.baseUrl }, logger, signOutbound });
+    const connector = await loadConnector(destination.connector);
+    const createClient = requirePort(connector, 'createClient', `/destinations/${name}`);
+    const client = createClient(destinationContext(connector, name, destination, { logger, signOutbound, redis: connection, prefix }));
     gateway.workers.set(
       name,
       new DeliveryWorker({

@@ -1,4 +1,3 @@
-import { Pool } from 'undici';
 import type { ServiceContext } from '../../src/connectors/connector-types.ts';
 import { CallbackRefused, type CallbackRequest, type ExpectedPayment, type PaymentProvider, type ProviderStatement } from '../../src/payments/payment-provider.ts';
 import { SignatureError } from '../../src/signatures/signature-error.ts';
@@ -12,23 +11,21 @@ import { platformOptionsOf, type PlatformOptions } from './options.ts';
  */
 export class PlatformProvider implements PaymentProvider {
   private readonly options: PlatformOptions;
-  private readonly pool: Pool;
 
   constructor(private readonly context: ServiceContext) {
     this.options = platformOptionsOf(context.service.options);
-    this.pool = new Pool(context.service.baseUrl, { connections: 8 });
   }
 
   async create(payment: ExpectedPayment): Promise<{ paymentUrl: string }> {
     const body = Buffer.from(JSON.stringify(toCreateRequest(payment, this.options.merchantId, this.context.callbackUrl())));
-    const res = await this.pool.request({
+    const res = await this.context.transport.call({
+      operation: 'create',
       path: this.options.createPath,
-      method: 'POST',
       headers: { 'content-type': 'application/json', 'x-signature': this.context.signOutbound(body) },
       body,
-      signal: AbortSignal.timeout(this.context.service.timeoutMs),
+      timeoutMs: this.context.service.timeoutMs,
     });
-    const text = await res.body.text();
+    const text = res.text;
     if (res.statusCode !== 201 && res.statusCode !== 200) throw new Error(`platform refused the order: HTTP ${res.statusCode} ${text.slice(0, 200)}`);
     const answer = JSON.parse(text) as { paymentUrl?: string };
     if (!answer.paymentUrl) throw new Error('platform answered without a paymentUrl');
@@ -45,12 +42,13 @@ export class PlatformProvider implements PaymentProvider {
   reply = platformReply;
 
   async query(payment: ExpectedPayment): Promise<ProviderStatement | 'pending' | 'unknown'> {
-    const res = await this.pool.request({
-      path: this.options.queryPath.replace('{orderId}', encodeURIComponent(payment.paymentId)),
+    const res = await this.context.transport.call({
+      operation: 'query',
       method: 'GET',
-      signal: AbortSignal.timeout(this.context.service.timeoutMs),
+      path: this.options.queryPath.replace('{orderId}', encodeURIComponent(payment.paymentId)),
+      timeoutMs: this.context.service.timeoutMs,
     });
-    const raw = Buffer.from(await res.body.arrayBuffer());
+    const raw = res.bytes;
     if (res.statusCode === 404) return 'unknown';
     if (res.statusCode !== 200) throw new Error(`platform query answered HTTP ${res.statusCode}`);
     const signature = res.headers['x-signature'];
@@ -71,7 +69,7 @@ export class PlatformProvider implements PaymentProvider {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.context.transport.close();
   }
 }
 

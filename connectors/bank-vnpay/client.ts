@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'undici';
 import type { ServiceContext } from '../../src/connectors/connector-types.ts';
 import { CallbackRefused, type CallbackRequest, type ExpectedPayment, type PaymentProvider, type ProviderStatement } from '../../src/payments/payment-provider.ts';
 import { ipnReply, queryResponseHashFields, statementFromIpn, toPayParams, toQueryRequest } from './mapping.ts';
@@ -12,11 +11,9 @@ import { pipeHash, sameHash, signParams, verifyParams } from './secure-hash.ts';
  */
 export class VnpayProvider implements PaymentProvider {
   private readonly options: VnpayOptions;
-  private readonly pool: Pool;
 
   constructor(private readonly context: ServiceContext) {
     this.options = vnpayOptionsOf(context.service.options);
-    this.pool = new Pool(context.service.baseUrl, { connections: 8 });
   }
 
   async create(payment: ExpectedPayment): Promise<{ paymentUrl: string }> {
@@ -34,14 +31,14 @@ export class VnpayProvider implements PaymentProvider {
 
   async query(payment: ExpectedPayment): Promise<ProviderStatement | 'pending' | 'unknown'> {
     const body = JSON.stringify(toQueryRequest(payment, this.options, randomUUID().replace(/-/g, '')));
-    const res = await this.pool.request({
+    const res = await this.context.transport.call({
+      operation: 'transaction',
       path: this.options.queryPath,
-      method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
-      signal: AbortSignal.timeout(this.context.service.timeoutMs),
+      timeoutMs: this.context.service.timeoutMs,
     });
-    const text = await res.body.text();
+    const text = res.text;
     if (res.statusCode !== 200) throw new Error(`querydr answered HTTP ${res.statusCode}`);
     const answer = JSON.parse(text) as Record<string, string>;
     const expected = pipeHash(this.options.hashSecret, queryResponseHashFields.map((k) => answer[k]));
@@ -53,6 +50,6 @@ export class VnpayProvider implements PaymentProvider {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.context.transport.close();
   }
 }

@@ -1,48 +1,96 @@
-import { Pool } from 'undici';
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
-import { ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
-import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
-import { postSigned } from '../../src/connectors/post-signed.ts';
-import { DeliveryError, deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
-import { toPortalRequest } from './mapping.ts';
+import { DeliveryError } from '../../src/delivery/delivery-error.ts';
+import type { Envelope } from '../../src/messages/envelope.ts';
+import { PortalIntegration, type IntegrationCallExtras } from './integration.ts';
+import { dossierFieldsDigest, isStatusType, toDossierRecord, toPaymentRecord, toProgressRecord, toReceiptRecord } from './mapping.ts';
 import { portalOptionsOf, type PortalOptions } from './options.ts';
+import { ProcedureCatalog } from './procedure-catalog.ts';
+import { PortalSession } from './session.ts';
+
+/** What the gateway remembers of a dossier the portal has: long enough for a dossier's whole life. */
+const dossierRecordTtlMs = 400 * 24 * 3_600_000;
+/** Which calls of a message already succeeded: as long as a message can still be retried or replayed. */
+const messageRecordTtlMs = 30 * 24 * 3_600_000;
 
 /**
- * Delivers dossier status updates and fee payment results to the National Public Service Portal. OAuth2 client credentials: one token
- * is cached until shortly before expiry, fetched once for concurrent callers, and refreshed once on a 401.
+ * Delivers to the National Public Service Portal as its public client does (DVCQGIntegrationActionImpl): one
+ * session, one integration endpoint, services by name.
+ *
+ * The portal has no idempotency key, so effect-once rests on never repeating a call that succeeded: each call that
+ * changes the portal is recorded in Redis the moment it is answered, and a retried message skips what is recorded.
+ * What remains is the time between the portal's answer and that record (one Redis round trip): a worker killed
+ * inside it repeats that one call on retry (README, "Protocols").
+ *
+ * A status update: a dossier the gateway has not synced, or whose dossier-level fields changed, is first looked up
+ * (TraCuuHoSo), then synced (DongBoHoSoMC, isUpdating "True" when the portal has it) and recorded; only then is the
+ * progress sent (CapNhatTienDoHoSoMC). A crash between the calls leaves no progress for a dossier the portal lacks.
  */
 export class NationalPortalClient implements DeliveryClient {
-  private readonly pool: Pool;
   private readonly options: PortalOptions;
-  private readonly token: ClientCredentialsToken;
+  private readonly integration: PortalIntegration;
+  private readonly procedures: ProcedureCatalog;
 
   constructor(private readonly context: ConnectorContext) {
     this.options = portalOptionsOf(context.destination.options);
-    this.pool = new Pool(context.destination.baseUrl, { connections: context.destination.concurrency * 2 });
-    this.token = new ClientCredentialsToken(this.pool, { name: context.destinationName, ...this.options, timeoutMs: context.destination.timeoutMs });
+    const { destinationName, destination, transport } = context;
+    const session = new PortalSession(transport, this.options, destinationName, destination.timeoutMs);
+    this.integration = new PortalIntegration(transport, this.options, session, destinationName, destination.timeoutMs);
+    this.procedures = new ProcedureCatalog(this.integration, context.state, this.options.procedureCacheTtlMs, context.logger);
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
-    const mapped = toPortalRequest(request.envelope, this.options);
-    const body = Buffer.from(JSON.stringify(mapped.body));
-    const token = await this.token.get();
-    let response = await postSigned(this.pool, this.context, mapped.path, body, request, token);
-    if (response.statusCode === 401) {
-      // Revoked or expired early: drop it and try once more with a fresh one.
-      this.token.invalidate(token);
-      response = await postSigned(this.pool, this.context, mapped.path, body, request, await this.token.get());
+    const { envelope } = request;
+    const extras: IntegrationCallExtras = { traceId: request.traceId, sign: this.context.signOutbound };
+    const done = await this.context.state.read(`message:${envelope.messageId}`);
+    if (isStatusType(envelope.type)) {
+      if (!done.progress) {
+        await this.ensureDossierSynced(envelope, extras);
+        await this.callOnce(envelope, 'progress', 'CapNhatTienDoHoSoMC', { data: [toProgressRecord(envelope)] }, extras);
+      }
+    } else if (envelope.type === 'payment.result.v1') {
+      if (!done.sent) await this.callOnce(envelope, 'sent', this.options.paymentService, { data: [toPaymentRecord(envelope)] }, extras);
+    } else if (envelope.type === 'submission.receipt.v1') {
+      if (!done.sent) await this.callOnce(envelope, 'sent', this.options.receiptService, { data: [toReceiptRecord(envelope)] }, extras);
+    } else {
+      throw new DeliveryError(`national-portal connector cannot deliver ${envelope.type}`, false);
     }
-    const { statusCode, headers, text } = response;
-    if (statusCode < 200 || statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, statusCode, headers, text);
-    const answer = jsonOrUndefined(text) as { error_code?: string } | undefined;
-    if (answer?.error_code !== '00') {
-      // HTTP 200 with a business refusal is how the portal says "this record is wrong": retrying will not fix it.
-      throw new DeliveryError(`portal refused the update: ${text.slice(0, 500)}`, false, statusCode, undefined, text.slice(0, 500));
+    return { statusCode: 200 };
+  }
+
+  /** One call that changes the portal, recorded as done the moment it succeeded. */
+  private async callOnce(envelope: Envelope, step: string, service: string, fields: Record<string, unknown>, extras: IntegrationCallExtras): Promise<void> {
+    await this.integration.call(service, fields, extras);
+    await this.context.state.write(`message:${envelope.messageId}`, { [step]: String(Date.now()) }, messageRecordTtlMs);
+  }
+
+  /** DongBoHoSoMC when the portal may lack the dossier or holds other dossier-level fields than this message. */
+  private async ensureDossierSynced(envelope: Envelope, extras: IntegrationCallExtras): Promise<void> {
+    const key = `dossier:${envelope.dossierCode}`;
+    const known = await this.context.state.read(key);
+    const digest = dossierFieldsDigest(envelope);
+    if (known.synced && known.digest === digest) return;
+    const procedureCode = String(envelope.payload.procedureCode);
+    const names = await this.procedures.namesOf(procedureCode, extras);
+    const isUpdating = known.synced || (await this.portalHas(envelope.dossierCode, extras)) ? 'True' : 'False';
+    await this.integration.call('DongBoHoSoMC', { isUpdating, data: [toDossierRecord(envelope, names)] }, extras);
+    await this.context.state.write(key, { synced: '1', digest }, dossierRecordTtlMs);
+  }
+
+  /**
+   * TraCuuHoSo {mahoso}: a non-empty `result` means the portal has the dossier (hasSyncDossier). As in the public
+   * client, a refusal reads as "not there"; an unreachable portal is retried.
+   */
+  private async portalHas(dossierCode: string, extras: IntegrationCallExtras): Promise<boolean> {
+    try {
+      const answer = await this.integration.call('TraCuuHoSo', { mahoso: dossierCode }, extras);
+      return Array.isArray(answer.result) && answer.result.length > 0;
+    } catch (err) {
+      if (err instanceof DeliveryError && !err.retryable) return false;
+      throw err;
     }
-    return { statusCode };
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.context.transport.close();
   }
 }

@@ -1,26 +1,45 @@
 import { optionReader } from '../../src/connectors/connector-options.ts';
 
-/** Connector options of a national-portal destination (config `destinations.<name>.options`). */
+/**
+ * Connector options of a national-portal destination (config `destinations.<name>.options`), named after the
+ * public client's configuration (VietOpenCPS opencps-v2, DVCQGIntegrationActionImpl: `adapter_url`, `auth_endpoint`,
+ * `integration_endpoint`, `username`, `password`, `dstcode`, `madonvi`), so a province moving from it copies its
+ * values across. `adapter_url` is the destination's `baseUrl`.
+ */
 export interface PortalOptions {
-  clientId: string;
-  clientSecret: string;
-  tokenPath: string;
-  syncPath: string;
-  paymentPath: string;
-  /** Receipts of online dossiers, and the feed of them. */
-  receiptPath: string;
-  submissionsPath: string;
+  authEndpoint: string;
+  integrationEndpoint: string;
+  username: string;
+  password: string;
+  /** Sent as the `dstcode` header of every call. */
+  dstcode: string;
+  /** The province's unit code at the portal: `madonvi` of every call. */
+  madonvi: string;
+  /** How long a procedure's names from LayThuTuc are used before being asked again (default 24 h). */
+  procedureCacheTtlMs: number;
+  /** Our profile (no public source): the service that lists dossiers citizens filed online, and receipts of them. */
+  submissionsService: string;
+  receiptService: string;
+  /** Our profile (no public source): fee payment results. */
+  paymentService: string;
 }
 
 export function portalOptionsOf(options: Record<string, unknown>): PortalOptions {
   const { text } = optionReader('national-portal', options);
+  const ttl = options.procedureCacheTtlMs;
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0)) {
+    throw new Error('national-portal connector: options.procedureCacheTtlMs must be a non-negative integer');
+  }
   return {
-    clientId: text('clientId'),
-    clientSecret: text('clientSecret'),
-    tokenPath: text('tokenPath', '/oauth2/token'),
-    syncPath: text('syncPath', '/api/hoso/capnhattiendo'),
-    paymentPath: text('paymentPath', '/api/hoso/capnhatthanhtoan'),
-    receiptPath: text('receiptPath', '/api/hoso/xacnhannhan'),
-    submissionsPath: text('submissionsPath', '/api/hoso/moi'),
+    authEndpoint: text('authEndpoint'),
+    integrationEndpoint: text('integrationEndpoint'),
+    username: text('username'),
+    password: text('password'),
+    dstcode: text('dstcode'),
+    madonvi: text('madonvi'),
+    procedureCacheTtlMs: (ttl as number | undefined) ?? 24 * 3_600_000,
+    submissionsService: text('submissionsService', 'LayDanhSachHoSoTrucTuyen'),
+    receiptService: text('receiptService', 'XacNhanNhanHoSo'),
+    paymentService: text('paymentService', 'CapNhatThanhToanHoSoMC'),
   };
 }

@@ -1,106 +1,183 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { SimulatorHandle, SimulatorOptions } from '../../src/connectors/connector-types.ts';
-import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
 import { SimulatorKit, type RawJson, type SimulatorFaults } from '../../src/connectors/simulator-kit.ts';
 import { portalOptionsOf } from './options.ts';
+import { simulatedProcedure } from './procedure-names.ts';
+import { createSubmissionFeed } from './submission-feed.ts';
 
-/** One effect the portal applied: what the gateway will be judged on. */
-export interface ReceivedStatusSync {
-  idempotencyKey: string;
-  traceId?: string;
-  /** Subject of the certificate that signed the request, when the simulator verifies signatures. */
-  signer?: string;
-  /** Which portal service received it. */
+/** One call that changed the simulated portal: what the gateway will be judged on. Lookups only count in stats. */
+export interface ReceivedPortalCall {
+  sequence: number;
   service: string;
+  /** The body without its session. */
   payload: Record<string, unknown>;
+  /** Subject of the certificate that signed the body, when the gateway signed it and the simulator checks. */
+  signer?: string;
+  traceId?: string;
   receivedAt: string;
 }
 
 export interface PortalFaults extends SimulatorFaults {
-  /** Tokens live this long (default 3600 s). */
-  tokenLifetimeSeconds?: number;
+  /** Sessions live this long (default 3600 s). */
+  sessionLifetimeSeconds?: number;
+  /** How a success's error_code is written: 0 (default), "0" or "00" — the public client reads all three as 0. */
+  errorCodeStyle?: 'number' | 'string' | 'zero-padded';
+  /** An invalid session answered HTTP 401 instead of a non-zero error_code. */
+  sessionErrorAsHttp401?: boolean;
+  /** The next `count` calls (of `service`, or of any) are refused with this business error. */
+  refuse?: { service?: string; count: number; error_code?: number | string; message?: string };
 }
+
+/** The simulated portal's refusals. The real portal's codes and texts are not public: these are ours. */
+const refusals = {
+  session: { error_code: -1, message: 'Phiên làm việc (session) không hợp lệ hoặc đã hết hạn' },
+  invalid: { error_code: 2, message: 'Dữ liệu không hợp lệ' },
+  notSynced: { error_code: 3, message: 'Hồ sơ chưa được đồng bộ (DongBoHoSoMC) lên Cổng DVCQG' },
+  exists: { error_code: 4, message: 'Hồ sơ đã tồn tại, đồng bộ với isUpdating "True"' },
+  unknownService: { error_code: 5, message: 'Dịch vụ không tồn tại' },
+  unit: { error_code: 6, message: 'Mã đơn vị hoặc dstcode không đúng' },
+  login: { error_code: 1, message: 'Sai tên đăng nhập hoặc mật khẩu' },
+};
 
 const schema = (name: string) => JSON.parse(readFileSync(new URL(`./schemas/${name}`, import.meta.url), 'utf8'));
 
 /**
- * Imitates the national portal: an OAuth2 token endpoint, the status-sync and the payment-update services, which
- * check the bearer token and the gateway's signature, validate the mapped payload, apply each Idempotency-Key
- * once and record it. `/_sim/*` lets tests and the sandbox read what arrived and inject faults.
+ * Imitates the national portal as its public client calls it (VietOpenCPS opencps-v2 DVCQGIntegrationActionImpl):
+ * a session login with the `dstcode` header, one integration endpoint taking `{session, madonvi, service, ...}`,
+ * answers with `error_code`. It keeps the dossiers it was given: TraCuuHoSo finds them, DongBoHoSoMC creates
+ * (isUpdating "False") or updates ("True") one, and CapNhatTienDoHoSoMC for a dossier it never got is refused.
+ * Nothing is deduplicated: every call that succeeds is an effect. `/_sim/*` lets tests read effects and inject faults.
  */
 export function buildNationalPortalSimulator(options: Record<string, unknown>): FastifyInstance {
-  const { clientId, clientSecret, tokenPath, syncPath, paymentPath, receiptPath, submissionsPath } = portalOptionsOf(options);
+  const config = portalOptionsOf(options);
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const tokens = new Map<string, number>();
-  const kit = new SimulatorKit<ReceivedStatusSync>(app, options, () => tokens.clear());
-  kit.stats.syncRequests = 0;
-  kit.stats.tokenRequests = 0;
+  const sessions = new Map<string, number>();
+  const kit = new SimulatorKit<ReceivedPortalCall>(app, options, () => {
+    sessions.clear();
+    dossiers.clear();
+  });
+  for (const stat of ['logins', 'calls', 'lookups', 'refused']) kit.stats[stat] = 0;
+  const faults = () => kit.faults as PortalFaults;
+  const dossiers = new Map<string, { record: Record<string, unknown>; progress: Array<Record<string, unknown>> }>();
   const ajv = new Ajv({ allErrors: true, strict: false });
+  const validators: Record<string, ValidateFunction> = {
+    DongBoHoSoMC: ajv.compile(schema('dossier-sync.json')),
+    CapNhatTienDoHoSoMC: ajv.compile(schema('progress-sync.json')),
+    [config.paymentService]: ajv.compile(schema('payment-sync.json')),
+    [config.receiptService]: ajv.compile(schema('submission-receipt.json')),
+  };
+  let sequence = 0;
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) => done(null, body));
-  app.post(tokenPath, async (request, reply) => {
-    kit.count('tokenRequests');
-    const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-    if (request.headers.authorization !== expected) return reply.code(401).send({ error: 'invalid_client' });
-    const lifetime = (kit.faults as PortalFaults).tokenLifetimeSeconds ?? 3600;
-    const token = randomBytes(16).toString('hex');
-    tokens.set(token, Date.now() + lifetime * 1000);
-    return { access_token: token, token_type: 'Bearer', expires_in: lifetime };
+  const success = (extra: Record<string, unknown> = {}) => {
+    const style = faults().errorCodeStyle;
+    return { error_code: style === 'string' ? '0' : style === 'zero-padded' ? '00' : 0, message: 'Thành công', ...extra };
+  };
+  const refuse = (reply: FastifyReply, refusal: { error_code: number | string; message: string }, details?: string[]) => {
+    kit.count('refused');
+    return reply.send({ ...refusal, ...(details ? { details } : {}) });
+  };
+
+  app.post(config.authEndpoint, async (request, reply) => {
+    kit.count('logins');
+    const { username, password } = ((request.body as RawJson | undefined)?.json ?? {}) as { username?: string; password?: string };
+    if (request.headers.dstcode !== config.dstcode) return refuse(reply, refusals.unit);
+    if (username !== config.username || password !== config.password) return refuse(reply, refusals.login);
+    const session = randomBytes(16).toString('hex');
+    sessions.set(session, Date.now() + (faults().sessionLifetimeSeconds ?? 3600) * 1000);
+    return success({ session });
   });
 
-  const authorized = (request: FastifyRequest) => {
-    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const expiry = token ? tokens.get(token) : undefined;
+  const services: Record<string, (body: Record<string, unknown>, reply: FastifyReply) => unknown> = {
+    LayThuTuc: (body) => {
+      const found = simulatedProcedure(String(body.maTTHC ?? ''));
+      return success({ result: found ? [found] : [] });
+    },
+    TraCuuHoSo: (body) => {
+      const dossier = dossiers.get(String(body.mahoso ?? ''));
+      return success({ result: dossier ? [dossier.record] : [] });
+    },
+    DongBoHoSoMC: (body, reply) => {
+      const items = body.data as Array<Record<string, unknown>>;
+      for (const item of items) {
+        const exists = dossiers.has(String(item.MaHoSo));
+        if (exists && body.isUpdating !== 'True') return refuse(reply, refusals.exists, [String(item.MaHoSo)]);
+        if (!exists && body.isUpdating === 'True') return refuse(reply, refusals.notSynced, [String(item.MaHoSo)]);
+      }
+      for (const item of items) dossiers.set(String(item.MaHoSo), { record: item, progress: dossiers.get(String(item.MaHoSo))?.progress ?? [] });
+      return undefined;
+    },
+    CapNhatTienDoHoSoMC: (body, reply) => {
+      const items = body.data as Array<Record<string, unknown>>;
+      const missing = items.filter((i) => !dossiers.has(String(i.MaHoSo))).map((i) => String(i.MaHoSo));
+      if (missing.length) return refuse(reply, refusals.notSynced, missing);
+      for (const item of items) {
+        const dossier = dossiers.get(String(item.MaHoSo))!;
+        dossier.progress.push(item);
+        dossier.record = { ...dossier.record, TrangThaiHoSo: item.TrangThai };
+      }
+      return undefined;
+    },
+    [config.paymentService]: () => undefined,
+    [config.receiptService]: () => undefined,
+    [config.submissionsService]: (body) => {
+      const cursor = Number(body.cursor ?? 0);
+      const items = feed.after(cursor, Math.min(Number(body.limit ?? 50), 500));
+      return success({ result: items, nextCursor: items.at(-1)?.SoThuTu ?? String(cursor) });
+    },
+  };
+  const lookups = new Set(['LayThuTuc', 'TraCuuHoSo', config.submissionsService]);
+
+  const validSession = (session: unknown) => {
+    const expiry = typeof session === 'string' ? sessions.get(session) : undefined;
     return expiry !== undefined && expiry >= Date.now();
   };
 
-  const service = (validate: ValidateFunction, name: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    kit.count('syncRequests');
-    if (!authorized(request)) return reply.code(401).send({ error_code: '401', message: 'invalid or expired token' });
-    if (await kit.injectFaults(reply, { error_code: '99', message: 'injected fault' })) return reply;
-    const idempotencyKey = request.headers['idempotency-key'];
-    if (typeof idempotencyKey !== 'string' || !idempotencyKey) return reply.code(400).send({ error_code: '02', message: 'Idempotency-Key required' });
+  app.post(config.integrationEndpoint, async (request: FastifyRequest, reply: FastifyReply) => {
+    kit.count('calls');
+    if (await kit.injectFaults(reply, { error_code: 99, message: 'injected fault' })) return reply;
+    const body = ((request.body as RawJson | undefined)?.json ?? {}) as Record<string, unknown>;
+    if (request.headers.dstcode !== config.dstcode || body.madonvi !== config.madonvi) return refuse(reply, refusals.unit);
+    if (!validSession(body.session)) {
+      if (faults().sessionErrorAsHttp401) return reply.code(401).send(refusals.session);
+      return refuse(reply, refusals.session);
+    }
+    const service = String(body.service ?? '');
+    const handler = services[service];
+    if (!handler) return refuse(reply, refusals.unknownService, [service]);
+    const refusal = faults().refuse;
+    if (refusal && refusal.count > 0 && (!refusal.service || refusal.service === service)) {
+      refusal.count -= 1;
+      return refuse(reply, { error_code: refusal.error_code ?? 7, message: refusal.message ?? 'Từ chối (lỗi giả lập)' });
+    }
+    const validate = validators[service];
+    if (validate && !validate(body)) return refuse(reply, refusals.invalid, validate.errors?.map((e) => `${e.instancePath} ${e.message}`));
+    if (lookups.has(service)) {
+      kit.count('lookups');
+      return handler(body, reply);
+    }
     let signer: string | undefined;
     try {
-      signer = await kit.verifyGatewaySignature(request);
+      signer = request.headers['x-signature'] ? await kit.verifyGatewaySignature(request) : undefined;
     } catch (err) {
-      return reply.code(400).send({ error_code: '03', message: `signature refused: ${(err as Error).message}` });
+      return refuse(reply, { error_code: 8, message: `chữ ký không hợp lệ: ${(err as Error).message}` });
     }
-    const { json } = request.body as RawJson;
-    if (!validate(json)) {
-      return reply.code(400).send({ error_code: '01', message: 'invalid payload', details: validate.errors?.map((e) => `${e.instancePath} ${e.message}`) });
-    }
-    if (kit.received.has(idempotencyKey)) return { error_code: '00', message: 'already applied', duplicate: true };
-    kit.received.set(idempotencyKey, {
-      idempotencyKey,
-      traceId: request.headers['x-trace-id'] as string | undefined,
-      signer,
-      service: name,
-      payload: json as Record<string, unknown>,
-      receivedAt: new Date().toISOString(),
-    });
-    return { error_code: '00', message: 'ok' };
-  };
-  app.post(syncPath, service(ajv.compile(schema('status-sync.json')), 'CapNhatTienDoHoSoMC'));
-  app.post(paymentPath, service(ajv.compile(schema('payment-sync.json')), 'CapNhatThanhToanHoSoMC'));
-  app.post(receiptPath, service(ajv.compile(schema('submission-receipt.json')), 'XacNhanNhanHoSo'));
-
-  // The feed of dossiers citizens filed online, and their attachments.
-  // A real feed's positions only grow; starting from the clock keeps that true across sandbox restarts.
-  const feed = createSubmissionFeed(typeof options.feedStart === 'number' ? options.feedStart : Date.now());
-  app.get(submissionsPath, async (request, reply) => {
-    if (!authorized(request)) return reply.code(401).send({ error_code: '401' });
-    const { cursor, limit } = request.query as { cursor?: string; limit?: string };
-    const items = feed.after(Number(cursor ?? 0), Math.min(Number(limit ?? 50), 500));
-    return { items, nextCursor: items.at(-1)?.SoThuTu ?? cursor };
+    const answered = handler(body, reply);
+    if (answered !== undefined) return answered;
+    const { session: _session, ...payload } = body;
+    sequence += 1;
+    kit.received.set(String(sequence), { sequence, service, payload, signer, traceId: request.headers['x-trace-id'] as string | undefined, receivedAt: new Date().toISOString() });
+    return success();
   });
+
+  // The feed's attachments (our profile): fetched with the session in a header.
+  const feed = createSubmissionFeed(typeof options.feedStart === 'number' ? options.feedStart : Date.now());
   app.get<{ Params: { id: string } }>('/files/:id', async (request, reply) => {
-    if (!authorized(request)) return reply.code(401).send({ error_code: '401' });
+    if (!validSession(request.headers.session)) return reply.code(401).send(refusals.session);
     const file = feed.files.get(request.params.id);
-    return file ? reply.type('application/pdf').send(file) : reply.code(404).send({ error_code: '404' });
+    return file ? reply.type('application/pdf').send(file) : reply.code(404).send({ error_code: 404 });
   });
   /** Citizens file `count` dossiers online (synthetic); `badHash` states a wrong hash for their first attachment. */
   app.post('/_sim/submissions', async (request) => {
@@ -108,48 +185,16 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     const added = feed.add(Math.min(count, 1000), agencyCode, badHash);
     return { added, items: feed.after(-1, Number.MAX_SAFE_INTEGER).filter((i) => added.includes(i.MaHoSo as string)) };
   });
-
-  app.post('/_sim/tokens/revoke', async () => {
-    tokens.clear();
-    return { revoked: true };
+  /** The portal's copy of one dossier and its progress, or 404. */
+  app.get<{ Params: { code: string } }>('/_sim/dossiers/:code', async (request, reply) => {
+    const dossier = dossiers.get(request.params.code);
+    return dossier ?? reply.code(404).send({ error: 'not synced' });
+  });
+  app.post('/_sim/sessions/expire', async () => {
+    sessions.clear();
+    return { expired: true };
   });
   return app;
-}
-
-/** Synthetic online submissions with real attachment bytes and their SHA-256. */
-function createSubmissionFeed(start: number) {
-  const items: Array<Record<string, unknown> & { SoThuTu: string }> = [];
-  const files = new Map<string, Buffer>();
-  let sequence = start;
-  return {
-    files,
-    after: (cursor: number, limit: number) => items.filter((i) => Number(i.SoThuTu) > cursor).slice(0, limit),
-    add(count: number, agencyCode: string, badHash: boolean) {
-      const added: string[] = [];
-      for (let n = 0; n < count; n++) {
-        sequence += 1;
-        const fileId = randomBytes(8).toString('hex');
-        const content = Buffer.from(`%PDF-1.4 synthetic scan ${sequence} ${fileId}`);
-        files.set(fileId, content);
-        const hash = createHash('sha256').update(badHash ? 'something else' : content).digest('hex');
-        const dossierCode = `${agencyCode}-DVC-${String(sequence).slice(-6).padStart(6, '0')}`;
-        items.push({
-          SoThuTu: String(sequence),
-          MaHoSo: dossierCode,
-          MaTTHC: '1.001612.000.00.00.H22',
-          MaDonVi: agencyCode,
-          NgayTiepNhan: toCompactVnTime(Date.now()),
-          ChuHoSo: 'Hoàng Văn Nam',
-          SoDinhDanh: '001090012345',
-          SoDienThoai: '0987654321',
-          TrichYeuHoSo: 'Đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ',
-          TaiLieuNop: [{ TenTepDinhKem: 'don-de-nghi.pdf', DuongDanTaiTep: `/files/${fileId}`, MaHash: hash, LoaiTep: 'application/pdf' }],
-        });
-        added.push(dossierCode);
-      }
-      return added;
-    },
-  };
 }
 
 export async function startNationalPortalSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {

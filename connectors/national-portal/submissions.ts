@@ -1,9 +1,9 @@
-import { Pool } from 'undici';
-import { ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
 import type { ConnectorContext } from '../../src/connectors/connector-types.ts';
 import type { SubmissionSource, SubmittedAttachment, SubmittedDossier } from '../../src/submissions/submission-types.ts';
 import { fromCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { PortalIntegration } from './integration.ts';
 import { portalOptionsOf, type PortalOptions } from './options.ts';
+import { PortalSession } from './session.ts';
 
 /** Attachments larger than this are refused (a dossier's scans are a few MB). */
 const maxAttachmentBytes = 20 * 1024 * 1024;
@@ -25,28 +25,28 @@ interface PortalFeedItem {
 }
 
 /**
- * The portal's feed of dossiers citizens filed online: read with the same OAuth2 client as the sync services,
- * after a cursor, oldest first. Attachments are fetched only from the portal's own origin (no SSRF through a
- * crafted URL) and capped in size.
+ * The portal's feed of dossiers citizens filed online (our profile: no public source shows one): a service on the
+ * same integration endpoint and session as the sync services, read after a cursor, oldest first. Attachments are
+ * fetched only from the portal's own origin (no SSRF through a crafted URL), with the session, capped in size.
  */
 export class PortalSubmissionSource implements SubmissionSource {
-  private readonly pool: Pool;
   private readonly options: PortalOptions;
-  private readonly token: ClientCredentialsToken;
+  private readonly session: PortalSession;
+  private readonly integration: PortalIntegration;
   private readonly origin: string;
 
   constructor(private readonly context: ConnectorContext) {
     this.options = portalOptionsOf(context.destination.options);
-    this.pool = new Pool(context.destination.baseUrl, { connections: 4 });
-    this.token = new ClientCredentialsToken(this.pool, { name: `${context.destinationName} submissions`, ...this.options, timeoutMs: context.destination.timeoutMs });
-    this.origin = new URL(context.destination.baseUrl).origin;
+    const name = `${context.destinationName} submissions`;
+    this.session = new PortalSession(context.transport, this.options, name, context.destination.timeoutMs);
+    this.integration = new PortalIntegration(context.transport, this.options, this.session, name, context.destination.timeoutMs);
+    this.origin = new URL(context.destination.baseUrl ?? 'http://portal.invalid').origin;
   }
 
   async fetch(cursor: string | undefined, limit: number): Promise<{ dossiers: unknown[]; nextCursor: string | undefined }> {
-    const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
-    const answer = (await this.get(`${this.options.submissionsPath}?${query}`, 'json')) as { items?: unknown[]; nextCursor?: string };
-    if (!Array.isArray(answer.items)) throw new Error('portal feed answered without items');
-    return { dossiers: answer.items, nextCursor: answer.nextCursor };
+    const answer = await this.integration.call(this.options.submissionsService, { limit, ...(cursor ? { cursor } : {}) });
+    if (!Array.isArray(answer.result)) throw new Error('portal feed answered without a result list');
+    return { dossiers: answer.result, nextCursor: answer.nextCursor === undefined ? undefined : String(answer.nextCursor) };
   }
 
   map(item: unknown): SubmittedDossier {
@@ -74,29 +74,21 @@ export class PortalSubmissionSource implements SubmissionSource {
   async download(attachment: SubmittedAttachment): Promise<Buffer> {
     const url = new URL(attachment.url, this.origin);
     if (url.origin !== this.origin) throw new Error(`attachment ${attachment.name} is not on the portal (${url.origin})`);
-    return (await this.get(url.pathname + url.search, 'bytes')) as Buffer;
-  }
-
-  private async get(path: string, as: 'json' | 'bytes'): Promise<unknown> {
-    const token = await this.token.get();
-    const res = await this.pool.request({ path, method: 'GET', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(this.context.destination.timeoutMs) });
-    if (res.statusCode === 401) this.token.invalidate(token);
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw new Error(`portal answered HTTP ${res.statusCode} for ${path.split('?')[0]}`);
-    }
-    if (as === 'json') return res.body.json();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > maxAttachmentBytes) throw new Error(`attachment larger than ${maxAttachmentBytes} bytes`);
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
+    const session = await this.session.get();
+    const res = await this.context.transport.call({
+      operation: 'attachment',
+      method: 'GET',
+      path: url.pathname + url.search,
+      headers: { session, dstcode: this.options.dstcode },
+      timeoutMs: this.context.destination.timeoutMs,
+      maxBytes: maxAttachmentBytes,
+    });
+    if (res.statusCode === 401) this.session.invalidate(session);
+    if (res.statusCode !== 200) throw new Error(`portal answered HTTP ${res.statusCode} for ${url.pathname}`);
+    return res.bytes;
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.context.transport.close();
   }
 }

@@ -1,4 +1,3 @@
-import { Pool } from 'undici';
 import { RegistryError, type CitizenQuery, type CitizenRegistry, type LookupPurpose } from '../../src/citizens/citizen-registry.ts';
 import type { RegistryRecord } from '../../src/citizens/compare-citizen.ts';
 import type { ServiceContext } from '../../src/connectors/connector-types.ts';
@@ -10,12 +9,10 @@ import { populationOptionsOf, type PopulationOptions } from './options.ts';
  * unavailable); an answer about another person than the one asked is a failure too, never a result.
  */
 export class PopulationRegistryClient implements CitizenRegistry {
-  private readonly pool: Pool;
   private readonly options: PopulationOptions;
 
   constructor(private readonly context: ServiceContext) {
     this.options = populationOptionsOf(context.service.options);
-    this.pool = new Pool(context.service.baseUrl, { connections: 16 });
   }
 
   async lookup(query: CitizenQuery, purpose: LookupPurpose): Promise<RegistryRecord | null> {
@@ -24,9 +21,9 @@ export class PopulationRegistryClient implements CitizenRegistry {
     let statusCode: number;
     let xml: string;
     try {
-      const res = await this.pool.request({
+      const res = await this.context.transport.call({
+        operation: 'lookup',
         path: this.options.path,
-        method: 'POST',
         headers: {
           'content-type': 'text/xml; charset=utf-8',
           soapaction: 'TraCuuThongTinCongDan',
@@ -36,10 +33,10 @@ export class PopulationRegistryClient implements CitizenRegistry {
           apikey: this.options.apiKey,
         },
         body,
-        signal: AbortSignal.timeout(this.context.service.timeoutMs),
+        timeoutMs: this.context.service.timeoutMs,
       });
       statusCode = res.statusCode;
-      xml = await res.body.text();
+      xml = res.text;
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') throw new RegistryError('timeout', `no answer within ${this.context.service.timeoutMs} ms`);
@@ -59,6 +56,6 @@ export class PopulationRegistryClient implements CitizenRegistry {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.context.transport.close();
   }
 }

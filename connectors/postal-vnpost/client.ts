@@ -1,5 +1,4 @@
-import { Pool } from 'undici';
-import { ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
+import { basicAuthorization, ClientCredentialsToken } from '../../src/connectors/client-credentials.ts';
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
 import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
 import { postSigned } from '../../src/connectors/post-signed.ts';
@@ -13,24 +12,27 @@ import { vnpostOptionsOf, type VnpostOptions } from './options.ts';
  * postal.shipment.created.v1 event for the province; the same order number twice gives the same shipment.
  */
 export class VnpostClient implements DeliveryClient {
-  private readonly pool: Pool;
   private readonly options: VnpostOptions;
   private readonly token: ClientCredentialsToken;
 
   constructor(private readonly context: ConnectorContext) {
     this.options = vnpostOptionsOf(context.destination.options);
-    this.pool = new Pool(context.destination.baseUrl, { connections: context.destination.concurrency * 2 });
-    this.token = new ClientCredentialsToken(this.pool, { name: context.destinationName, ...this.options, timeoutMs: context.destination.timeoutMs });
+    this.token = new ClientCredentialsToken(context.transport, {
+      name: context.destinationName,
+      tokenPath: this.options.tokenPath,
+      authorization: basicAuthorization(this.options.clientId, this.options.clientSecret),
+      timeoutMs: context.destination.timeoutMs,
+    });
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const { envelope } = request;
     const body = Buffer.from(JSON.stringify(toVnpostOrder(envelope, this.options.customerCode)));
     const token = await this.token.get();
-    let res = await postSigned(this.pool, this.context, this.options.createPath, body, request, token);
+    let res = await postSigned(this.context, 'order', this.options.createPath, body, request, token);
     if (res.statusCode === 401) {
       this.token.invalidate(token);
-      res = await postSigned(this.pool, this.context, this.options.createPath, body, request, await this.token.get());
+      res = await postSigned(this.context, 'order', this.options.createPath, body, request, await this.token.get());
     }
     if (res.statusCode < 200 || res.statusCode >= 300) throw deliveryErrorFromResponse(this.context.destinationName, res.statusCode, res.headers, res.text);
     const answer = jsonOrUndefined(res.text) as { ItemCode?: string } | undefined;
@@ -51,6 +53,6 @@ export class VnpostClient implements DeliveryClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.context.transport.close();
   }
 }

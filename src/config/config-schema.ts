@@ -2,6 +2,32 @@
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 
+/** A service platform (LGSP/NGSP) in front of a system; `services` is checked against the connector's calls at start-up. */
+const transport = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['platform', 'tokenPath', 'keyScheme', 'services'],
+  properties: {
+    platform: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+    tokenPath: { type: 'string', pattern: '^/' },
+    keyScheme: { enum: ['Bearer', 'Basic'] },
+    key: { type: 'string', minLength: 1 },
+    consumerKey: { type: 'string', minLength: 1 },
+    consumerSecret: { type: 'string', minLength: 1 },
+    services: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'serviceCode'],
+        properties: { path: { type: 'string', pattern: '^/' }, serviceCode: { type: 'string', minLength: 1 } },
+      },
+    },
+  },
+  anyOf: [{ required: ['key'] }, { required: ['consumerKey', 'consumerSecret'] }],
+} as const;
+
 const destination = {
   type: 'object',
   additionalProperties: false,
@@ -9,6 +35,7 @@ const destination = {
   properties: {
     connector: { type: 'string', pattern: '^[a-z0-9-]+$' },
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+    transport,
     options: { type: 'object' },
     timeoutMs: positiveInt,
     concurrency: positiveInt,
@@ -46,6 +73,7 @@ const certificateBinding = {
 const externalServiceProperties = {
   connector: { type: 'string', pattern: '^[a-z0-9-]+$' },
   baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+  transport,
   options: { type: 'object' },
   timeoutMs: positiveInt,
   certificates: { type: 'array', items: certificateBinding },

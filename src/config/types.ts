@@ -21,11 +21,32 @@ export interface CircuitBreakerPolicy {
   openMs: number;
 }
 
+/**
+ * A government service platform (the province's LGSP, the national NGSP) between the gateway and a system: a token
+ * by client credentials, then each of the connector's calls to the platform's path for it with a service code.
+ */
+export interface PlatformTransportConfig {
+  /** Its name in logs: "lgsp", "ngsp". */
+  platform: string;
+  /** Absent means sandbox: a simulator of the platform is started in front of the system's simulator. */
+  baseUrl?: string;
+  tokenPath: string;
+  /** The token request's credential: `<keyScheme> <key>`, or Basic base64(consumerKey:consumerSecret) when those are set. */
+  keyScheme: 'Bearer' | 'Basic';
+  key?: string;
+  consumerKey?: string;
+  consumerSecret?: string;
+  /** The connector's operation name → the platform's path and service code for it. */
+  services: Record<string, { path: string; serviceCode: string }>;
+}
+
 export interface DestinationConfig {
   /** Folder name under connectors/ that implements this destination. */
   connector: string;
   /** Where the remote system lives; absent means "sandbox": the connector's simulator is started and used. */
   baseUrl?: string;
+  /** Reached through a service platform instead of directly. */
+  transport?: PlatformTransportConfig;
   /** Connector-specific credentials and options (client id/secret, paths …), validated by the connector. */
   options: Record<string, unknown>;
   timeoutMs: number;
@@ -41,6 +62,8 @@ export interface ExternalServiceConfig {
   connector: string;
   /** Absent means sandbox: the connector's simulator is started and used. */
   baseUrl?: string;
+  /** Reached through a service platform instead of directly. */
+  transport?: PlatformTransportConfig;
   options: Record<string, unknown>;
   timeoutMs: number;
   /** Certificates allowed to sign what this system sends us (bank callbacks); checked through the trust store. */

@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import type { Transport } from './transport/transport.ts';
 import { DeliveryError, deliveryErrorFromNetwork } from '../delivery/delivery-error.ts';
 import { jsonOrUndefined } from './json-or-undefined.ts';
 
@@ -14,14 +14,16 @@ export interface ClientCredentialsOptions {
   /** For error messages: which remote system. */
   name: string;
   tokenPath: string;
-  clientId: string;
-  clientSecret: string;
+  /** The token request's own credential: "Basic <base64 id:secret>" or, as some LGSPs issue them, "Bearer <key>". */
+  authorization: string;
   timeoutMs: number;
 }
 
+/** "Basic base64(id:secret)", the usual client-credentials login. */
+export const basicAuthorization = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
 /**
- * An OAuth2 client-credentials token (Basic client id:secret, grant_type=client_credentials), as the national
- * portal, LGSP and VNPost issue them: cached until shortly before expiry, fetched once for concurrent callers,
+ * An OAuth2 client-credentials token (grant_type=client_credentials), as LGSPs, the NGSP and VNPost issue them: cached until shortly before expiry, fetched once for concurrent callers,
  * dropped when the remote answers 401 so the next call fetches a fresh one.
  */
 export class ClientCredentialsToken {
@@ -29,7 +31,8 @@ export class ClientCredentialsToken {
   private tokenRequest?: Promise<CachedToken>;
 
   constructor(
-    private readonly pool: Pool,
+    /** Reaches the token endpoint (operation "token"). */
+    private readonly transport: Transport,
     private readonly options: ClientCredentialsOptions,
   ) {}
 
@@ -46,20 +49,19 @@ export class ClientCredentialsToken {
   }
 
   private async fetch(): Promise<CachedToken> {
-    const { clientId, clientSecret, tokenPath, timeoutMs, name } = this.options;
-    const credentials = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+    const { authorization, tokenPath, timeoutMs, name } = this.options;
     let statusCode: number;
     let text: string;
     try {
-      const res = await this.pool.request({
+      const res = await this.transport.call({
+        operation: 'token',
         path: tokenPath,
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${credentials}` },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
         body: 'grant_type=client_credentials',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
       });
       statusCode = res.statusCode;
-      text = await res.body.text();
+      text = res.text;
     } catch (err) {
       throw deliveryErrorFromNetwork(`${name} token endpoint`, err);
     }

@@ -5,6 +5,8 @@ import type { PaymentProvider } from '../payments/payment-provider.ts';
 import type { CitizenRegistry } from '../citizens/citizen-registry.ts';
 import type { TrackingReceiver } from '../postal/postal-types.ts';
 import type { SubmissionSource } from '../submissions/submission-types.ts';
+import type { ConnectorState } from './connector-state.ts';
+import type { Transport } from './transport/transport.ts';
 
 /**
  * The one shape every connector in connectors/<system>/ has. The core sees only this: it never imports a
@@ -40,10 +42,14 @@ export interface DeliveryClient {
 
 export interface ConnectorContext {
   destinationName: string;
-  destination: DestinationConfig & { baseUrl: string };
+  destination: DestinationConfig;
   logger: Logger;
   /** Signs an outbound body with the gateway's key: the value of its X-Signature header. */
   signOutbound: (body: Buffer) => string;
+  /** How calls reach the system: directly or through the province's LGSP / the NGSP. */
+  transport: Transport;
+  /** Durable records the connector keeps about its system (what the portal already has), shared by every worker. */
+  state: ConnectorState;
 }
 
 export interface SimulatorHandle {
@@ -67,8 +73,10 @@ export interface SimulatorOptions {
 export interface ServiceContext {
   /** The service's name in config (e.g. "vnpay", "population"). */
   serviceName: string;
-  service: ExternalServiceConfig & { baseUrl: string };
+  service: ExternalServiceConfig;
   logger: Logger;
+  /** How calls reach the system: directly or through the province's LGSP / the NGSP. */
+  transport: Transport;
   signOutbound: (body: Buffer) => string;
   /**
    * Verifies a CMS signature the remote system made over `body`, through the gateway's trust store, bound to the
@@ -88,6 +96,11 @@ export interface Connector {
   name: string;
   /** Message types this connector can deliver (with createClient). */
   messageTypes: string[];
+  /**
+   * The calls this connector makes, by name, with the path each takes when the system is called directly. Through
+   * a platform each needs a service (checked at start-up); the sandbox's platform simulator forwards them so.
+   */
+  operations(options: Record<string, unknown>): Record<string, string>;
   createClient?(context: ConnectorContext): DeliveryClient;
   createPaymentProvider?(context: ServiceContext): PaymentProvider;
   createRegistry?(context: ServiceContext): CitizenRegistry;

@@ -6,7 +6,8 @@ import { isBound } from '../pipeline/verify-signature.ts';
 import { SignatureError } from '../signatures/signature-error.ts';
 import { verifyCmsSignature, type CmsVerifierDeps } from '../signatures/verify-cms-signature.ts';
 import { loadConnector, requirePort } from './connector-registry.ts';
-import type { ServiceContext } from './connector-types.ts';
+import { transportFor } from './connector-context.ts';
+import type { Connector, ServiceContext } from './connector-types.ts';
 
 /** The payment providers and registries the config names, each built by its connector. */
 export interface ExternalServices {
@@ -36,11 +37,11 @@ function remoteSignatureVerifier(name: string, service: ExternalServiceConfig, s
 }
 
 export async function startExternalServices(config: GatewayConfig, deps: ExternalServiceDeps): Promise<ExternalServices> {
-  const contextOf = (name: string, service: ExternalServiceConfig, callbackPath: string): ServiceContext => {
-    if (!service.baseUrl) throw new Error(`"${name}" has no baseUrl (the sandbox fills it in when it runs the simulator)`);
+  const contextOf = (connector: Connector, configPath: string, name: string, service: ExternalServiceConfig, callbackPath: string): ServiceContext => {
     return {
       serviceName: name,
-      service: { ...service, baseUrl: service.baseUrl },
+      service,
+      transport: transportFor(connector, configPath, name, service, 16),
       logger: deps.logger.child({ service: name }),
       signOutbound: deps.signOutbound,
       verifyRemoteSignature: remoteSignatureVerifier(name, service, deps.signatures),
@@ -49,13 +50,15 @@ export async function startExternalServices(config: GatewayConfig, deps: Externa
   };
   const payments = new Map<string, PaymentProvider>();
   for (const [name, provider] of Object.entries(config.payments.providers)) {
-    const create = requirePort(await loadConnector(provider.connector), 'createPaymentProvider', `/payments/providers/${name}`);
-    payments.set(name, create(contextOf(name, provider, `/v1/payments/callbacks/${name}`)));
+    const connector = await loadConnector(provider.connector);
+    const create = requirePort(connector, 'createPaymentProvider', `/payments/providers/${name}`);
+    payments.set(name, create(contextOf(connector, `/payments/providers/${name}`, name, provider, `/v1/payments/callbacks/${name}`)));
   }
   const registries = new Map<string, CitizenRegistry>();
   for (const [name, registry] of Object.entries(config.registries)) {
-    const create = requirePort(await loadConnector(registry.connector), 'createRegistry', `/registries/${name}`);
-    registries.set(name, create(contextOf(name, registry, '')));
+    const connector = await loadConnector(registry.connector);
+    const create = requirePort(connector, 'createRegistry', `/registries/${name}`);
+    registries.set(name, create(contextOf(connector, `/registries/${name}`, name, registry, '')));
   }
   return {
     payments,

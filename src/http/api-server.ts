@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger.ts';
 import { createPartnerAuthenticator } from '../pipeline/authenticate-partner.ts';
-import { dossierStatusV1 } from '../pipeline/message-types.ts';
+import { dossierStatusV1, dossierStatusV2 } from '../pipeline/message-types.ts';
 import { installBodyParsers } from '../pipeline/parse-body.ts';
 import { registerHealthRoutes } from '../routes/health-routes.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
@@ -38,6 +38,7 @@ async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   });
   installBodyParsers(app);
   registerIngestRoute(app, '/v1/dossiers/status', dossierStatusV1, deps);
+  registerIngestRoute(app, '/v2/dossiers/status', dossierStatusV2, deps);
   registerMessageStatusRoute(app, deps);
   if (deps.payments) registerPaymentRoutes(app, deps, deps.payments);
   if (deps.citizens) registerCitizenRoutes(app, deps, deps.citizens.verifier, deps.citizens.registryName);

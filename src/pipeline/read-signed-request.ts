@@ -12,6 +12,7 @@ export interface SignedDocumentType<D> {
   schemaFile: string;
   xmlRoot: string;
   agencyCodeOf(doc: D): string;
+  xmlLists?: Record<string, string>;
 }
 
 export interface SignedRequest<D> {
@@ -28,7 +29,7 @@ export interface SignedRequest<D> {
 export async function readSignedRequest<D>(request: FastifyRequest, type: SignedDocumentType<D>, deps: ApiDeps): Promise<SignedRequest<D>> {
   const { clockSkewMs } = deps.config.ingest;
   const partner = request.partner!; //                                                        1 authenticated
-  const body = parsedBodyOf(request, type.xmlRoot); //                                         2 parsed
+  const body = parsedBodyOf(request, type); //                                         2 parsed
   checkFreshness(request.headers['x-timestamp'] as string | undefined, clockSkewMs); //        3 fresh
   const document = deps.schemas.validate(type.schemaFile, body) as D; //                        4 valid
   authorizeAgency(partner, type.agencyCodeOf(document)); //                                    5 authorized
@@ -39,11 +40,26 @@ export async function readSignedRequest<D>(request: FastifyRequest, type: Signed
   return { body, document, signature };
 }
 
-function parsedBodyOf(request: FastifyRequest, xmlRoot: string): ParsedBody {
+function parsedBodyOf<D>(request: FastifyRequest, type: SignedDocumentType<D>): ParsedBody {
   const body = request.body as ParsedBody | undefined;
   if (!body) throw new GatewayError('BODY_MALFORMED', 'a request body is required');
-  if (body.format === 'xml' && body.root !== xmlRoot) {
-    throw new GatewayError('BODY_MALFORMED', `XML root element must be <${xmlRoot}>`, [{ path: '/', message: `found <${body.root}>` }]);
+  if (body.format !== 'xml') return body;
+  if (body.root !== type.xmlRoot) {
+    throw new GatewayError('BODY_MALFORMED', `XML root element must be <${type.xmlRoot}>`, [{ path: '/', message: `found <${body.root}>` }]);
   }
-  return body;
+  return type.xmlLists ? { ...body, document: unwrapXmlLists(body.document as Record<string, unknown>, type.xmlLists) } : body;
+}
+
+/** `<fees><fee>a</fee><fee>b</fee></fees>` parses as `{fees: {fee: [a, b]}}` (one item: `{fee: a}`); the schema wants `fees: [a, b]`. */
+function unwrapXmlLists(document: Record<string, unknown>, lists: Record<string, string>): Record<string, unknown> {
+  const out = { ...document };
+  for (const [list, item] of Object.entries(lists)) {
+    const wrapper = out[list];
+    if (wrapper === '') out[list] = [];
+    else if (wrapper && typeof wrapper === 'object' && !Array.isArray(wrapper) && item in wrapper) {
+      const items = (wrapper as Record<string, unknown>)[item];
+      out[list] = Array.isArray(items) ? items : [items];
+    }
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/logging/logger.ts';
 import type { AttemptRecord } from '../../src/messages/envelope.ts';
 import { hashApiKey } from '../../src/pipeline/authenticate-partner.ts';
 import { signCms, type CmsSigner, type SignCmsOptions } from '../../src/signatures/sign-cms.ts';
-import { buildNationalPortalSimulator, type ReceivedStatusSync } from '../../connectors/national-portal/simulator.ts';
+import { buildNationalPortalSimulator, type ReceivedPortalCall } from '../../connectors/national-portal/simulator.ts';
 import { buildProvincialSimulator, type ReceivedEvent } from '../../connectors/provincial-system/simulator.ts';
 import type { SimulatorFaults } from '../../src/connectors/simulator-kit.ts';
 import type { FastifyInstance } from 'fastify';
@@ -41,7 +41,15 @@ export function gatewayIdentity() {
   }
   return identity;
 }
-export const portalOptions = { clientId: 'test-gateway', clientSecret: 'test-secret' };
+/** The portal destination's options in test gateways and the simulator (names as in the public client's config). */
+export const portalOptions = {
+  authEndpoint: '/api/auth',
+  integrationEndpoint: '/api/integration',
+  username: 'test-province',
+  password: 'test-password',
+  dstcode: 'TEST-DST',
+  madonvi: '000.00.00.H22',
+};
 
 /** Everything a test needs to talk to a real gateway on a real Redis, with the portal simulator behind it. */
 export interface TestGateway {
@@ -126,20 +134,32 @@ export class SimulatorClient<Effect, Stats = Record<string, number>> {
   }
 }
 
-export class PortalSimulator extends SimulatorClient<ReceivedStatusSync, { syncRequests: number; tokenRequests: number }> {
+export class PortalSimulator extends SimulatorClient<ReceivedPortalCall, { logins: number; calls: number; lookups: number; refused: number }> {
   static async start(): Promise<PortalSimulator> {
     const app = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: gatewayIdentity().trustDir, feedStart: 0 });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return new PortalSimulator(app, url);
   }
 
-  async effectsFor(dossierCode: string): Promise<ReceivedStatusSync[]> {
+  /** Every call that changed the portal about this dossier, in order: DongBoHoSoMC, CapNhatTienDoHoSoMC, payment, receipt. */
+  async effectsFor(dossierCode: string): Promise<ReceivedPortalCall[]> {
     const { effects } = await this.received();
-    return effects.filter((e) => (e.payload.data as Array<{ MaHoSo: string }>)[0]?.MaHoSo === dossierCode);
+    return effects.filter((e) => (e.payload.data as Array<{ MaHoSo: string }> | undefined)?.[0]?.MaHoSo === dossierCode);
   }
 
-  async revokeTokens(): Promise<void> {
-    await request(`${this.url}/_sim/tokens/revoke`, { method: 'POST' });
+  /** The progress updates (CapNhatTienDoHoSoMC) the portal applied for this dossier: one per delivered status message. */
+  async progressFor(dossierCode: string): Promise<ReceivedPortalCall[]> {
+    return (await this.effectsFor(dossierCode)).filter((e) => e.service === 'CapNhatTienDoHoSoMC');
+  }
+
+  /** The portal's copy of a dossier (after DongBoHoSoMC and progress), or undefined when it never got it. */
+  async dossier(dossierCode: string): Promise<{ record: Record<string, unknown>; progress: Array<Record<string, unknown>> } | undefined> {
+    const res = await request(`${this.url}/_sim/dossiers/${encodeURIComponent(dossierCode)}`);
+    return res.statusCode === 404 ? (await res.body.dump(), undefined) : ((await res.body.json()) as any);
+  }
+
+  async expireSessions(): Promise<void> {
+    await request(`${this.url}/_sim/sessions/expire`, { method: 'POST' });
   }
 }
 
