@@ -1,7 +1,7 @@
 import type { ConnectorContext, DeliveryClient, DeliveryReceipt, DeliveryRequest } from '../../src/connectors/connector-types.ts';
 import { DeliveryError } from '../../src/delivery/delivery-error.ts';
 import type { Envelope } from '../../src/messages/envelope.ts';
-import { PortalIntegration, type IntegrationCallExtras } from './integration.ts';
+import { PortalIntegration, PortalRefusal, type IntegrationCallExtras } from './integration.ts';
 import { dossierFieldsDigest, isStatusType, toDossierRecord, toPaymentRecord, toProgressRecord, toReceiptRecord } from './mapping.ts';
 import { portalOptionsOf, type PortalOptions } from './options.ts';
 import { ProcedureCatalog } from './procedure-catalog.ts';
@@ -78,14 +78,14 @@ export class NationalPortalClient implements DeliveryClient {
 
   /**
    * TraCuuHoSo {mahoso}: a non-empty `result` means the portal has the dossier (hasSyncDossier). As in the public
-   * client, a refusal reads as "not there"; an unreachable portal is retried.
+   * client, a refusal (non-zero error_code) reads as "not there"; HTTP errors and an unreachable portal are the delivery's.
    */
   private async portalHas(dossierCode: string, extras: IntegrationCallExtras): Promise<boolean> {
     try {
       const answer = await this.integration.call('TraCuuHoSo', { mahoso: dossierCode }, extras);
       return Array.isArray(answer.result) && answer.result.length > 0;
     } catch (err) {
-      if (err instanceof DeliveryError && !err.retryable) return false;
+      if (err instanceof PortalRefusal) return false;
       throw err;
     }
   }

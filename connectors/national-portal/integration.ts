@@ -13,6 +13,14 @@ const sessionProblem = /session|phi[eê]n/i;
 
 export type PortalAnswer = Record<string, unknown>;
 
+/** The portal answered and said no (a non-zero error_code about the data): permanent, with its whole answer. */
+export class PortalRefusal extends DeliveryError {
+  constructor(message: string, statusCode: number, readonly answer: string) {
+    super(message, false, statusCode, undefined, answer);
+    this.name = 'PortalRefusal';
+  }
+}
+
 export interface IntegrationCallExtras {
   traceId?: string;
   /** The gateway's signature over the body (an extra header the portal may ignore; provinces' LGSPs log it). */
@@ -50,7 +58,7 @@ export class PortalIntegration {
     if (sessionProblem.test(portalMessageOf(json))) {
       throw new DeliveryError(`${this.name} still refuses the session after a new login: ${kept}`, true, answer.statusCode, undefined, kept);
     }
-    throw new DeliveryError(`${this.name} refused ${service}: ${kept}`, false, answer.statusCode, undefined, kept);
+    throw new PortalRefusal(`${this.name} refused ${service}: ${kept}`, answer.statusCode, kept);
   }
 
   private sessionRefused(answer: TransportAnswer): boolean {

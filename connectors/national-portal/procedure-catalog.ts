@@ -1,7 +1,7 @@
 import type { ConnectorState } from '../../src/connectors/connector-state.ts';
 import { DeliveryError } from '../../src/delivery/delivery-error.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import type { IntegrationCallExtras, PortalIntegration } from './integration.ts';
+import { PortalRefusal, type IntegrationCallExtras, type PortalIntegration } from './integration.ts';
 
 /** The names DongBoHoSoMC carries that only the portal knows: from `LayThuTuc {maTTHC}`. */
 export interface ProcedureNames {
@@ -16,7 +16,7 @@ const staleUseMs = 30 * 24 * 3_600_000;
 /**
  * Procedure names from the portal's own catalogue, as the public client reads them (createSyncDossierBodyRequest:
  * `result[0].TENTTHC`, `LINHVUCTHUCHIEN[0].MALINHVUC / TENLINHVUC`), cached in Redis for every worker.
- * Policy: fresh for `ttlMs`; when LayThuTuc fails, a cached answer up to 30 days old is used; with none, the
+ * Policy: fresh for `ttlMs`; when the portal cannot be reached, a cached answer up to 30 days old is used; otherwise the
  * failure is the delivery's (an unreachable portal is retried, a refusal is permanent). A procedure the portal does not know is a permanent refusal: the public client would
  * send blank names, which the portal cannot file; an operator must correct the procedure code.
  */
@@ -37,7 +37,7 @@ export class ProcedureCatalog {
     try {
       answer = await this.integration.call('LayThuTuc', { maTTHC: procedureCode }, extras);
     } catch (err) {
-      if (cached.TenTTHC !== undefined) {
+      if (cached.TenTTHC !== undefined && !(err instanceof PortalRefusal)) {
         this.logger.warn({ procedureCode, err: (err as Error).message }, 'LayThuTuc failed: using the cached procedure names');
         return namesFrom(cached);
       }

@@ -25,7 +25,6 @@ const transport = {
       },
     },
   },
-  anyOf: [{ required: ['key'] }, { required: ['consumerKey', 'consumerSecret'] }],
 } as const;
 
 const destination = {

@@ -74,6 +74,15 @@ function crossChecks(config: GatewayConfig): string[] {
     if (d.retry.maxDelayMs < d.retry.baseDelayMs) problems.push(`/destinations/${name}/retry/maxDelayMs must be >= baseDelayMs`);
   }
   if (config.submissions.source && !config.destinations[config.submissions.source]) problems.push(`/submissions/source names unknown destination "${config.submissions.source}"`);
+  const systems = [
+    ...Object.entries(config.destinations).map(([n, d]) => [`/destinations/${n}`, d] as const),
+    ...Object.entries(config.payments.providers).map(([n, p]) => [`/payments/providers/${n}`, p] as const),
+    ...Object.entries(config.registries).map(([n, r]) => [`/registries/${n}`, r] as const),
+  ];
+  for (const [path, system] of systems) {
+    const t = system.transport;
+    if (t && !t.key && !(t.consumerKey && t.consumerSecret)) problems.push(`${path}/transport needs "key" (with keyScheme) or "consumerKey" and "consumerSecret"`);
+  }
   if (config.delivery.dossierLockMs < 1000) problems.push('/delivery/dossierLockMs must be at least 1000');
   return problems;
 }

@@ -21,7 +21,7 @@ beforeEach(async () => {
 });
 
 const statusesReceived = async (dossierCode: string) =>
-  (await t.portal.effectsFor(dossierCode)).map((e) => (e.payload.data as Array<{ TrangThaiHoSo: string }>)[0]!.TrangThaiHoSo);
+  (await t.portal.progressFor(dossierCode)).map((e) => (e.payload.data as Array<{ TrangThai: string }>)[0]!.TrangThai);
 
 describe('per-dossier ordering', () => {
   it('marks an update older than one already delivered as superseded and never sends it', async () => {
@@ -54,7 +54,7 @@ describe('per-dossier ordering', () => {
     const times = [1, 2, 3, 4, 5, 6, 7, 8].map((h) => `2026-11-23T${String(h).padStart(2, '0')}:00:00+07:00`);
     const sent = await Promise.all(times.map((statusTime, i) => t.send({ doc: statusUpdate({ dossierCode, status: (i % 10) + 1, statusTime }) })));
     await Promise.all(sent.map((r) => t.waitForState(r.body.messageId, ['delivered', 'superseded'])));
-    const received = (await t.portal.effectsFor(dossierCode as string)).map((e) => (e.payload.data as Array<{ ThoiDiemXuLy: string }>)[0]!.ThoiDiemXuLy);
+    const received = (await t.portal.progressFor(dossierCode as string)).map((e) => (e.payload.data as Array<{ ThoiDiemXuLy: string }>)[0]!.ThoiDiemXuLy);
     expect(received.length).toBeGreaterThan(0);
     expect(received).toEqual([...received].sort());
     expect(received.at(-1)).toBe('20261123080000');
@@ -65,16 +65,16 @@ describe('circuit breaker', () => {
   it('stops calling a failing portal while open, then probes and delivers everything once it recovers', async () => {
     await t.portal.faults({ failNext: 1000, status: 503 });
     const sent = await Promise.all([1, 2, 3, 4, 5].map(() => t.send()));
-    await expect.poll(async () => (await t.portal.received()).stats.syncRequests, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => (await t.portal.received()).stats.calls, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
     await new Promise((r) => setTimeout(r, 300));
-    const whileOpen = (await t.portal.received()).stats.syncRequests;
+    const whileOpen = (await t.portal.received()).stats.calls;
     await new Promise((r) => setTimeout(r, 900));
     // Open for 1.5 s: no calls at all in this window, although five messages are due for retry every ≤300 ms.
-    expect((await t.portal.received()).stats.syncRequests).toBe(whileOpen);
+    expect((await t.portal.received()).stats.calls).toBe(whileOpen);
 
     await t.portal.faults({});
     const views = await Promise.all(sent.map((r) => t.waitForState(r.body.messageId, ['delivered'], 20_000)));
     expect(views.every((v) => v.state === 'delivered')).toBe(true);
-    expect((await t.portal.received()).effects).toHaveLength(5);
+    expect((await t.portal.received()).effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC')).toHaveLength(5);
   });
 });

@@ -6,46 +6,47 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { readCmsSigner } from '../../src/signatures/outbound-signer.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { createTestPki } from '../helpers/test-pki.ts';
-import { gatewayIdentity, PortalSimulator, portalOptions, testConfig } from '../helpers/test-gateway.ts';
+import { gatewayIdentity, PortalSimulator, ProvincialSimulator, provincialOptions, testConfig } from '../helpers/test-gateway.ts';
 
 let portal: PortalSimulator;
-let token: string;
+let province: ProvincialSimulator;
 beforeAll(async () => {
   portal = await PortalSimulator.start();
-  const basic = Buffer.from(`${portalOptions.clientId}:${portalOptions.clientSecret}`).toString('base64');
-  const res = await request(`${portal.url}/oauth2/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
-  token = ((await res.body.json()) as { access_token: string }).access_token;
+  province = await ProvincialSimulator.start();
 });
-afterAll(() => portal.close());
+afterAll(async () => {
+  await portal.close();
+  await province.close();
+});
 
-const payload = Buffer.from(
-  JSON.stringify({ madonvi: '000.00.01.H22', service: 'CapNhatTienDoHoSoMC', isUpdating: 'True', data: [{ MaHoSo: 'A-1', MaTTHC: 'T-1', TrangThaiHoSo: '4', ThoiDiemXuLy: '20261123091500', KenhThucHien: '2' }] }),
-);
+// The province's own event endpoint checks the gateway's signature (the national portal's public client signs
+// nothing, so its simulator only records a signer when one is sent).
+const payload = Buffer.from(JSON.stringify({ eventId: 'e-1', type: 'payment.result.v1', dossierCode: 'A-1', agencyCode: '000.00.01.H22', occurredAt: '2026-11-23T02:15:00.000Z', data: { status: 'paid' } }));
 
 async function post(body: Buffer, signature?: string) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${provincialOptions.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}` };
   if (signature) headers['x-signature'] = signature;
-  const res = await request(`${portal.url}/api/hoso/capnhattiendo`, { method: 'POST', headers, body });
-  return { statusCode: res.statusCode, body: (await res.body.json()) as { error_code: string; message: string } };
+  const res = await request(`${province.url}/gateway/events`, { method: 'POST', headers, body });
+  return { statusCode: res.statusCode, body: (await res.body.json()) as { status?: string; error?: string } };
 }
 
 const gatewaySigner = () => readCmsSigner(gatewayIdentity().signing);
 
-describe('the portal simulator checks the gateway\'s signature', () => {
+describe("the province's simulator checks the gateway's signature", () => {
   it('accepts a body signed by the gateway', async () => {
-    expect(await post(payload, signCms(payload, gatewaySigner()))).toMatchObject({ statusCode: 200, body: { error_code: '00' } });
+    expect(await post(payload, signCms(payload, gatewaySigner()))).toMatchObject({ statusCode: 200, body: { status: 'applied' } });
   });
   it('refuses an unsigned delivery', async () => {
-    expect(await post(payload)).toMatchObject({ statusCode: 400, body: { error_code: '03' } });
+    expect(await post(payload)).toMatchObject({ statusCode: 400, body: { error: expect.stringMatching(/signature refused/) } });
   });
   it('refuses a delivery altered after signing', async () => {
-    const tampered = Buffer.from(payload.toString().replace('"4"', '"10"'));
+    const tampered = Buffer.from(payload.toString().replace('"paid"', '"failed"'));
     const res = await post(tampered, signCms(payload, gatewaySigner()));
-    expect(res).toMatchObject({ statusCode: 400, body: { error_code: '03' } });
-    expect(res.body.message).toMatch(/altered/);
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error).toMatch(/altered/);
   });
-  it('refuses a body signed by someone the portal does not trust', async () => {
-    expect(await post(payload, signCms(payload, createTestPki().defaultSigner))).toMatchObject({ statusCode: 400, body: { error_code: '03' } });
+  it('refuses a body signed by someone it does not trust', async () => {
+    expect(await post(payload, signCms(payload, createTestPki().defaultSigner))).toMatchObject({ statusCode: 400, body: { error: expect.stringMatching(/signature refused/) } });
   });
 });
 

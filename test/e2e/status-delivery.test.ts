@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gatewayIdentity, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { gatewayIdentity, portalOptions, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -11,26 +11,27 @@ beforeEach(async () => {
   await t.portal.reset();
 });
 
-const expectedPortalPayload = (doc: Record<string, any>) => ({
-  madonvi: doc.agencyCode,
+/** A v1 message's progress update, as CapNhatTienDoHoSoMC carries it (createSyncDossierStatusBodyRequest). */
+const expectedProgress = (doc: Record<string, any>) => ({
+  madonvi: portalOptions.madonvi,
   service: 'CapNhatTienDoHoSoMC',
-  isUpdating: 'True',
   data: [
     {
       MaHoSo: doc.dossierCode,
-      MaTTHC: doc.procedureCode,
-      TrangThaiHoSo: String(doc.status),
+      NguoiXuLy: '',
+      ChucDanh: '',
       ThoiDiemXuLy: '20261123091500',
-      KenhThucHien: '2',
+      PhongBanXuLy: '',
       NoiDungXuLy: doc.note,
-      ChuHoSo: doc.applicant.fullName,
-      SoDinhDanh: doc.applicant.personalId,
+      TrangThai: String(doc.status),
+      NgayBatDau: '',
+      NgayKetThucTheoQuyDinh: '',
     },
   ],
 });
 
 describe('a signed status update', () => {
-  it('is accepted with 202 and reaches the portal exactly once, mapped to its field names', async () => {
+  it('is accepted with 202 and reaches the portal once: the dossier synced, then its progress', async () => {
     const doc = statusUpdate();
     const res = await t.send({ doc });
     expect(res.statusCode).toBe(202);
@@ -41,11 +42,11 @@ describe('a signed status update', () => {
     expect(view.history.map((h) => h.outcome)).toEqual(['delivered']);
 
     const effects = await t.portal.effectsFor(doc.dossierCode as string);
-    expect(effects).toHaveLength(1);
-    expect(effects[0]!.payload).toEqual(expectedPortalPayload(doc));
-    expect(effects[0]!.idempotencyKey).toBe(res.body.messageId);
+    expect(effects.map((e) => e.service)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC']);
+    expect(effects[1]!.payload).toEqual(expectedProgress(doc));
+    expect(effects[1]!.traceId).toBeTruthy();
     // The simulator verified the gateway's own CMS signature over what it received.
-    expect(effects[0]!.signer).toBe(gatewayIdentity().subject);
+    expect(effects[1]!.signer).toBe(gatewayIdentity().subject);
   });
 
   it('in XML gives the same delivery as in JSON', async () => {
@@ -59,8 +60,8 @@ describe('a signed status update', () => {
     const res = await t.send({ raw: xml, contentType: 'application/xml' });
     expect(res.statusCode).toBe(202);
     await t.waitForState(res.body.messageId, ['delivered']);
-    const effects = await t.portal.effectsFor(doc.dossierCode as string);
-    expect(effects.map((e) => e.payload)).toEqual([expectedPortalPayload(doc)]);
+    const progress = await t.portal.progressFor(doc.dossierCode as string);
+    expect(progress.map((e) => e.payload)).toEqual([expectedProgress(doc)]);
   });
 
   it('sent twice returns the original messageId with duplicate: true and is delivered once', async () => {
@@ -71,7 +72,7 @@ describe('a signed status update', () => {
     expect(second.statusCode).toBe(200);
     expect(second.body).toEqual({ messageId: first.body.messageId, status: 'duplicate', duplicate: true });
     await t.waitForState(first.body.messageId, ['delivered']);
-    expect(await t.portal.effectsFor(doc.dossierCode as string)).toHaveLength(1);
+    expect(await t.portal.progressFor(doc.dossierCode as string)).toHaveLength(1);
   });
 
   it('without Idempotency-Key is deduplicated by dossier, status and status time (a replayed request)', async () => {
@@ -106,7 +107,7 @@ describe('delivery failures', () => {
       ['retry', 503],
       ['delivered', 200],
     ]);
-    expect(await t.portal.effectsFor(doc.dossierCode as string)).toHaveLength(1);
+    expect((await t.portal.effectsFor(doc.dossierCode as string)).map((e) => e.service)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC']);
   });
 
   it('dead-letters a permanent 400 at once, with the portal response as the reason', async () => {
@@ -140,16 +141,16 @@ describe('delivery failures', () => {
     expect(view.attempts).toBe(2);
   });
 
-  it('fetches a new token when the portal revokes the old one, without spending an attempt', async () => {
+  it('logs in again once when the portal ends the session, without spending an attempt', async () => {
     const first = await t.send();
     await t.waitForState(first.body.messageId, ['delivered']);
-    const tokensBefore = (await t.portal.received()).stats.tokenRequests;
-    await t.portal.revokeTokens();
+    const loginsBefore = (await t.portal.received()).stats.logins;
+    await t.portal.expireSessions();
     const second = await t.send();
     const third = await t.send();
     expect((await t.waitForState(second.body.messageId, ['delivered'])).attempts).toBe(1);
     expect((await t.waitForState(third.body.messageId, ['delivered'])).attempts).toBe(1);
-    expect((await t.portal.received()).stats.tokenRequests - tokensBefore).toBe(1);
+    expect((await t.portal.received()).stats.logins - loginsBefore).toBe(1);
   });
 });
 
