@@ -1,7 +1,9 @@
 /**
  * A fee payment end to end in the sandbox: the province asks for a payment, the citizen "pays" at the simulated
  * bank, the bank's signed IPN reaches the gateway, and the result reaches the province and the national portal.
- * Usage: npm run sample:payment [-- --provider paygov] [-- --fault wrong-amount|duplicate|bad-signature|no-ipn]
+ * Usage: npm run sample:payment [-- --provider paygov] [-- --fault F]
+ *   vnpay faults: wrong-amount|duplicate|bad-signature|unknown-order|no-ipn|delayed
+ *   paygov faults: wrong-amount|duplicate|bad-checksum|unknown-transaction|no-callback|delayed
  */
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -34,7 +36,9 @@ if (values.provider === 'vnpay') {
   const txnRef = new URL(created.body.paymentUrl).searchParams.get('vnp_TxnRef');
   paid = await (await request(`${bank}/_sim/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ txnRef, ...fault }) })).body.json();
 } else {
-  paid = await (await request(`${bank}/_sim/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: created.body.paymentId, ...fault }) })).body.json();
+  await (await request(created.body.paymentUrl)).body.text(); // the citizen opens the platform's pay page
+  const transactionId = created.body.paymentId; // the platform's transaction_id is the payment id
+  paid = await (await request(`${bank}/_sim/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transactionId, ...fault }) })).body.json();
 }
 console.log('The citizen paid; the bank called the gateway back and got:', JSON.stringify((paid as any).sent?.map((s: any) => s.reply)));
 

@@ -19,9 +19,12 @@ const personalDataKeys = new Set([
   'SenderName',
   'SenderAddress',
   'SenderTel',
+  'HoTenNguoiNop',
+  'SoCMNDNguoiNop',
+  'DiaChiNguoiNop',
 ]);
 /** Credentials that must not be logged either. */
-const secretKeys = new Set(['authorization', 'x-signature', 'clientSecret', 'apiKey', 'password', 'secret']);
+const secretKeys = new Set(['authorization', 'x-signature', 'clientSecret', 'apiKey', 'password', 'secret', 'hashSecret', 'hashKey1', 'hashKey2', 'check_sum']);
 export const redactedValue = '[redacted]';
 const maxDepth = 8;
 

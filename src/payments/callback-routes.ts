@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { SignatureError } from '../signatures/signature-error.ts';
-import { CallbackRefused, type CallbackVerdict, type ProviderStatement } from './payment-provider.ts';
+import { CallbackRefused, PaymentNotFound, type CallbackVerdict, type ProviderStatement } from './payment-provider.ts';
 import type { PaymentServices } from './payment-services.ts';
 
 /** Callbacks are small; anything larger is not a bank's. */
@@ -26,12 +26,8 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
     let statement: ProviderStatement | undefined;
     let verdict: CallbackVerdict;
     try {
-      statement = await provider.readCallback({
-        method: request.method,
-        query: request.query as Record<string, string>,
-        headers: request.headers,
-        rawBody: request.body as Buffer | undefined,
-      }); //                                                                         read + signature
+      const callback = { method: request.method, query: request.query as Record<string, string>, headers: request.headers, rawBody: request.body as Buffer | undefined };
+      statement = await provider.readCallback(callback, (paymentId) => payments.store.get(paymentId)); //   read + signature
       verdict = await payments.store.settle(statement, 'callback'); //               settled once
       if (verdict === 'confirmed') {
         const paymentId = statement.paymentId;
@@ -62,6 +58,7 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
 
 function verdictOf(err: unknown): CallbackVerdict {
   if (err instanceof CallbackRefused) return err.verdict;
+  if (err instanceof PaymentNotFound) return 'not-found';
   if (err instanceof SignatureError) return 'invalid-signature';
   return 'error';
 }

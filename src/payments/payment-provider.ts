@@ -17,6 +17,9 @@ export interface ExpectedPayment {
   partner: string;
   agencyCode: string;
   dossierCode: string;
+  /** The procedure's national-portal code (MaTTHC) and name, when the partner gave them. */
+  procedureCode?: string;
+  procedureName?: string;
   provider: string;
   fees: FeeItem[];
   /** VND, integer. */
@@ -51,6 +54,9 @@ export interface ProviderStatement {
 /** What the gateway decided about a callback; each connector turns it into its protocol's reply. */
 export type CallbackVerdict = 'confirmed' | 'invalid-signature' | 'not-found' | 'invalid-amount' | 'already-confirmed' | 'malformed' | 'error';
 
+/** The stored payment of an id, if any. */
+export type ExpectedPaymentLookup = (paymentId: string) => Promise<ExpectedPayment | undefined>;
+
 /** An inbound HTTP callback, as the route received it. */
 export interface CallbackRequest {
   method: string;
@@ -70,11 +76,22 @@ export class CallbackRefused extends Error {
   }
 }
 
+/** A callback about a payment the gateway does not hold, found out while checking it (the check needs the payment). */
+export class PaymentNotFound extends Error {
+  constructor(readonly paymentId: string) {
+    super('no such payment');
+    this.name = 'PaymentNotFound';
+  }
+}
+
 export interface PaymentProvider {
   /** Creates the payment at the provider (or signs its pay URL). The expected payment is already durable. */
   create(payment: ExpectedPayment): Promise<{ paymentUrl: string }>;
-  /** Checks a callback's signature and reads it; throws CallbackRefused. */
-  readCallback(request: CallbackRequest): Promise<ProviderStatement>;
+  /**
+   * Checks a callback's signature and reads it; throws CallbackRefused. `expected` looks up a stored payment: some
+   * protocols (the national payment platform) check a callback with a checksum recomputed over the expected payment.
+   */
+  readCallback(request: CallbackRequest, expected: ExpectedPaymentLookup): Promise<ProviderStatement>;
   /** The provider's reply for a verdict. */
   reply(verdict: CallbackVerdict): { statusCode: number; body: unknown };
   /** Asks the provider what became of a payment: a statement, or 'pending' / 'unknown' when it has none. */

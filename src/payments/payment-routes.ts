@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -9,6 +9,8 @@ import type { PaymentServices } from './payment-services.ts';
 export interface PaymentRequestV1 {
   dossierCode: string;
   agencyCode: string;
+  procedureCode?: string;
+  procedureName?: string;
   provider: string;
   fees: FeeItem[];
   totalAmount: number;
@@ -64,10 +66,14 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
     const now = Date.now();
     const provider = deps.config.payments.providers[document.provider]!;
     const payment: ExpectedPayment = {
-      paymentId: randomUUID().replace(/-/g, ''),
+      // 20 characters (80 random bits): the national payment platform's public client never sends a longer
+      // transaction_id (PayGateUtil.decodeTransactionId), and it is this id; VNPAY's vnp_TxnRef takes up to 100.
+      paymentId: randomBytes(10).toString('hex'),
       partner: request.partner!.id,
       agencyCode: document.agencyCode,
       dossierCode: document.dossierCode,
+      ...(document.procedureCode ? { procedureCode: document.procedureCode } : {}),
+      ...(document.procedureName ? { procedureName: document.procedureName } : {}),
       provider: document.provider,
       fees: document.fees,
       amount: document.totalAmount,

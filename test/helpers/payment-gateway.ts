@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildPlatformSimulator, createPlatformIdentity, type CallbackExchange, type PlatformPayInstruction } from '../../connectors/bank-platform/simulator.ts';
-import { createTestPki } from './test-pki.ts';
 import { request } from 'undici';
+import type { CreateTransactionRequest } from '../../connectors/bank-paygov/mapping.ts';
+import { buildPaygovSimulator, type PaygovCallbackExchange, type PaygovPayInstruction } from '../../connectors/bank-paygov/simulator.ts';
+import { deepMerge } from '../../src/config/load-config.ts';
 import { buildVnpaySimulator, type IpnExchange, type PayInstruction } from '../../connectors/bank-vnpay/simulator.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
-import { agencyCode, bankOptions, gatewayIdentity, ProvincialSimulator, startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.ts';
+import { agencyCode, bankOptions, ProvincialSimulator, startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.ts';
 
 /** A test gateway with the province's simulator and a VNPAY-style bank simulator that calls it back. */
 export interface PaymentTestGateway extends TestGateway {
@@ -81,40 +79,42 @@ export async function startPaymentTestGateway(options: TestGatewayOptions = {}):
   };
 }
 
-/** A test gateway whose "paygov" provider is the platform simulator (RSA/X.509-signed callbacks). */
-export interface PlatformTestGateway extends TestGateway {
+/** Credentials of the national payment platform in paygov test gateways and the platform simulator. */
+export const paygovOptions = {
+  clientId: 'TEST-CLIENT-01',
+  hashKey1: 'test-paygov-hash-key-1-0123',
+  hashKey2: 'test-paygov-hash-key-2-4567',
+  maDonVi: agencyCode,
+  tenDonVi: 'UBND tỉnh H22',
+  bankInfo: { default: { accountNumber: '1234567890123', bankCode: 'TESTBANK', accountName: 'Kho bac Nha nuoc H22' } },
+};
+
+/** A test gateway whose "paygov" provider is the national payment platform simulator (HMAC-SHA256 checksums). */
+export interface PaygovTestGateway extends TestGateway {
   provincial: ProvincialSimulator;
   platformUrl: string;
   createPayment(doc?: Record<string, unknown>): Promise<{ statusCode: number; body: any }>;
   payment(paymentId: string): Promise<any>;
-  pay(instruction: PlatformPayInstruction): Promise<{ sent: CallbackExchange[] }>;
+  pay(instruction: PaygovPayInstruction): Promise<{ sent: PaygovCallbackExchange[] }>;
   platformFaults(faults: Record<string, unknown>): Promise<void>;
+  /** What the platform simulator holds: the create requests it received, and every callback it sent with its reply. */
+  platformState(): Promise<{ transactions: Record<string, { request: CreateTransactionRequest; state: string; transactionCode: string }>; callbacks: PaygovCallbackExchange[] }>;
 }
 
-export const platformOptions = { merchantId: 'TEST-MERCHANT-01' };
-
-export async function startPlatformTestGateway(): Promise<PlatformTestGateway> {
+export async function startPaygovTestGateway(options: TestGatewayOptions = {}): Promise<PaygovTestGateway> {
   const provincial = await ProvincialSimulator.start();
-  const identity = createPlatformIdentity();
-  const platform = buildPlatformSimulator({ ...platformOptions, gatewayTrustDir: gatewayIdentity().trustDir }, identity.signer);
+  const platform = buildPaygovSimulator(paygovOptions);
   const platformUrl = await platform.listen({ host: '127.0.0.1', port: 0 });
-  const platformTrust = mkdtempSync(join(tmpdir(), 'gw-platform-trust-'));
-  writeFileSync(join(platformTrust, 'platform-root.pem'), identity.trustAnchorPem);
-  const pki = createTestPki();
+  const paygov = { connector: 'bank-paygov', baseUrl: platformUrl, options: paygovOptions, timeoutMs: 2000, paymentTtlMs: 60_000 };
   const t = await startTestGateway({
-    pki,
+    ...options,
     provincialUrl: provincial.url,
-    overrides: {
-      trust: { directories: [pki.trustDir, platformTrust] },
-      payments: {
-        providers: {
-          paygov: { connector: 'bank-platform', baseUrl: platformUrl, options: platformOptions, timeoutMs: 2000, certificates: [{ fingerprint256: identity.fingerprint256 }], paymentTtlMs: 60_000 },
-        },
-      },
-    },
+    overrides: deepMerge({ payments: { providers: { paygov } } }, options.overrides ?? {}),
   });
   const post = async (url: string, json: unknown) =>
     (await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) })).body.json() as Promise<any>;
+  // The platform calls back where the province registered with it (out of band, not in the create request).
+  await post(`${platformUrl}/_sim/config`, { callbackUrl: `${t.url}/v1/payments/callbacks/paygov` });
   return {
     ...t,
     provincial,
@@ -125,6 +125,7 @@ export async function startPlatformTestGateway(): Promise<PlatformTestGateway> {
     platformFaults: async (faults) => {
       await post(`${platformUrl}/_sim/faults`, faults);
     },
+    platformState: async () => (await request(`${platformUrl}/_sim/state`)).body.json() as Promise<any>,
     close: async () => {
       await t.close();
       await provincial.close();
