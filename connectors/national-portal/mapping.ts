@@ -36,7 +36,8 @@ export interface PortalPaymentSync {
   data: Array<Record<string, unknown>>;
 }
 
-const paymentStatusCodes: Record<PaymentResultV1['status'], string> = { paid: '1', failed: '2', expired: '3' };
+/** 4: the bank flagged the payment and an operator is deciding (a later update says 1 or 2). */
+const paymentStatusCodes: Record<PaymentResultV1['status'], string> = { paid: '1', failed: '2', expired: '3', 'needs-review': '4' };
 
 /** Our payment.result.v1 → the portal's payment update (our profile; see schemas/payment-sync.json). */
 export function toPortalPaymentSync(envelope: Envelope): PortalPaymentSync {

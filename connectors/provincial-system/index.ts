@@ -5,7 +5,7 @@ import { startProvincialSimulator } from './simulator.ts';
 /** The province's own one-stop system (Một cửa điện tử): where events from banks, post and portal end up. */
 export const connector: Connector = {
   name: 'provincial-system',
-  messageTypes: ['payment.result.v1'],
+  messageTypes: ['payment.result.v1', 'payment.refund.v1'],
   createClient: (context) => new ProvincialSystemClient(context),
   startSimulator: startProvincialSimulator,
 };
