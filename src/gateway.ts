@@ -5,7 +5,7 @@ import type { GatewayConfig } from './config/types.ts';
 import { destinationContext } from './connectors/connector-context.ts';
 import { loadConnector, requirePort } from './connectors/connector-registry.ts';
 import { startExternalServices, type ExternalServices } from './connectors/external-services.ts';
-import { PaymentEvents, paymentResultType } from './payments/payment-events.ts';
+import { PaymentEvents } from './payments/payment-events.ts';
 import { PaymentExpiryChecker } from './payments/payment-expiry.ts';
 import type { PaymentServices } from './payments/payment-services.ts';
 import { PaymentStore } from './payments/payment-store.ts';
@@ -193,7 +193,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   closers.push(() => services.close());
   if (services.payments.size > 0) {
     const store = new PaymentStore(producer, prefix);
-    gateway.payments = { store, providers: services.payments, events: new PaymentEvents(store, publish, config.routes[paymentResultType] ?? [], logger) };
+    gateway.payments = { store, providers: services.payments, events: new PaymentEvents(store, publish, config.routes, logger) };
+    metrics.watchPaymentsNeedingReview(() => store.countNeedingReview());
   }
 
   if (config.role === 'api' || config.role === 'all') {

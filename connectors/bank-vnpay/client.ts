@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceContext } from '../../src/connectors/connector-types.ts';
-import { CallbackRefused, type CallbackRequest, type ExpectedPayment, type PaymentProvider, type ProviderStatement } from '../../src/payments/payment-provider.ts';
+import {
+  CallbackRefused,
+  RefundUnanswered,
+  type CallbackRequest,
+  type ExpectedPayment,
+  type PaymentProvider,
+  type ProviderStatement,
+  type RefundAnswer,
+  type RefundRequest,
+} from '../../src/payments/payment-provider.ts';
 import { ipnReply, queryResponseHashFields, statementFromIpn, toPayParams, toQueryRequest } from './mapping.ts';
 import { vnpayOptionsOf, type VnpayOptions } from './options.ts';
+import { refundAnswerHashes, refundResponseMessages, toRefundRequest } from './refund-mapping.ts';
 import { pipeHash, sameHash, signParams, verifyParams } from './secure-hash.ts';
 
 /**
@@ -47,6 +57,48 @@ export class VnpayProvider implements PaymentProvider {
     if (answer.vnp_ResponseCode !== '00') throw new Error(`querydr refused: ${answer.vnp_ResponseCode} ${answer.vnp_Message ?? ''}`);
     if (answer.vnp_TransactionStatus === '01') return 'pending';
     return statementFromIpn({ ...answer, vnp_ResponseCode: answer.vnp_TransactionStatus === '00' ? '00' : answer.vnp_TransactionStatus! }, this.options);
+  }
+
+  /**
+   * vnp_Command=refund at the querydr endpoint. A signed answer is the provider's word (00 accepted, any other
+   * code refused, kept with its text); no answer, an HTTP error or a bad signature leaves the refund's fate unknown.
+   */
+  async refund(payment: ExpectedPayment, refund: RefundRequest): Promise<RefundAnswer> {
+    const body = JSON.stringify(toRefundRequest(payment, refund, this.options));
+    let statusCode: number;
+    let text: string;
+    try {
+      const res = await this.context.transport.call({
+        operation: 'transaction',
+        path: this.options.queryPath,
+        headers: { 'content-type': 'application/json' },
+        body,
+        timeoutMs: this.context.service.timeoutMs,
+      });
+      statusCode = res.statusCode;
+      text = res.text;
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      throw new RefundUnanswered(timedOut ? 'timeout' : 'unavailable', `refund call failed: ${(err as Error).message}`);
+    }
+    if (statusCode !== 200) throw new RefundUnanswered('unavailable', `refund answered HTTP ${statusCode}`);
+    let answer: Record<string, unknown>;
+    try {
+      answer = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new RefundUnanswered('invalid-answer', 'refund answer is not JSON');
+    }
+    const given = typeof answer.vnp_SecureHash === 'string' ? answer.vnp_SecureHash : undefined;
+    if (!refundAnswerHashes(this.options.hashSecret, answer).some((h) => sameHash(h, given))) {
+      throw new RefundUnanswered('invalid-answer', 'refund answer has a bad vnp_SecureHash');
+    }
+    const providerCode = String(answer.vnp_ResponseCode ?? '').padStart(2, '0');
+    return {
+      accepted: providerCode === '00',
+      providerCode,
+      providerMessage: refundResponseMessages[providerCode] ?? String(answer.vnp_Message ?? 'Giao dịch thất bại'),
+      ...(answer.vnp_TransactionNo ? { providerTransactionNo: String(answer.vnp_TransactionNo) } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
-import type { CallbackVerdict, ExpectedPayment, ProviderStatement } from '../../src/payments/payment-provider.ts';
+import type { CallbackVerdict, ExpectedPayment, PaymentReview, ProviderStatement } from '../../src/payments/payment-provider.ts';
 import { CallbackRefused } from '../../src/payments/payment-provider.ts';
 import { fromCompactVnTime, toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { portableOrderInfo } from './form-encoding.ts';
 import { pipeHash } from './secure-hash.ts';
 import type { VnpayOptions } from './options.ts';
 
@@ -13,7 +14,7 @@ export function toPayParams(payment: ExpectedPayment, options: VnpayOptions): Re
     vnp_Amount: String(payment.amount * 100),
     vnp_CurrCode: payment.currency,
     vnp_TxnRef: payment.paymentId,
-    vnp_OrderInfo: payment.description,
+    vnp_OrderInfo: portableOrderInfo(payment.description),
     vnp_OrderType: 'other',
     vnp_Locale: options.locale,
     vnp_ReturnUrl: payment.returnUrl,
@@ -25,6 +26,19 @@ export function toPayParams(payment: ExpectedPayment, options: VnpayOptions): Re
 
 const required = ['vnp_TmnCode', 'vnp_Amount', 'vnp_TxnRef', 'vnp_ResponseCode', 'vnp_TransactionStatus', 'vnp_TransactionNo', 'vnp_PayDate'];
 
+/**
+ * Codes that mean money may have left the citizen's account but the provider flags the payment
+ * (npm vnpay src/constants/response-map.constant.ts): vnp_ResponseCode 07 "Trừ tiền thành công. Giao dịch bị nghi
+ * ngờ … cần merchant xác nhận", vnp_TransactionStatus 04 "Giao dịch đảo (khách hàng đã bị trừ tiền tại Ngân hàng
+ * nhưng GD chưa thành công ở VNPAY)" and 07 "Giao dịch bị nghi ngờ gian lận". Neither paid nor failed: an operator decides.
+ */
+export function reviewReasonOf(responseCode: string, transactionStatus: string): PaymentReview['reason'] | undefined {
+  if (transactionStatus === '04') return 'reversed';
+  if (transactionStatus === '07') return 'suspected-fraud';
+  if (responseCode === '07') return 'suspect';
+  return undefined;
+}
+
 /** A signature-checked IPN → the provider's statement. Paid only when both response code and status say 00. */
 export function statementFromIpn(params: Record<string, string>, options: VnpayOptions): ProviderStatement {
   const missing = required.filter((k) => !params[k]);
@@ -33,9 +47,13 @@ export function statementFromIpn(params: Record<string, string>, options: VnpayO
   if (!/^\d{1,18}$/.test(params.vnp_Amount!)) throw new CallbackRefused('malformed', 'vnp_Amount is not a whole number');
   const paidAt = fromCompactVnTime(params.vnp_PayDate!);
   if (!paidAt) throw new CallbackRefused('malformed', 'vnp_PayDate is not yyyyMMddHHmmss');
+  const responseCode = params.vnp_ResponseCode!;
+  const transactionStatus = params.vnp_TransactionStatus!;
+  const reviewReason = reviewReasonOf(responseCode, transactionStatus);
   return {
     paymentId: params.vnp_TxnRef!,
-    outcome: params.vnp_ResponseCode === '00' && params.vnp_TransactionStatus === '00' ? 'paid' : 'failed',
+    outcome: reviewReason ? 'needs-review' : responseCode === '00' && transactionStatus === '00' ? 'paid' : 'failed',
+    ...(reviewReason ? { review: { reason: reviewReason, providerCodes: { vnp_ResponseCode: responseCode, vnp_TransactionStatus: transactionStatus } } } : {}),
     transactionNo: params.vnp_TransactionNo!,
     amount: Number(params.vnp_Amount) / 100,
     currency: params.vnp_CurrCode || undefined,

@@ -1,12 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { formEncoders, signingEncoding, type FormEncoding } from './form-encoding.ts';
 
-/** The provider's form encoding: encodeURIComponent, with spaces as "+". */
-const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-
-/** Every vnp_* parameter but the hash fields, sorted by name, joined `k=v&…` in the provider's encoding. */
-export function signedDataOf(params: Record<string, string>): string {
+/** Every vnp_* parameter but the hash fields, sorted by name, joined `k=v&…` in a form encoding. */
+export function signedDataOf(params: Record<string, string>, encoding: FormEncoding = signingEncoding): string {
+  const encode = formEncoders[encoding];
   return Object.keys(params)
-    .filter((k) => k.startsWith('vnp_') && k !== 'vnp_SecureHash' && k !== 'vnp_SecureHashType')
+    .filter((k) => k.startsWith('vnp_') && k !== 'vnp_SecureHash' && k !== 'vnp_SecureHashType' && params[k] !== undefined && params[k] !== '')
     .sort()
     .map((k) => `${encode(k)}=${encode(params[k]!)}`)
     .join('&');
@@ -28,9 +27,17 @@ export function sameHash(expectedHex: string, givenHex: string | undefined): boo
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/**
+ * A signed IPN verifies when its hash matches the signed data in any of the public encodings (they differ only
+ * on !'()*~). Accepting all three weakens nothing: each is a percent-encoding that decodes to the same values,
+ * so every reading still needs the secret, and no two different parameter sets share a signed string.
+ */
 export function verifyParams(params: Record<string, string>, secret: string): boolean {
-  return sameHash(hmacSha512(secret, signedDataOf(params)), params.vnp_SecureHash);
+  const candidates = new Set((Object.keys(formEncoders) as FormEncoding[]).map((e) => signedDataOf(params, e)));
+  let ok = false;
+  for (const data of candidates) ok = sameHash(hmacSha512(secret, data), params.vnp_SecureHash) || ok;
+  return ok;
 }
 
-/** The query API signs a fixed list of fields joined by "|". */
-export const pipeHash = (secret: string, fields: Array<string | undefined>) => hmacSha512(secret, fields.map((f) => f ?? '').join('|'));
+/** The query and refund APIs sign a fixed list of fields joined by "|" (no encoding). */
+export const pipeHash = (secret: string, fields: Array<string | number | undefined>) => hmacSha512(secret, fields.map((f) => (f === undefined ? '' : String(f))).join('|'));

@@ -5,14 +5,43 @@ import type { SimulatorHandle, SimulatorOptions } from '../../src/connectors/con
 import { queryRequestHashFields, queryResponseHashFields } from './mapping.ts';
 import { vnpayOptionsOf } from './options.ts';
 import { toCompactVnTime } from '../../src/connectors/vietnam-time.ts';
+import { buildRefundDesk } from './refund-simulator.ts';
 import { pipeHash, sameHash, signedDataOf, hmacSha512, verifyParams } from './secure-hash.ts';
 
 /** How the simulated bank misbehaves when a citizen pays. */
 export type IpnFault = 'none' | 'duplicate' | 'wrong-amount' | 'bad-signature' | 'unknown-order' | 'no-ipn' | 'delayed';
 
+/**
+ * What happened at the bank. Beyond paid/failed, the codes that need a merchant's decision
+ * (npm vnpay response-map.constant.ts): suspect = vnp_ResponseCode 07 with the debit done (status 00);
+ * reversed = vnp_TransactionStatus 04 (debited at the bank, not completed at VNPAY; response code 99);
+ * fraud = vnp_TransactionStatus 07 with response code 07.
+ */
+export type PayOutcome = 'paid' | 'failed' | 'suspect' | 'reversed' | 'fraud';
+
+const outcomeCodes: Record<PayOutcome, { responseCode: string; transactionStatus: string }> = {
+  paid: { responseCode: '00', transactionStatus: '00' },
+  failed: { responseCode: '24', transactionStatus: '02' },
+  suspect: { responseCode: '07', transactionStatus: '00' },
+  reversed: { responseCode: '99', transactionStatus: '04' },
+  fraud: { responseCode: '07', transactionStatus: '07' },
+};
+
+/** Faults of the refund API, each applied to the next refund request only. */
+export interface RefundFaults {
+  /** Answer this vnp_ResponseCode (e.g. 95, 94, 91, 99), signed, refunding nothing. */
+  refuseNext?: string;
+  /** Answer this HTTP status with no JSON. */
+  failNext?: number;
+  /** Answer after this long (past the gateway's timeout: no answer it can use; the refund is NOT made). */
+  hangNextMs?: number;
+  /** Sign the answer with a wrong secret. */
+  badSignatureNext?: boolean;
+}
+
 export interface PayInstruction {
   txnRef: string;
-  outcome?: 'paid' | 'failed';
+  outcome?: PayOutcome;
   fault?: IpnFault;
   /** For 'delayed': wait this long before the IPN. */
   delayMs?: number;
@@ -22,7 +51,9 @@ export interface PayInstruction {
 
 interface SimulatedPayment {
   params: Record<string, string>;
-  state: 'created' | 'paid' | 'failed';
+  state: 'created' | PayOutcome;
+  /** VND × 100 refunded so far. */
+  refunded: number;
   transactionNo?: string;
   payDate?: string;
   bankCode?: string;
@@ -52,7 +83,7 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
     if (!verifyParams(params, options.hashSecret) || params.vnp_TmnCode !== options.tmnCode) {
       return reply.code(400).type('text/html').send('<h1>Sai chữ ký (code 70)</h1>');
     }
-    payments.set(params.vnp_TxnRef!, payments.get(params.vnp_TxnRef!) ?? { params, state: 'created' });
+    payments.set(params.vnp_TxnRef!, payments.get(params.vnp_TxnRef!) ?? { params, state: 'created', refunded: 0 });
     const amount = Number(params.vnp_Amount) / 100;
     return reply.type('text/html').send(`<!doctype html><html lang="vi"><meta charset="utf-8"><title>Cổng thanh toán (mô phỏng)</title>
 <h1>Thanh toán ${amount.toLocaleString('vi-VN')} ₫</h1><p>${escapeHtml(params.vnp_OrderInfo ?? '')}</p>
@@ -81,6 +112,7 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
     const payment = payments.get(body.txnRef);
     if (!payment) return reply.code(404).send({ error: `no payment ${body.txnRef}: open its pay URL first` });
     const outcome = body.outcome ?? 'paid';
+    if (!(outcome in outcomeCodes)) return reply.code(400).send({ error: `outcome must be one of ${Object.keys(outcomeCodes).join(', ')}` });
     payment.state = outcome;
     payment.transactionNo ??= String(randomInt(10_000_000, 99_999_999));
     payment.payDate ??= toCompactVnTime(Date.now());
@@ -102,8 +134,8 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
   });
 
   /** The IPN the bank sends for a payment, signed; faults change it after or instead of signing. */
-  function ipnParams(payment: SimulatedPayment, outcome: 'paid' | 'failed', fault: IpnFault): Record<string, string> {
-    const code = outcome === 'paid' ? '00' : '24';
+  function ipnParams(payment: SimulatedPayment, outcome: PayOutcome, fault: IpnFault): Record<string, string> {
+    const codes = outcomeCodes[outcome];
     const params: Record<string, string> = {
       vnp_TmnCode: options.tmnCode,
       vnp_Amount: fault === 'wrong-amount' ? String(Number(payment.params.vnp_Amount) - 100_000) : payment.params.vnp_Amount!,
@@ -112,9 +144,9 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
       vnp_CardType: 'ATM',
       vnp_OrderInfo: payment.params.vnp_OrderInfo ?? '',
       vnp_PayDate: payment.payDate!,
-      vnp_ResponseCode: code,
+      vnp_ResponseCode: codes.responseCode,
       vnp_TransactionNo: payment.transactionNo!,
-      vnp_TransactionStatus: outcome === 'paid' ? '00' : '02',
+      vnp_TransactionStatus: codes.transactionStatus,
       vnp_TxnRef: fault === 'unknown-order' ? `UNKNOWN${payment.transactionNo}` : payment.params.vnp_TxnRef!,
     };
     params.vnp_SecureHashType = 'HmacSHA512';
@@ -122,8 +154,12 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
     return params;
   }
 
+  const refunds = buildRefundDesk(options, (txnRef) => payments.get(txnRef));
+
+  // querydr and refund share one endpoint, told apart by vnp_Command (as at VNPAY).
   app.post(options.queryPath, async (req, reply) => {
     const q = req.body as Record<string, string>;
+    if (q?.vnp_Command === 'refund') return refunds.answer(q, reply);
     if (!sameHash(pipeHash(options.hashSecret, queryRequestHashFields.map((k) => q[k])), q.vnp_SecureHash)) {
       return reply.send(signedQueryAnswer({ vnp_ResponseCode: '97', vnp_Message: 'Invalid checksum' }));
     }
@@ -138,7 +174,7 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
       vnp_PayDate: payment.payDate ?? '',
       vnp_TransactionNo: payment.transactionNo ?? '',
       vnp_TransactionType: '01',
-      vnp_TransactionStatus: payment.state === 'paid' ? '00' : payment.state === 'failed' ? '02' : '01',
+      vnp_TransactionStatus: payment.state === 'created' ? '01' : outcomeCodes[payment.state].transactionStatus,
       vnp_OrderInfo: payment.params.vnp_OrderInfo ?? '',
     });
   });
@@ -150,7 +186,8 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
     return answer;
   }
 
-  app.get('/_sim/state', async () => ({ payments: Object.fromEntries(payments), ipn: exchanges }));
+  app.get('/_sim/state', async () => ({ payments: Object.fromEntries(payments), ipn: exchanges, refunds: refunds.received }));
+  app.post('/_sim/refund-faults', async (req) => refunds.setFaults(req.body as RefundFaults));
   app.post('/_sim/config', async (req) => {
     configuredCallbackUrl = (req.body as { callbackUrl?: string }).callbackUrl ?? configuredCallbackUrl;
     return { callbackUrl: configuredCallbackUrl };
@@ -158,6 +195,7 @@ export function buildVnpaySimulator(rawOptions: Record<string, unknown>, gateway
   app.post('/_sim/reset', async () => {
     payments.clear();
     exchanges.length = 0;
+    refunds.reset();
     return { reset: true };
   });
   return app;

@@ -97,7 +97,8 @@ export function toProgressRecord(envelope: Envelope): Record<string, string> {
   };
 }
 
-const paymentStatusCodes: Record<PaymentResultV1['status'], string> = { paid: '1', failed: '2', expired: '3' };
+/** 4: the bank flagged the payment and an operator is deciding (a later update says 1 or 2). */
+const paymentStatusCodes: Record<PaymentResultV1['status'], string> = { paid: '1', failed: '2', expired: '3', 'needs-review': '4' };
 
 /** Our payment.result.v1 → the item of our payment service (our profile: no public source shows one). */
 export function toPaymentRecord(envelope: Envelope): Record<string, unknown> {
@@ -105,7 +106,7 @@ export function toPaymentRecord(envelope: Envelope): Record<string, unknown> {
   const item: Record<string, unknown> = {
     MaHoSo: result.dossierCode,
     MaThanhToan: result.paymentId,
-    TrangThaiThanhToan: paymentStatusCodes[result.status] ?? result.status,
+    TrangThaiThanhToan: paymentStatusCodes[result.status],
     SoTien: result.amount,
     DanhSachLePhi: result.fees.map((f) => ({ MaPhiLePhi: f.code, TenPhiLePhi: f.name, Gia: f.amount })),
   };

@@ -7,7 +7,7 @@ import { startProvincialSimulator } from './simulator.ts';
 export const connector: Connector = {
   name: 'provincial-system',
   operations: (options) => ({ events: provincialOptionsOf(options).eventsPath }),
-  messageTypes: ['payment.result.v1'],
+  messageTypes: ['payment.result.v1', 'payment.refund.v1'],
   createClient: (context) => new ProvincialSystemClient(context),
   startSimulator: startProvincialSimulator,
 };

@@ -49,7 +49,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
-  if (deps.payments) registerPaymentAdminRoutes(app, deps, deps.payments);
+  if (deps.payments) registerPaymentAdminRoutes(app, deps, deps.payments, audit);
 
   app.get('/queues', async () => ({
     destinations: await Promise.all(deps.queues.all().map(([name, queue]) => describeDestination(name, queue, circuitBoard))),

@@ -21,7 +21,23 @@ export class GatewayMetrics {
   private readonly endToEndSeconds = new Histogram({ name: 'gateway_end_to_end_seconds', help: 'From acceptance to delivery', labelNames: ['destination'], buckets: [0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 7200], registers: [this.registry] });
   private readonly paymentCallbacks = new Counter({ name: 'gateway_payment_callbacks_total', help: 'Bank callbacks by provider and verdict (confirmed, invalid-signature, invalid-amount …)', labelNames: ['provider', 'verdict'], registers: [this.registry] });
   private readonly registryLookups = new Counter({ name: 'gateway_registry_lookups_total', help: 'Citizen registry lookups by registry and outcome (match, mismatch, not-found, unavailable, timeout, busy)', labelNames: ['registry', 'outcome'], registers: [this.registry] });
+  private readonly paymentReviews = new Counter({ name: 'gateway_payment_reviews_total', help: 'Payments flagged by their provider for an operator (flagged) and operator decisions (paid, failed)', labelNames: ['provider', 'outcome'], registers: [this.registry] });
+  private readonly paymentRefunds = new Counter({ name: 'gateway_payment_refunds_total', help: 'Refunds asked of providers by outcome (refunded, refused, error)', labelNames: ['provider', 'outcome'], registers: [this.registry] });
   private readonly circuits = new Map<string, () => CircuitState>();
+  private countNeedingReview?: () => Promise<number>;
+
+  recordPaymentReview(provider: string, outcome: 'flagged' | 'paid' | 'failed'): void {
+    this.paymentReviews.inc({ provider, outcome });
+  }
+
+  recordPaymentRefund(provider: string, outcome: string): void {
+    this.paymentRefunds.inc({ provider, outcome });
+  }
+
+  /** The needs-review gauge reads this (from Redis) when scraped, so every process reports the same truth. */
+  watchPaymentsNeedingReview(count: () => Promise<number>): void {
+    this.countNeedingReview = count;
+  }
 
   recordPaymentCallback(provider: string, verdict: string): void {
     this.paymentCallbacks.inc({ provider, verdict });
@@ -34,6 +50,15 @@ export class GatewayMetrics {
   constructor(queues?: DestinationQueues) {
     collectDefaultMetrics({ register: this.registry });
     const circuits = this.circuits;
+    const self = this;
+    new Gauge({
+      name: 'gateway_payments_needing_review',
+      help: 'Payments a provider flagged (suspect, reversed, suspected fraud) that wait for an operator decision',
+      registers: [this.registry],
+      async collect() {
+        if (self.countNeedingReview) this.set(await self.countNeedingReview());
+      },
+    });
     new Gauge({
       name: 'gateway_circuit_state',
       help: 'Circuit breaker of this worker process per destination: 0 closed, 1 half-open, 2 open',

@@ -31,6 +31,7 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
       verdict = await payments.store.settle(statement, 'callback'); //               settled once
       if (verdict === 'confirmed') {
         const paymentId = statement.paymentId;
+        if (statement.outcome === 'needs-review') deps.metrics.recordPaymentReview(name, 'flagged');
         // Settled and in the outbox already: a failure here is finished by the outbox relay, the bank still hears "confirmed".
         await payments.events.flush(paymentId).catch((err: Error) => log.warn({ paymentId, err: err.message }, 'payment result left in the outbox')); // queued downstream
       }

@@ -3,7 +3,11 @@
  * the connector only speaks the provider's protocol: create, read a callback, reply, query.
  */
 
-export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'cancelled';
+/**
+ * needs-review: the provider says money may have moved but the payment is suspect or was reversed; an operator
+ * decides paid or failed. refunded: paid, then refunded in full (a partial refund leaves it paid, with refundedAmount).
+ */
+export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'cancelled' | 'needs-review' | 'refunded';
 
 export interface FeeItem {
   code: string;
@@ -37,12 +41,44 @@ export interface ExpectedPayment {
   settledBy?: 'callback' | 'query' | 'expiry' | 'cancel';
   settledAfterExpiry?: boolean;
   paymentUrl?: string;
+  /** Why the provider's statement needs an operator, and the operator's decision once made. */
+  review?: PaymentReview;
+  /** VND refunded so far (accepted by the provider). */
+  refundedAmount?: number;
+  refunds?: RefundRecord[];
+}
+
+export interface PaymentReview {
+  /** The provider's own codes, e.g. VNPAY `vnp_ResponseCode=07` / `vnp_TransactionStatus=04`. */
+  providerCodes: Record<string, string>;
+  reason: 'suspect' | 'reversed' | 'suspected-fraud';
+  flaggedAt: string;
+  resolution?: { outcome: 'paid' | 'failed'; by: string; reason: string; at: string };
+}
+
+/** One refund asked of the provider, and what became of it. */
+export interface RefundRecord {
+  refundId: string;
+  /** VND. */
+  amount: number;
+  kind: 'full' | 'partial';
+  status: 'requested' | 'refunded' | 'refused' | 'error';
+  requestedBy: string;
+  reason: string;
+  requestedAt: string;
+  finishedAt?: string;
+  /** The provider's answer code and text (refused: why). */
+  providerCode?: string;
+  providerMessage?: string;
+  providerTransactionNo?: string;
 }
 
 /** A provider's statement about one payment, from a callback or a query, after its authenticity was checked. */
 export interface ProviderStatement {
   paymentId: string;
-  outcome: 'paid' | 'failed';
+  /** needs-review: money may have moved but the provider flags the payment (see `review`). */
+  outcome: 'paid' | 'failed' | 'needs-review';
+  review?: Pick<PaymentReview, 'providerCodes' | 'reason'>;
   transactionNo: string;
   /** VND, integer (providers that send ×100 are converted by their mapping). */
   amount: number;
@@ -96,5 +132,35 @@ export interface PaymentProvider {
   reply(verdict: CallbackVerdict): { statusCode: number; body: unknown };
   /** Asks the provider what became of a payment: a statement, or 'pending' / 'unknown' when it has none. */
   query(payment: ExpectedPayment): Promise<ProviderStatement | 'pending' | 'unknown'>;
+  /** Asks the provider to refund (part of) a paid payment. Absent: the provider has no refund API here. */
+  refund?(payment: ExpectedPayment, request: RefundRequest): Promise<RefundAnswer>;
   close(): Promise<void>;
+}
+
+export interface RefundRequest {
+  refundId: string;
+  /** VND. */
+  amount: number;
+  kind: 'full' | 'partial';
+  /** The operator asking (the provider records who created the refund). */
+  requestedBy: string;
+}
+
+/** The provider's signed answer; transport failures and bad signatures throw RefundUnanswered instead. */
+export interface RefundAnswer {
+  accepted: boolean;
+  providerCode: string;
+  providerMessage: string;
+  providerTransactionNo?: string;
+}
+
+/** No trustworthy answer (timeout, HTTP error, bad signature): the refund's fate at the provider is unknown. */
+export class RefundUnanswered extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'unavailable' | 'invalid-answer',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RefundUnanswered';
+  }
 }

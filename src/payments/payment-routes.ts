@@ -37,6 +37,9 @@ export function paymentView(p: ExpectedPayment) {
     paidAt: p.paidAt,
     settledBy: p.settledBy,
     settledAfterExpiry: p.settledAfterExpiry,
+    review: p.review ? { reason: p.review.reason, flaggedAt: p.review.flaggedAt, resolvedAs: p.review.resolution?.outcome, resolvedAt: p.review.resolution?.at } : undefined,
+    refundedAmount: p.refundedAmount,
+    refunds: p.refunds?.map((r) => ({ refundId: r.refundId, amount: r.amount, kind: r.kind, status: r.status, providerCode: r.providerCode, providerMessage: r.providerMessage, requestedAt: r.requestedAt, finishedAt: r.finishedAt })),
   };
 }
 
@@ -119,7 +122,11 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
 }
 
 /** The dossier's fees are already held: the same request again gets the same payment, anything else a conflict. */
-async function answerHeld(held: { paymentId: string; status: 'pending' | 'paid'; sameRequest: boolean }, reply: FastifyReply, payments: PaymentServices) {
+async function answerHeld(held: { paymentId: string; status: 'pending' | 'paid' | 'needs-review'; sameRequest: boolean }, reply: FastifyReply, payments: PaymentServices) {
+  if (held.status === 'needs-review') {
+    // The citizen may already have been debited: no second payment for these fees until an operator decides.
+    throw new GatewayError('PAYMENT_UNDER_REVIEW', 'a payment for these fees is under review at the bank; wait for its result', [{ path: '/fees', message: `payment ${held.paymentId} needs review` }]);
+  }
   if (held.status === 'paid') {
     throw new GatewayError('PAYMENT_ALREADY_PAID', 'these fees of this dossier are already paid', [{ path: '/fees', message: `paid by payment ${held.paymentId}` }]);
   }

@@ -62,7 +62,9 @@ export async function reconcile(store: PaymentStore, date: string, rows: Settlem
   for (const row of rows) {
     const ours = byId.get(row.orderId) ?? (await store.get(row.orderId));
     byId.delete(row.orderId);
-    if (!ours || ours.status !== 'paid' || (provider && ours.provider !== provider)) {
+    // A refunded payment was still paid that day: the refund is a transaction of its own at the bank.
+    const settledPaid = ours?.status === 'paid' || ours?.status === 'refunded';
+    if (!ours || !settledPaid || (provider && ours.provider !== provider)) {
       report.missingInGateway.push({ orderId: row.orderId, transactionNo: row.transactionNo, amount: row.amount, gatewayStatus: ours?.status ?? 'unknown' });
       continue;
     }

@@ -4,7 +4,8 @@ import { request } from 'undici';
 import type { CreateTransactionRequest } from '../../connectors/bank-paygov/mapping.ts';
 import { buildPaygovSimulator, type PaygovCallbackExchange, type PaygovPayInstruction } from '../../connectors/bank-paygov/simulator.ts';
 import { deepMerge } from '../../src/config/load-config.ts';
-import { buildVnpaySimulator, type IpnExchange, type PayInstruction } from '../../connectors/bank-vnpay/simulator.ts';
+import { buildVnpaySimulator, type IpnExchange, type PayInstruction, type RefundFaults } from '../../connectors/bank-vnpay/simulator.ts';
+import type { ReceivedRefund } from '../../connectors/bank-vnpay/refund-simulator.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { agencyCode, bankOptions, ProvincialSimulator, startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.ts';
 
@@ -16,7 +17,9 @@ export interface PaymentTestGateway extends TestGateway {
   payment(paymentId: string): Promise<any>;
   /** Opens the pay URL as the citizen's browser would (the bank learns the order), then pays per the instruction. */
   pay(paymentUrl: string, instruction?: Omit<PayInstruction, 'txnRef'>): Promise<{ sent: IpnExchange[] }>;
-  bankState(): Promise<{ ipn: IpnExchange[] }>;
+  bankState(): Promise<{ ipn: IpnExchange[]; refunds: ReceivedRefund[] }>;
+  /** Faults for the bank's next refund request. */
+  refundFaults(faults: RefundFaults): Promise<void>;
 }
 
 let sequence = 0;
@@ -70,7 +73,10 @@ export async function startPaymentTestGateway(options: TestGatewayOptions = {}):
       const res = await request(`${bankUrl}/_sim/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ txnRef, ...instruction }) });
       return (await res.body.json()) as { sent: IpnExchange[] };
     },
-    bankState: async () => (await request(`${bankUrl}/_sim/state`)).body.json() as Promise<{ ipn: IpnExchange[] }>,
+    bankState: async () => (await request(`${bankUrl}/_sim/state`)).body.json() as Promise<{ ipn: IpnExchange[]; refunds: ReceivedRefund[] }>,
+    refundFaults: async (faults) => {
+      await (await request(`${bankUrl}/_sim/refund-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) })).body.text();
+    },
     close: async () => {
       await t.close();
       await provincial.close();

@@ -1,12 +1,12 @@
 -- Records an expected payment, takes the dossier+fee slot and schedules its expiry check, in one step,
--- unless an open or paid payment holds the slot.
+-- unless an open, paid or under-review payment holds the slot.
 -- KEYS[1] payment hash, KEYS[2] open-slot key, KEYS[3] expiring zset
 -- ARGV: paymentId, doc JSON, amount, currency, requestSha256, paymentKeyPrefix, dueAt (ms)
 local holder = redis.call('GET', KEYS[2])
 if holder then
   local holderKey = ARGV[6] .. holder
   local status = redis.call('HGET', holderKey, 'status')
-  if status == 'pending' or status == 'paid' then
+  if status == 'pending' or status == 'paid' or status == 'needs-review' then
     return { holder, status, redis.call('HGET', holderKey, 'requestSha256') or '' }
   end
 end
