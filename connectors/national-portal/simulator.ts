@@ -27,8 +27,8 @@ export interface PortalFaults extends SimulatorFaults {
   errorCodeStyle?: 'number' | 'string' | 'zero-padded';
   /** An invalid session answered HTTP 401 instead of a non-zero error_code. */
   sessionErrorAsHttp401?: boolean;
-  /** The next `count` calls (of `service`, or of any) are refused with this business error. */
-  refuse?: { service?: string; count: number; error_code?: number | string; message?: string };
+  /** The next `count` calls (of `service`, or of any) are refused with this business error, or fail with `httpStatus`. */
+  refuse?: { service?: string; count: number; error_code?: number | string; message?: string; httpStatus?: number };
 }
 
 /** The simulated portal's refusals. The real portal's codes and texts are not public: these are ours. */
@@ -150,6 +150,7 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     const refusal = faults().refuse;
     if (refusal && refusal.count > 0 && (!refusal.service || refusal.service === service)) {
       refusal.count -= 1;
+      if (refusal.httpStatus) return reply.code(refusal.httpStatus).send({ error_code: 99, message: 'injected HTTP failure' });
       return refuse(reply, { error_code: refusal.error_code ?? 7, message: refusal.message ?? 'Từ chối (lỗi giả lập)' });
     }
     const validate = validators[service];

@@ -91,6 +91,8 @@ export interface SendOptions {
   signer?: CmsSigner;
   signOptions?: SignCmsOptions;
   headers?: Record<string, string>;
+  /** Where to send it; default /v1/dossiers/status. */
+  path?: string;
 }
 
 let sequence = 0;
@@ -274,7 +276,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     if (o.apiKey !== null) headers.authorization = `Bearer ${o.apiKey ?? apiKey}`;
     if (o.timestamp !== null) headers['x-timestamp'] = o.timestamp ?? new Date().toISOString();
     if (o.signature !== null) headers['x-signature'] = o.signature ?? signCms(body, o.signer ?? pki.defaultSigner, o.signOptions);
-    const res = await request(`${url}/v1/dossiers/status`, { method: 'POST', headers, body });
+    const res = await request(`${url}${o.path ?? '/v1/dossiers/status'}`, { method: 'POST', headers, body });
     const text = await res.body.text();
     return { statusCode: res.statusCode, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
