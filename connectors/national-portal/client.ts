@@ -69,9 +69,11 @@ export class NationalPortalClient implements DeliveryClient {
     const known = await this.context.state.read(key);
     const digest = dossierFieldsDigest(envelope);
     if (known.synced && known.digest === digest) return;
-    const procedureCode = String(envelope.payload.procedureCode);
-    const names = await this.procedures.namesOf(procedureCode, extras);
+    // A v1 message knows too little of the dossier to correct it: sent again, it would blank what a v2 one told the portal.
+    if (known.synced && envelope.type === 'dossier.status.v1') return;
+    // The public client's order: TraCuuHoSo (hasSyncDossier), then LayThuTuc inside createSyncDossierBodyRequest.
     const isUpdating = known.synced || (await this.portalHas(envelope.dossierCode, extras)) ? 'True' : 'False';
+    const names = await this.procedures.namesOf(String(envelope.payload.procedureCode), extras);
     await this.integration.call('DongBoHoSoMC', { isUpdating, data: [toDossierRecord(envelope, names)] }, extras);
     await this.context.state.write(key, { synced: '1', digest }, dossierRecordTtlMs);
   }

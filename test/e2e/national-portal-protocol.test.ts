@@ -131,13 +131,14 @@ describe('a dossier the portal already has', () => {
     });
   });
 
-  it('v1 and v2 updates of one dossier share its record at the portal', async () => {
+  it('a v1 update of a dossier a v2 one synced sends its progress alone', async () => {
     const doc = v2();
     await t.waitForState((await sendV2(doc)).body.messageId, ['delivered']);
     const v1 = await t.send({ doc: statusUpdate({ dossierCode: doc.dossierCode, status: 5, statusTime: '2026-11-26T09:00:00+07:00' }) });
     await t.waitForState(v1.body.messageId, ['delivered']);
-    // v1 carries no dossier-level fields beyond its applicant's name: that is a change, synced before the progress.
-    expect(await services(doc.dossierCode as string)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'DongBoHoSoMC', 'CapNhatTienDoHoSoMC']);
+    // A v1 message never re-syncs a dossier the portal has: it would blank the fields the v2 one gave.
+    expect(await services(doc.dossierCode as string)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC', 'CapNhatTienDoHoSoMC']);
+    expect((await t.portal.dossier(doc.dossierCode as string))?.record).toMatchObject({ NgayTiepNhan: '20261120083000', TrangThaiHoSo: '5' });
   });
 });
 
