@@ -11,8 +11,10 @@ import type { PaymentServices } from './payments/payment-services.ts';
 import { PaymentStore } from './payments/payment-store.ts';
 import { CitizenVerifier } from './citizens/verify-citizen.ts';
 import type { PostalServices } from './postal/postal-routes.ts';
-import type { TrackingReceiver } from './postal/postal-types.ts';
+import { postalCarriers } from './postal/postal-carriers.ts';
+import { PostalDeliveryClient } from './postal/postal-delivery-client.ts';
 import { ShipmentStore } from './postal/shipment-store.ts';
+import { TrackingPoller } from './postal/tracking-poller.ts';
 import { publishProducedEvents } from './messages/publish-message.ts';
 import { SubmissionPoller } from './submissions/submission-poller.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
@@ -45,6 +47,8 @@ export interface Gateway {
   revocation: CrlRevocationChecker;
   payments?: PaymentServices;
   submissionPoller?: SubmissionPoller;
+  /** Carrier → the poller of its tracking feed (worker role). */
+  trackingPollers: Map<string, TrackingPoller>;
   /** Re-reads trust anchors and CRL files (SIGHUP). */
   reloadTrust(): void;
   close(): Promise<void>;
@@ -68,15 +72,11 @@ async function readiness(parts: { producer: Redis; trustStore: TrustStore; revoc
   return { checks, details };
 }
 
-/** Tracking callback readers of every destination whose connector has one (postal carriers). */
-async function postalServices(config: GatewayConfig, redis: Redis, logger: Logger, signOutbound: (body: Buffer) => string): Promise<PostalServices | undefined> {
-  const receivers = new Map<string, TrackingReceiver>();
-  for (const [name, destination] of Object.entries(config.destinations)) {
-    const connector = await loadConnector(destination.connector);
-    if (!connector.createTrackingReceiver) continue;
-    receivers.set(name, connector.createTrackingReceiver(destinationContext(connector, name, destination, { logger, signOutbound, redis, prefix: config.redis.prefix })));
-  }
-  return receivers.size ? { store: new ShipmentStore(redis, config.redis.prefix, config.retention.deliveredMs), receivers } : undefined;
+/** The shipments and the carriers the api role answers about (status, cancel), when a destination is a carrier. */
+async function postalServices(config: GatewayConfig, redis: Redis, logger: Logger, signOutbound: (body: Buffer) => string): Promise<{ services?: PostalServices; close: () => Promise<void> }> {
+  const carriers = await postalCarriers(config, (connector, name, destination) => destinationContext(connector, name, destination, { logger, signOutbound, redis, prefix: config.redis.prefix }));
+  const close = async () => void (await Promise.all([...carriers.values()].map((c) => c.close())));
+  return { services: carriers.size ? { store: new ShipmentStore(redis, config.redis.prefix, config.retention.deliveredMs), carriers } : undefined, close };
 }
 
 /** The submission handler for the configured feed (the national portal), when its connector offers one. */
@@ -159,6 +159,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const gateway: Gateway = {
     config,
     workers: new Map(),
+    trackingPollers: new Map(),
     queues,
     trustStore,
     revocation,
@@ -200,6 +201,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   if (config.role === 'api' || config.role === 'all') {
     const pushHandler = config.submissions.push ? await buildSubmissionPoller(config, gateway, { timeline, messageLog }, producer, logger, signOutbound) : undefined;
     if (pushHandler) closers.push(pushHandler.close);
+    const postal = await postalServices(config, producer, logger, signOutbound);
+    closers.push(postal.close);
     const api = buildApiServer(
       {
         config,
@@ -207,7 +210,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         signatures,
         payments: gateway.payments,
         citizens: citizenVerification(config, services, logger),
-        postal: await postalServices(config, producer, logger, signOutbound),
+        postal: postal.services,
         submissionPush: pushHandler?.poller,
         queues,
         redis: producer,
@@ -267,10 +270,23 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
     circuitBoard: new CircuitStateBoard(connection, prefix),
   };
   const stopSealer = startMessageLogSealer(shared.messageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
+  const publish = { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog, retentionMs: config.retention.deliveredMs };
+  const shipments = new ShipmentStore(connection, prefix, config.retention.deliveredMs);
+  const stopTracking: Array<() => Promise<void>> = [];
   for (const [name, destination] of Object.entries(config.destinations)) {
     const connector = await loadConnector(destination.connector);
-    const createClient = requirePort(connector, 'createClient', `/destinations/${name}`);
-    const client = createClient(destinationContext(connector, name, destination, { logger, signOutbound, redis: connection, prefix }));
+    const context = destinationContext(connector, name, destination, { logger, signOutbound, redis: connection, prefix });
+    let client;
+    if (connector.createCarrier) {
+      // A carrier: the core delivers shipment requests through it and pulls its tracking feed.
+      const carrier = connector.createCarrier(context);
+      client = new PostalDeliveryClient(name, carrier, shipments);
+      const poller = new TrackingPoller({ redis: connection, prefix, carrierName: name, carrier, store: shipments, publish, routes: config.routes, logger, lockMs: 60_000 });
+      gateway.trackingPollers.set(name, poller);
+      stopTracking.push(poller.start(carrier.tracking.intervalMs));
+    } else {
+      client = requirePort(connector, 'createClient', `/destinations/${name}`)(context);
+    }
     gateway.workers.set(
       name,
       new DeliveryWorker({
@@ -285,14 +301,14 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
         lockDurationMs: config.delivery.lockDurationMs,
         logger,
         metrics,
-        publishProduced: (envelope, events) =>
-          publishProducedEvents({ queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog, retentionMs: config.retention.deliveredMs }, config.routes, envelope, events),
+        publishProduced: (envelope, events) => publishProducedEvents(publish, config.routes, envelope, events),
       }),
     );
   }
   const stopPolling = await startSubmissionPolling(config, gateway, shared, connection, logger, signOutbound);
   return async () => {
     await stopPolling();
+    await Promise.all(stopTracking.map((stop) => stop()));
     await Promise.all([...gateway.workers.values()].map((w) => w.close()));
     await stopSealer();
     connection.disconnect();

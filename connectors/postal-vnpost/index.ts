@@ -1,15 +1,13 @@
-import { vnpostOptionsOf } from './options.ts';
 import type { Connector } from '../../src/connectors/connector-types.ts';
-import { VnpostClient } from './client.ts';
+import { VnpostCarrier } from './carrier.ts';
+import { vnpostOperations } from './options.ts';
 import { startVnpostSimulator } from './simulator.ts';
-import { VnpostTrackingReceiver } from './tracking-receiver.ts';
 
-/** Public postal service (bưu chính công ích): dossier pickup and result delivery, with tracking callbacks. */
+/** Public postal service (bưu chính công ích) through the NGSP: dossier pickup and result delivery, tracking pulled. */
 export const connector: Connector = {
   name: 'postal-vnpost',
-  operations: (options) => ({ token: vnpostOptionsOf(options).tokenPath, order: vnpostOptionsOf(options).createPath }),
+  operations: vnpostOperations,
   messageTypes: ['postal.shipment.v1'],
-  createClient: (context) => new VnpostClient(context),
-  createTrackingReceiver: (context) => new VnpostTrackingReceiver(context),
+  createCarrier: (context) => new VnpostCarrier(context),
   startSimulator: startVnpostSimulator,
 };

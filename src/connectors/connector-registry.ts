@@ -25,7 +25,7 @@ export async function loadConnector(name: string, connectorsDir = defaultConnect
 }
 
 /** A connector's port, or a clear start-up error naming the config entry that asked for it. */
-export function requirePort<K extends 'createClient' | 'createPaymentProvider' | 'createRegistry' | 'createTrackingReceiver' | 'createSubmissionSource'>(connector: Connector, port: K, usedBy: string): NonNullable<Connector[K]> {
+export function requirePort<K extends 'createClient' | 'createPaymentProvider' | 'createRegistry' | 'createCarrier' | 'createSubmissionSource'>(connector: Connector, port: K, usedBy: string): NonNullable<Connector[K]> {
   const factory = connector[port];
   if (typeof factory !== 'function') throw new Error(`${usedBy}: connector "${connector.name}" has no ${port}`);
   return factory.bind(connector) as NonNullable<Connector[K]>;

@@ -3,7 +3,7 @@ import type { Envelope } from '../messages/envelope.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
 import type { CitizenRegistry } from '../citizens/citizen-registry.ts';
-import type { TrackingReceiver } from '../postal/postal-types.ts';
+import type { PostalCarrier } from '../postal/postal-carrier.ts';
 import type { SubmissionSource } from '../submissions/submission-types.ts';
 import type { ConnectorState } from './connector-state.ts';
 import type { Transport } from './transport/transport.ts';
@@ -106,8 +106,8 @@ export interface Connector {
   createRegistry?(context: ServiceContext): CitizenRegistry;
   /** A feed the gateway polls (the national portal's online submissions). */
   createSubmissionSource?(context: ConnectorContext): SubmissionSource;
-  /** Reads the system's signed callbacks about what it delivered (a carrier's tracking events). */
-  createTrackingReceiver?(context: ConnectorContext): TrackingReceiver;
+  /** A postal carrier: creates orders (the core delivers shipment requests through it), its tracking feed, cancels. */
+  createCarrier?(context: ConnectorContext): PostalCarrier;
   /** A fastify app imitating the remote system, for the sandbox and end-to-end tests. */
   startSimulator(options: SimulatorOptions): Promise<SimulatorHandle>;
 }

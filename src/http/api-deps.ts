@@ -26,7 +26,7 @@ export interface ApiDeps {
   publish: PublishDeps;
   /** Present when payment providers are configured. */
   payments?: PaymentServices;
-  /** Present when a destination's connector reads tracking callbacks (a postal carrier). */
+  /** Present when a destination's connector is a postal carrier. */
   postal?: PostalServices;
   /** Present when the portal may push online submissions (config submissions.push). */
   submissionPush?: SubmissionPoller;

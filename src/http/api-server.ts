@@ -15,7 +15,7 @@ import { GatewayError, installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerPaymentRoutes } from '../payments/payment-routes.ts';
 import { registerCitizenRoutes } from '../citizens/citizen-routes.ts';
-import { postalCallbackRoutes, registerPostalRoutes } from '../postal/postal-routes.ts';
+import { registerPostalRoutes } from '../postal/postal-routes.ts';
 import { submissionPushRoutes } from '../submissions/push-routes.ts';
 import { paymentCallbackRoutes } from '../payments/callback-routes.ts';
 import '../pipeline/request-context.ts';
@@ -59,7 +59,6 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.register(partnerRoutes, deps);
   // Banks authenticate by signature, not by partner API key: their own encapsulated group.
   if (deps.payments) app.register(paymentCallbackRoutes, { deps, payments: deps.payments });
-  if (deps.postal) app.register(postalCallbackRoutes, { deps, postal: deps.postal });
   if (deps.submissionPush) app.register(submissionPushRoutes, { deps, poller: deps.submissionPush });
   app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
   app.register(dashboardRoutes, { prefix: '/admin' });

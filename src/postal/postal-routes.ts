@@ -1,98 +1,71 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
-import type { Envelope } from '../messages/envelope.ts';
 import { describeMessage, findMessage } from '../messages/message-status.ts';
-import { publishMessage } from '../messages/publish-message.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
-import { CallbackRefused, type CallbackRequest } from '../payments/payment-provider.ts';
-import { postalShipmentV1, trackingEventType } from './postal-message-types.ts';
-import type { TrackingEvent, TrackingReceiver, TrackingVerdict } from './postal-types.ts';
+import type { PostalCarrier } from './postal-carrier.ts';
+import { postalShipmentV1 } from './postal-message-types.ts';
 import type { ShipmentStore } from './shipment-store.ts';
 
 export interface PostalServices {
   store: ShipmentStore;
-  /** Carrier (destination name) → its tracking callback reader. */
-  receivers: Map<string, TrackingReceiver>;
+  /** Carrier (destination name) → its connector's port. */
+  carriers: Map<string, PostalCarrier>;
 }
 
 /**
  * POST /v1/postal/shipments: the ingest walk (signed, validated, deduplicated, queued to the carrier); the message id
  * is the shipment id. GET /v1/postal/shipments/:id: the creation's delivery state and the tracking so far.
+ * POST /v1/postal/shipments/:id/cancel: asks the carrier to cancel; its answer is stored and returned.
  */
 export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal: PostalServices): void {
   registerIngestRoute(app, '/v1/postal/shipments', postalShipmentV1, deps);
+
   app.get<{ Params: { shipmentId: string } }>('/v1/postal/shipments/:shipmentId', async (request) => {
     const found = await findMessage(deps.queues, request.params.shipmentId);
     if (!found || found.job.data.partner !== request.partner!.id || found.job.data.type !== postalShipmentV1.type) {
       throw new GatewayError('NOT_FOUND', `no shipment ${request.params.shipmentId} for this partner`);
     }
     const creation = await describeMessage(found, deps.queues);
-    const tracking = await postal.store.tracking(request.params.shipmentId);
-    // Before the first tracking event, the number is the one the carrier gave when the order was created.
-    const created = found.job.returnvalue?.produced?.[0] as { trackingNumber?: string } | undefined;
+    const [record, tracking] = await Promise.all([postal.store.record(request.params.shipmentId), postal.store.tracking(request.params.shipmentId)]);
     return {
       shipmentId: request.params.shipmentId,
       dossierCode: creation.dossierCode,
       carrier: creation.destination,
+      orderNumber: record?.orderNumber,
       creation: creation.state,
       ...tracking,
-      trackingNumber: tracking.trackingNumber ?? created?.trackingNumber,
+      // Before the first tracking event: requested until the carrier took the order, then created.
       state: tracking.state ?? (creation.state === 'delivered' ? 'created' : 'requested'),
     };
   });
-}
 
-/**
- * /v1/postal/callbacks/:carrier: tracking events, authenticated by the carrier's signature. Each event is applied
- * once per shipment by an atomic script (an older event never overwrites a newer state), and each that changed the
- * state is queued on to the province, ordered per shipment.
- */
-export async function postalCallbackRoutes(app: FastifyInstance, options: { deps: ApiDeps; postal: PostalServices }): Promise<void> {
-  const { deps, postal } = options;
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_r, raw, done) => done(null, raw));
-  app.post<{ Params: { carrier: string } }>('/v1/postal/callbacks/:carrier', async (request, reply) => {
-    const carrier = request.params.carrier;
-    const receiver = postal.receivers.get(carrier);
-    if (!receiver) throw new GatewayError('NOT_FOUND', `no carrier "${carrier}"`);
-    const callback: CallbackRequest = { method: request.method, query: {}, headers: request.headers, rawBody: request.body as Buffer };
-    let verdict: TrackingVerdict = 'accepted';
-    let applied = 0;
-    let events: TrackingEvent[] = [];
-    try {
-      events = await receiver.readCallback(callback); //                              read + signature
-      for (const event of events) {
-        const result = await postal.store.apply(event); //                             applied once, in order
-        if (result === 'applied') {
-          applied += 1;
-          await publishTracking(deps, carrier, event); //                             queued on
-        }
+  app.post<{ Params: { shipmentId: string } }>('/v1/postal/shipments/:shipmentId/cancel', async (request) => {
+    const { shipmentId } = request.params;
+    const record = await postal.store.record(shipmentId);
+    if (!record || record.partner !== request.partner!.id) {
+      const found = await findMessage(deps.queues, shipmentId);
+      if (found && found.job.data.partner === request.partner!.id && found.job.data.type === postalShipmentV1.type) {
+        throw new GatewayError('SHIPMENT_NOT_CREATED', 'the carrier has not been asked for this shipment yet: retry once it is created');
       }
-    } catch (err) {
-      verdict = err instanceof CallbackRefused ? err.verdict : 'error';
-      if (verdict === 'error') request.log.error({ err: (err as Error).message }, 'tracking callback failed; the carrier will retry');
+      throw new GatewayError('NOT_FOUND', `no shipment ${shipmentId} for this partner`);
     }
-    request.log.info({ carrier, verdict, received: events.length, applied }, 'tracking callback');
-    const { statusCode, body } = receiver.reply(verdict, { received: events.length, applied });
-    return reply.code(statusCode).send(body);
+    const carrier = postal.carriers.get(record.carrier);
+    if (!carrier) throw new GatewayError('NOT_FOUND', `carrier "${record.carrier}" of shipment ${shipmentId} is no longer configured`);
+    const log = request.log.child({ shipmentId, carrier: record.carrier });
+    let answer;
+    try {
+      answer = await carrier.cancel(record.orderNumber);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'cancel: carrier unreachable');
+      throw new GatewayError('UPSTREAM_UNAVAILABLE', `carrier ${record.carrier} could not be asked; nothing changed, retry later`, [], { 'retry-after': '30' });
+    }
+    const cancellation = { ...answer, at: new Date().toISOString() };
+    await postal.store.recordCancellation(shipmentId, cancellation);
+    log.info({ outcome: cancellation.outcome, statusCode: cancellation.statusCode, carrierStatus: cancellation.carrierStatus }, 'cancel asked of the carrier');
+    if (cancellation.outcome === 'refused') {
+      throw new GatewayError('CANCEL_REFUSED', `carrier ${record.carrier} refused to cancel (HTTP ${cancellation.statusCode})`, [{ path: '/cancellation', message: cancellation.message ?? '' }]);
+    }
+    return { shipmentId, orderNumber: record.orderNumber, cancellation };
   });
-}
-
-async function publishTracking(deps: ApiDeps, carrier: string, event: TrackingEvent): Promise<void> {
-  const origin = (await findMessage(deps.queues, event.shipmentId))?.job.data as Envelope | undefined;
-  await publishMessage(
-    deps.publish,
-    {
-      type: trackingEventType,
-      partner: origin?.partner ?? `carrier:${carrier}`,
-      agencyCode: origin?.agencyCode ?? '',
-      dossierCode: origin?.dossierCode ?? event.trackingNumber,
-      traceId: event.shipmentId.replace(/-/g, ''),
-      orderingTime: Date.parse(event.occurredAt),
-      orderingKey: `shipment:${event.shipmentId}`,
-      payload: { ...event, carrier },
-    },
-    `${trackingEventType}|${carrier}|${event.eventId}`,
-    deps.config.routes[trackingEventType] ?? [],
-  );
 }

@@ -1,28 +1,41 @@
-import type { CallbackRequest } from '../payments/payment-provider.ts';
+/** Our shipment states; each carrier's status codes are mapped to them in its connector (one table per carrier). */
+export type ShipmentState = 'created' | 'accepted' | 'in-transit' | 'delivered' | 'cancelled';
 
-/** Our shipment states; each carrier's status codes are mapped to them in its connector. */
-export type ShipmentState = 'created' | 'accepted' | 'picked-up' | 'in-transit' | 'delivery-failed' | 'delivered' | 'returned';
+/** In journey order: at the same instant, the later step wins (the rank in apply-tracking-event.lua). */
+export const shipmentStates: ShipmentState[] = ['created', 'accepted', 'in-transit', 'delivered', 'cancelled'];
 
-export const shipmentStates: ShipmentState[] = ['created', 'accepted', 'picked-up', 'in-transit', 'delivery-failed', 'delivered', 'returned'];
-
-/** One tracking event, after the carrier's signature was checked and its codes mapped. */
+/** One tracking event of a shipment the gateway created, after the carrier's codes were mapped. */
 export interface TrackingEvent {
-  /** Our shipment id (the message id of the shipment request), which the carrier knows as its order number. */
+  /** Our shipment id (the message id of the shipment request). */
   shipmentId: string;
-  trackingNumber: string;
+  /** The carrier's order number for it. */
+  orderNumber: string;
+  trackingNumber?: string;
   /** The carrier's id of this event: the same event twice is applied once. */
   eventId: string;
   state: ShipmentState;
   occurredAt: string;
   carrierStatus: string;
-  note?: string;
-  location?: string;
+  statusMessage?: string;
 }
 
-export type TrackingVerdict = 'accepted' | 'invalid-signature' | 'malformed' | 'error';
+/** What the gateway keeps about a shipment once the carrier is asked for it: tracking events need nothing else. */
+export interface ShipmentRecord {
+  shipmentId: string;
+  carrier: string;
+  orderNumber: string;
+  partner: string;
+  agencyCode: string;
+  dossierCode: string;
+  kind: 'pickup' | 'delivery';
+}
 
-export interface TrackingReceiver {
-  /** Verifies the callback per the carrier's profile and reads its events; throws CallbackRefused. */
-  readCallback(request: CallbackRequest): Promise<TrackingEvent[]>;
-  reply(verdict: TrackingVerdict, counts?: { received: number; applied: number }): { statusCode: number; body: unknown };
+/** A cancellation asked of the carrier, as it answered. */
+export interface CancelOutcome {
+  outcome: 'cancelled' | 'refused';
+  /** HTTP status of the carrier's answer. */
+  statusCode: number;
+  carrierStatus?: string;
+  message?: string;
+  at: string;
 }

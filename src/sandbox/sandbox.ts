@@ -36,8 +36,8 @@ export interface Sandbox {
 
 /** Every remote system the config names, by kind: destinations, payment providers, registries. */
 export const remoteSystems = (config: GatewayConfig) => [
-  // A destination may call back about what it was given (a postal carrier's tracking events).
-  ...Object.entries(config.destinations).map(([name, system]) => ({ name, system, callbackPath: `/v1/postal/callbacks/${name}` })),
+  // Destinations never call back: what they report (a carrier's tracking) is pulled.
+  ...Object.entries(config.destinations).map(([name, system]) => ({ name, system, callbackPath: '' })),
   ...Object.entries(config.payments.providers).map(([name, system]) => ({ name, system, callbackPath: `/v1/payments/callbacks/${name}` })),
   ...Object.entries(config.registries).map(([name, system]) => ({ name, system, callbackPath: '' })),
 ];

@@ -1,131 +1,246 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callbackSignature } from '../../connectors/postal-vnpost/mapping.ts';
-import { buildVnpostSimulator, type CarrierOrder } from '../../connectors/postal-vnpost/simulator.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { toVnpostOrderBody } from '../../connectors/postal-vnpost/order-body.ts';
+import { buildVnpostSimulator, type CarrierFaults, type CarrierOrder } from '../../connectors/postal-vnpost/simulator.ts';
+import { feedStart } from '../../connectors/postal-vnpost/tracking-feed.ts';
+import type { TrackingPoller } from '../../src/postal/tracking-poller.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
-import { agencyCode, carrierOptions, gatewayIdentity, ProvincialSimulator, SimulatorClient, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
+import { agencyCode, carrierOptions, gatewayIdentity, ProvincialSimulator, SimulatorClient, startTestGateway, type TestGateway, type TestGatewayOptions } from '../helpers/test-gateway.ts';
 import { until } from '../helpers/until.ts';
 
-let t: TestGateway;
 let provincial: ProvincialSimulator;
 let carrier: SimulatorClient<CarrierOrder>;
+let redis: Redis;
+const gateways: TestGateway[] = [];
 
 beforeAll(async () => {
   provincial = await ProvincialSimulator.start();
   const app: FastifyInstance = buildVnpostSimulator({ ...carrierOptions, gatewayTrustDir: gatewayIdentity().trustDir, stepMs: 30 });
   carrier = new SimulatorClient(app, await app.listen({ host: '127.0.0.1', port: 0 }));
-  t = await startTestGateway({ provincialUrl: provincial.url, carrierUrl: carrier.url });
-  await post(`${carrier.url}/_sim/config`, { callbackUrl: `${t.url}/v1/postal/callbacks/vnpost` });
+  redis = new Redis(inject('redisUrl'));
 });
 afterAll(async () => {
-  await t?.close();
+  for (const g of gateways) await g.close().catch(() => {});
   await carrier?.close();
   await provincial?.close();
+  redis?.disconnect();
 });
 beforeEach(async () => {
   await carrier.faults({});
 });
 
-async function post(url: string, json: unknown) {
-  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
-  return { statusCode: res.statusCode, body: (await res.body.json()) as any };
+const faults = (f: CarrierFaults) => carrier.faults(f);
+
+/** A gateway whose tracking poll runs only when the test says (pollOnce), on its own key prefix unless given one. */
+async function manualGateway(options: { prefix?: string; pageSize?: number } & Partial<TestGatewayOptions> = {}) {
+  const { prefix, pageSize, ...rest } = options;
+  const g = await startTestGateway({
+    provincialUrl: provincial.url,
+    carrierUrl: carrier.url,
+    prefix,
+    overrides: { destinations: { vnpost: { options: { trackingPollIntervalMs: 3_600_000, trackingPageSize: pageSize ?? 50 } } } },
+    ...rest,
+  });
+  gateways.push(g);
+  return g;
+}
+const pollerOf = (g: TestGateway): TrackingPoller => g.gateway.trackingPollers.get('vnpost')!;
+/** Moves a fresh gateway's cursor to the feed's current end, so its reads see only what the test writes next. */
+async function skipFeed(g: TestGateway) {
+  while ((await pollerOf(g).pollOnce()).records >= 50);
 }
 
-const party = (fullName: string) => ({ fullName, phone: '0912345678', address: '12 Trần Hưng Đạo, phường Hồng Gai', provinceCode: '22', districtCode: '193' });
+const party = (fullName: string, phone = '0912345678') => ({ fullName, phone, address: '12 Trần Hưng Đạo, phường Hồng Gai', provinceCode: '20', districtCode: '2010' });
 function shipment(overrides: Record<string, unknown> = {}) {
-  return { dossierCode: `${agencyCode}-BC-${randomBytes(3).toString('hex')}`, agencyCode, kind: 'delivery', citizen: party('Phạm Thị Thu'), office: party('Bộ phận một cửa tỉnh'), codAmount: 0, ...overrides };
+  return { dossierCode: `${agencyCode}-BC-${randomBytes(3).toString('hex')}`, agencyCode, kind: 'delivery', citizen: party('Phạm Thị Thu'), office: party('Bộ phận một cửa tỉnh', '02033835555'), codAmount: 0, ...overrides };
 }
 
-async function requestShipment(doc: Record<string, unknown>) {
+async function requestShipment(g: TestGateway, doc: Record<string, unknown>) {
   const body = Buffer.from(JSON.stringify(doc));
-  const res = await request(`${t.url}/v1/postal/shipments`, {
+  const res = await request(`${g.url}/v1/postal/shipments`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, t.pki.defaultSigner) },
+    headers: { authorization: `Bearer ${g.apiKey}`, 'content-type': 'application/json', 'x-timestamp': new Date().toISOString(), 'x-signature': signCms(body, g.pki.defaultSigner) },
     body,
   });
   return { statusCode: res.statusCode, body: (await res.body.json()) as any };
 }
-
-const shipmentView = async (id: string) => (await request(`${t.url}/v1/postal/shipments/${id}`, { headers: { authorization: `Bearer ${t.apiKey}` } })).body.json() as Promise<any>;
-
+const shipmentView = async (g: TestGateway, id: string) => (await request(`${g.url}/v1/postal/shipments/${id}`, { headers: { authorization: `Bearer ${g.apiKey}` } })).body.json() as Promise<any>;
+async function cancel(g: TestGateway, id: string) {
+  const res = await request(`${g.url}/v1/postal/shipments/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${g.apiKey}` } });
+  return { statusCode: res.statusCode, body: (await res.body.json()) as any };
+}
+/** Requests a shipment and waits until the carrier has the order. */
+async function createdShipment(g: TestGateway, doc = shipment()) {
+  const accepted = await requestShipment(g, doc);
+  expect(accepted.statusCode).toBe(202);
+  const view = await until(() => shipmentView(g, accepted.body.messageId), (v) => v.creation === 'delivered');
+  expect(view).toMatchObject({ creation: 'delivered', orderNumber: expect.any(String) });
+  return { doc, shipmentId: accepted.body.messageId as string, orderNumber: view.orderNumber as string };
+}
+async function emit(orderNumber: string, codes: number[], eventTimes?: number[]) {
+  await request(`${carrier.url}/_sim/emit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderNumber, codes, eventTimes }) });
+}
 const provinceEvents = async (dossierCode: string) => (await provincial.eventsFor(dossierCode)).map((e) => e.event);
+const trackingStates = async (dossierCode: string) => (await provinceEvents(dossierCode)).filter((e) => e.type === 'postal.tracking.v1').map((e) => e.data.state as string);
+const sum = (results: Array<{ published: number }>) => results.reduce((n, r) => n + r.published, 0);
 
-describe('public postal service: shipments and tracking', () => {
-  it('creates the shipment at the carrier, reports the tracking number, then follows the journey to delivered', async () => {
+describe('public postal service: orders and pulled tracking', () => {
+  it('creates the order as the public client would, and follows the journey to delivered (poller on a timer)', async () => {
+    const g = await manualGateway({ overrides: { destinations: { vnpost: { options: { trackingPollIntervalMs: 100 } } } } });
     const doc = shipment();
-    const accepted = await requestShipment(doc);
-    expect(accepted.statusCode).toBe(202);
-    const shipmentId = accepted.body.messageId;
-    const view = await until(() => shipmentView(shipmentId), (v) => v.state === 'delivered');
-    expect(view).toMatchObject({ shipmentId, carrier: 'vnpost', creation: 'delivered', state: 'delivered', trackingNumber: expect.stringMatching(/^EB\w+VN$/) });
-    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'picked-up', 'in-transit', 'delivered']);
-    // The carrier got the order as its profile wants it: for a delivery the agency sends and the citizen receives.
-    const order = (await carrier.received()).effects.find((o) => o.order.OrderNumber === shipmentId)!;
-    expect(order.order).toMatchObject({ CustomerCode: carrierOptions.customerCode, ServiceCode: 'HCC', SenderName: 'Bộ phận một cửa tỉnh', ReceiverName: 'Phạm Thị Thu' });
+    const { shipmentId, orderNumber } = await createdShipment(g, doc);
+    expect(orderNumber).toBe(doc.dossierCode); // a result delivery is ordered under the dossier number
+    const order = (await carrier.received()).effects.find((o) => o.order.OrderNumber === orderNumber)!;
+    expect(order.order).toEqual(toVnpostOrderBody(doc as any, carrierOptions.customerCode)); // agency sends, citizen receives
+    const view = await until(() => shipmentView(g, shipmentId), (v) => v.state === 'delivered');
+    expect(view).toMatchObject({ shipmentId, carrier: 'vnpost', creation: 'delivered', state: 'delivered', orderNumber, trackingNumber: expect.stringMatching(/^EB\w+VN$/) });
+    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'in-transit', 'delivered']);
     const events = await until(() => provinceEvents(doc.dossierCode), (e) => e.some((x) => x.data.state === 'delivered'));
-    expect(events.filter((e) => e.type === 'postal.shipment.created.v1')).toEqual([
-      expect.objectContaining({ data: expect.objectContaining({ shipmentId, trackingNumber: view.trackingNumber, kind: 'delivery' }) }),
-    ]);
-    // Per shipment, an older event never reaches the province after a newer one (it is superseded instead): what
-    // arrives is in journey order and ends in the final state.
-    const journey = ['accepted', 'picked-up', 'in-transit', 'delivered'];
-    const states = events.filter((e) => e.type === 'postal.tracking.v1').map((e) => e.data.state as string);
+    expect(events.filter((e) => e.type === 'postal.shipment.created.v1')).toEqual([expect.objectContaining({ data: expect.objectContaining({ shipmentId, orderNumber, kind: 'delivery' }) })]);
+    // Per shipment an older event never reaches the province after a newer one: what arrives is in journey order, once each.
+    const journey = ['accepted', 'in-transit', 'delivered'];
+    const states = await trackingStates(doc.dossierCode);
     expect(states.at(-1)).toBe('delivered');
     expect(states.map((s) => journey.indexOf(s))).toEqual([...states.map((s) => journey.indexOf(s))].sort());
     expect(new Set(states).size).toBe(states.length);
   });
 
-  it('ends in the right state when the carrier sends the journey newest first, and tells the province only the newest', async () => {
-    await carrier.faults({ outOfOrder: true });
-    const doc = shipment({ kind: 'pickup' });
-    const shipmentId = (await requestShipment(doc)).body.messageId;
-    const view = await until(() => shipmentView(shipmentId), (v) => v.history?.length === 4);
+  it('resumes a pickup from its persisted cursor after a restart: nothing missed, nothing handed on twice', async () => {
+    await faults({ manualEvents: true });
+    const prefix = `t${randomBytes(5).toString('hex')}`;
+    const first = await manualGateway({ prefix });
+    await skipFeed(first);
+    const { doc, orderNumber } = await createdShipment(first, shipment({ kind: 'pickup' }));
+    expect(orderNumber).toBe(`${doc.dossierCode}__pickup`);
+    const order = (await carrier.received()).effects.find((o) => o.order.OrderNumber === orderNumber)!;
+    expect(order.order).toMatchObject({ SenderName: 'Phạm Thị Thu', ReceiverName: 'Bộ phận một cửa tỉnh' }); // a pickup: citizen sends
+    await emit(orderNumber, [1, 2]);
+    const before = await pollerOf(first).pollOnce();
+    expect(before).toMatchObject({ polled: true, published: 2 });
+    await first.close();
+    gateways.splice(gateways.indexOf(first), 1);
+
+    await emit(orderNumber, [3]);
+    const second = await manualGateway({ prefix });
+    const after = await pollerOf(second).pollOnce();
+    expect(after).toMatchObject({ polled: true, records: 1, published: 1 });
+    // A crash after handing events on but before the cursor moved: the page is read again and adds nothing.
+    await redis.set(`${prefix}:postal:vnpost:tracking-cursor`, feedStart);
+    const replay = await pollerOf(second).pollOnce();
+    expect(replay.published).toBe(0);
+    expect(replay.duplicates).toBeGreaterThanOrEqual(3);
+
+    const states = await until(() => trackingStates(doc.dossierCode), (s) => s.includes('delivered'));
+    expect(states).toEqual(['accepted', 'in-transit', 'delivered']);
+    expect((await provinceEvents(doc.dossierCode)).filter((e) => e.type === 'postal.shipment.created.v1')).toHaveLength(1);
+  });
+
+  it('drops, with a log line free of the order number, events for an order the gateway never created', async () => {
+    await faults({ manualEvents: true });
+    const g = await manualGateway();
+    await skipFeed(g);
+    const stranger = `000.00.09.H99-STRANGER-${randomBytes(3).toString('hex')}`;
+    await emit(stranger, [1, 3]);
+    const result = await pollerOf(g).pollOnce();
+    expect(result).toMatchObject({ records: 2, dropped: 2, published: 0 });
+    const logs = g.logs.join('');
+    expect(logs).toContain('never created');
+    expect(logs).not.toContain(stranger);
+    expect((await provincial.received()).effects.filter((e) => e.event.data?.orderNumber === stranger)).toEqual([]);
+  });
+
+  it('cancels at the carrier by CustomerCode and OrderNumber, stores the outcome and follows it in tracking', async () => {
+    await faults({ manualEvents: true });
+    const g = await manualGateway();
+    await skipFeed(g);
+    const { doc, shipmentId, orderNumber } = await createdShipment(g);
+    await emit(orderNumber, [1]);
+    const cancelled = await cancel(g, shipmentId);
+    expect(cancelled).toMatchObject({ statusCode: 200, body: { shipmentId, orderNumber, cancellation: { outcome: 'cancelled', statusCode: 200 } } });
+    expect((await carrier.received()).effects.find((o) => o.order.OrderNumber === orderNumber)!.status).toBe('cancelled');
+    expect(await pollerOf(g).pollOnce()).toMatchObject({ published: 2 });
+    expect(await shipmentView(g, shipmentId)).toMatchObject({ state: 'cancelled', cancellation: { outcome: 'cancelled' } });
+    expect(await until(() => trackingStates(doc.dossierCode), (s) => s.includes('cancelled'))).toEqual(['accepted', 'cancelled']);
+
+    const again = await cancel(g, shipmentId);
+    expect(again).toMatchObject({ statusCode: 409, body: { error: 'CANCEL_REFUSED' } });
+    expect((await shipmentView(g, shipmentId)).cancellation).toMatchObject({ outcome: 'refused', statusCode: 400 });
+    expect(await cancel(g, 'no-such-shipment')).toMatchObject({ statusCode: 404, body: { error: 'NOT_FOUND' } });
+  });
+
+  it('keeps reading when its token expires in the middle of a multi-page read', async () => {
+    await faults({ manualEvents: true });
+    const g = await manualGateway({ pageSize: 2 });
+    await skipFeed(g);
+    const { doc, shipmentId, orderNumber } = await createdShipment(g);
+    await faults({ manualEvents: true, tokenLifetimeCalls: 1 });
+    const stats = (await carrier.received()).stats;
+    await emit(orderNumber, [1, 2, 3]);
+    const results = [await pollerOf(g).pollOnce()];
+    expect(results[0]).toMatchObject({ polled: true, records: 3 }); // two pages, each with a fresh token
+    const after = (await carrier.received()).stats;
+    expect(after.refusedTokens! - (stats.refusedTokens ?? 0)).toBeGreaterThanOrEqual(1);
+    expect(after.tokens! - stats.tokens!).toBeGreaterThanOrEqual(1);
+    expect(sum(results)).toBe(3);
+    expect((await shipmentView(g, shipmentId)).state).toBe('delivered');
+    expect(await until(() => trackingStates(doc.dossierCode), (s) => s.length === 3)).toEqual(['accepted', 'in-transit', 'delivered']);
+  });
+
+  it('applies duplicates and out-of-order pages once, never regressing a newer state', async () => {
+    await faults({ manualEvents: true });
+    const g = await manualGateway();
+    await skipFeed(g);
+    const { doc, shipmentId, orderNumber } = await createdShipment(g);
+    await emit(orderNumber, [1, 2, 3]);
+    await faults({ manualEvents: true, duplicates: true, reversePages: true });
+    const first = await pollerOf(g).pollOnce(); // each record twice, newest first
+    expect(first).toMatchObject({ published: 1, stale: 2 });
+    expect(first.duplicates).toBeGreaterThanOrEqual(3);
+    // An older status written after the newest one (a late scan): kept in history, never the state.
+    await emit(orderNumber, [2]);
+    const second = await pollerOf(g).pollOnce();
+    expect(second).toMatchObject({ published: 0, stale: 1 });
+    const view = await shipmentView(g, shipmentId);
     expect(view.state).toBe('delivered');
-    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'picked-up', 'in-transit', 'delivered']);
-    const events = await until(() => provinceEvents(doc.dossierCode), (e) => e.some((x) => x.data.state === 'delivered'));
-    await new Promise((r) => setTimeout(r, 300)); // time for anything older to (wrongly) follow
-    const tracking = (await provinceEvents(doc.dossierCode)).filter((e) => e.type === 'postal.tracking.v1');
-    expect(events.length).toBeGreaterThan(0);
-    expect(tracking.map((e) => e.data.state)).toEqual(['delivered']);
+    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'in-transit', 'in-transit', 'delivered']);
+    expect(await until(() => trackingStates(doc.dossierCode), (s) => s.length > 0)).toEqual(['delivered']);
   });
 
-  it('applies a repeated event once and records a failed delivery and return', async () => {
-    await carrier.faults({ duplicateEvents: true, failDelivery: true });
-    const doc = shipment();
-    const shipmentId = (await requestShipment(doc)).body.messageId;
-    const view = await until(() => shipmentView(shipmentId), (v) => v.state === 'returned');
-    expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'picked-up', 'in-transit', 'delivery-failed', 'returned']);
-    const orderOf = async () => (await carrier.received()).effects.find((o) => o.order.OrderNumber === shipmentId)!;
-    const order = await until(orderOf, (o) => o.callbacks.length === 10);
-    // Ten callbacks (each event twice, possibly interleaved): every one answered 200, five applied in all.
-    expect(order.callbacks.map((c) => c.statusCode)).toEqual(Array(10).fill(200));
-    expect(order.callbacks.reduce((sum, c) => sum + (c.reply as { applied: number }).applied, 0)).toBe(5);
+  it('follows a journey the carrier wrote newest first, telling the province only the newest', async () => {
+    await faults({ outOfOrder: true, duplicates: true });
+    const g = await manualGateway();
+    await skipFeed(g);
+    const { doc, shipmentId } = await createdShipment(g, shipment({ kind: 'pickup' }));
+    const results: Array<{ published: number }> = [];
+    const view = await until(async () => (results.push(await pollerOf(g).pollOnce()), shipmentView(g, shipmentId)), (v) => v.history?.length === 3);
+    expect(view.state).toBe('delivered');
+    expect(sum(results)).toBe(1);
+    expect(await until(() => trackingStates(doc.dossierCode), (s) => s.length > 0)).toEqual(['delivered']);
   });
 
-  it('refuses tracking callbacks with a bad signature or a stale timestamp, changing nothing', async () => {
-    await carrier.faults({ manualEvents: true });
-    const shipmentId = (await requestShipment(shipment())).body.messageId;
-    const created = await until(() => shipmentView(shipmentId), (v) => v.creation === 'delivered');
-    expect(created).toMatchObject({ state: 'created', trackingNumber: expect.stringMatching(/^EB\w+VN$/), history: [] });
-    const body = Buffer.from(JSON.stringify({ events: [{ EventId: 'e1', OrderNumber: shipmentId, ItemCode: 'EB1VN', StatusCode: '400', OccurredAt: '20261123100000' }] }));
-    const send = (timestamp: string, signature: string) =>
-      request(`${t.url}/v1/postal/callbacks/vnpost`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-vnpost-timestamp': timestamp, 'x-vnpost-signature': signature }, body });
-    const now = String(Date.now());
-    expect((await send(now, callbackSignature('wrong-secret', now, body))).statusCode).toBe(401);
-    const old = String(Date.now() - 10 * 60_000);
-    expect((await send(old, callbackSignature(carrierOptions.callbackSecret, old, body))).statusCode).toBe(401);
-    expect((await shipmentView(shipmentId)).state).toBe('created');
-    const good = await send(now, callbackSignature(carrierOptions.callbackSecret, now, body));
-    expect(await good.body.json()).toEqual({ status: 'accepted', received: 1, applied: 1 });
+  it('leaves the cursor where it was when the carrier fails, and reads the same records next round', async () => {
+    await faults({ manualEvents: true });
+    const g = await manualGateway();
+    await skipFeed(g);
+    const { orderNumber } = await createdShipment(g);
+    await emit(orderNumber, [1]);
+    const cursor = await pollerOf(g).cursor();
+    await faults({ manualEvents: true, failNext: 1, status: 503 });
+    await expect(pollerOf(g).pollOnce()).rejects.toThrow(/503/);
+    expect(await pollerOf(g).cursor()).toBe(cursor);
+    expect(await pollerOf(g).pollOnce()).toMatchObject({ records: 1, published: 1 });
   });
 
   it('refuses a shipment request with a bad phone number, naming the field, and keeps PII out of the logs', async () => {
-    const bad = await requestShipment(shipment({ citizen: { ...party('Phạm Thị Thu'), phone: '12ab' } }));
+    const g = await manualGateway();
+    const bad = await requestShipment(g, shipment({ citizen: { ...party('Phạm Thị Thu'), phone: '12ab' } }));
     expect(bad.statusCode).toBe(400);
     expect(bad.body.details).toEqual([expect.objectContaining({ path: '/citizen/phone' })]);
-    const logs = t.logs.join('');
+    await createdShipment(g);
+    const logs = g.logs.join('');
     for (const pii of ['Phạm Thị Thu', '0912345678', 'Trần Hưng Đạo']) expect(logs).not.toContain(pii);
   });
 });

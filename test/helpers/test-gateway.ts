@@ -193,7 +193,7 @@ export interface TestGatewayOptions {
 }
 
 /** Credentials of the postal carrier in test gateways and its simulator. */
-export const carrierOptions = { clientId: 'test-consumer', clientSecret: 'test-consumer-secret', customerCode: 'TESTHCC', callbackSecret: 'test-tracking-secret-0123' };
+export const carrierOptions = { consumerKey: 'test-consumer', consumerSecret: 'test-consumer-secret', customerCode: 'TESTHCC', trackingPollIntervalMs: 100 };
 
 /** Credentials of the population registry in test gateways and their simulators. */
 export const registryOptions = { username: 'test-province', secret: 'test-registry-secret-0123', apiKey: 'test-registry-api-key' };

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.ts';
+import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
+import type { CarrierTrackingRecord, PostalCarrier } from './postal-carrier.ts';
+import { trackingEventType } from './postal-message-types.ts';
+import type { TrackingEvent } from './postal-types.ts';
+import type { ShipmentStore } from './shipment-store.ts';
+
+/** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
+const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
+const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Pages read in one round at most, so one round stays well inside its lock. */
+const maxPagesPerRound = 20;
+
+export interface TrackingPollerDeps {
+  redis: Redis;
+  prefix: string;
+  carrierName: string;
+  carrier: PostalCarrier;
+  store: ShipmentStore;
+  publish: PublishDeps;
+  routes: Record<string, string[]>;
+  logger: Logger;
+  lockMs: number;
+}
+
+export interface TrackingPollResult {
+  /** False when another poller held the lock: this round read nothing. */
+  polled: boolean;
+  records: number;
+  /** Events that changed a shipment's state, handed on to the province. */
+  published: number;
+  /** Older than the shipment's state, or seen before: kept in history or ignored, not handed on. */
+  stale: number;
+  duplicates: number;
+  /** For an order the gateway never created, malformed, or with a code the carrier's table does not know. */
+  dropped: number;
+}
+
+/**
+ * Pulls a carrier's tracking feed with a cursor persisted in Redis, one poller at a time across workers (a lock).
+ * Each record is matched to the shipment by its order number (an unknown order is logged and dropped), applied once
+ * (shipment-store), and, when it changed the state, queued to the province with a stable id. Only after a whole
+ * page is handled does the cursor move past it: a crash before re-reads the page, applies nothing twice and hands
+ * on again only what was applied and may not have been handed on (same stable id: nothing new).
+ */
+export class TrackingPoller {
+  private readonly cursorKey: string;
+  private readonly lockKey: string;
+
+  constructor(private readonly deps: TrackingPollerDeps) {
+    this.cursorKey = `${deps.prefix}:postal:${deps.carrierName}:tracking-cursor`;
+    this.lockKey = `${deps.prefix}:postal:${deps.carrierName}:tracking-lock`;
+  }
+
+  cursor(): Promise<string | null> {
+    return this.deps.redis.get(this.cursorKey);
+  }
+
+  async pollOnce(): Promise<TrackingPollResult> {
+    const result: TrackingPollResult = { polled: false, records: 0, published: 0, stale: 0, duplicates: 0, dropped: 0 };
+    const token = randomUUID();
+    if ((await this.deps.redis.set(this.lockKey, token, 'PX', this.deps.lockMs, 'NX')) !== 'OK') return result;
+    result.polled = true;
+    try {
+      for (let page = 0; page < maxPagesPerRound; page++) {
+        const cursor = (await this.cursor()) ?? undefined;
+        const { records } = await this.deps.carrier.readTracking(cursor);
+        for (const record of records) await this.handle(record, result);
+        result.records += records.length;
+        // The highest id read, not the last one: a page served out of order must not step back or skip.
+        const next = records.reduce<string | undefined>((max, r) => (max === undefined || r.id > max ? r.id : max), undefined);
+        if (next === undefined || (cursor !== undefined && next <= cursor)) return result;
+        if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, next))) throw new Error('tracking poll lock lost');
+        if (records.length < this.deps.carrier.tracking.pageSize) return result;
+      }
+      return result;
+    } finally {
+      await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);
+    }
+  }
+
+  private async handle(record: CarrierTrackingRecord, result: TrackingPollResult): Promise<void> {
+    const log = { carrier: this.deps.carrierName, eventId: record.id, carrierStatus: record.carrierStatus };
+    if (!record.orderNumber || !record.occurredAt) {
+      this.deps.logger.warn(log, 'tracking record without order number or event time: dropped');
+      result.dropped += 1;
+      return;
+    }
+    const shipment = await this.deps.store.byOrderNumber(this.deps.carrierName, record.orderNumber);
+    if (!shipment) {
+      // Never the order number itself: it is a dossier number, and the record may be another customer's.
+      this.deps.logger.warn(log, 'tracking event for an order the gateway never created: dropped');
+      result.dropped += 1;
+      return;
+    }
+    if (!record.state) {
+      this.deps.logger.warn({ ...log, shipmentId: shipment.shipmentId }, 'tracking status code not in the carrier table: dropped');
+      result.dropped += 1;
+      return;
+    }
+    const event: TrackingEvent = {
+      shipmentId: shipment.shipmentId,
+      orderNumber: record.orderNumber,
+      trackingNumber: record.trackingNumber,
+      eventId: record.id,
+      state: record.state,
+      occurredAt: record.occurredAt,
+      carrierStatus: record.carrierStatus,
+      statusMessage: record.statusMessage,
+    };
+    const applied = await this.deps.store.apply(event);
+    if (applied === 'stale') result.stale += 1;
+    if (applied.startsWith('duplicate')) result.duplicates += 1;
+    if (applied !== 'applied' && applied !== 'duplicate:applied') return;
+    await publishMessage(
+      this.deps.publish,
+      {
+        type: trackingEventType,
+        partner: shipment.partner,
+        agencyCode: shipment.agencyCode,
+        dossierCode: shipment.dossierCode,
+        traceId: shipment.shipmentId.replace(/-/g, ''),
+        orderingTime: Date.parse(event.occurredAt),
+        orderingKey: `shipment:${shipment.shipmentId}`,
+        payload: { ...event, carrier: this.deps.carrierName, kind: shipment.kind, dossierCode: shipment.dossierCode },
+      },
+      `${trackingEventType}|${this.deps.carrierName}|${event.eventId}`,
+      this.deps.routes[trackingEventType] ?? [],
+    );
+    if (applied === 'applied') result.published += 1;
+  }
+
+  start(intervalMs: number): () => Promise<void> {
+    let running: Promise<unknown> | undefined;
+    const timer = setInterval(() => {
+      running ??= this.pollOnce()
+        .catch((err: Error) => this.deps.logger.warn({ carrier: this.deps.carrierName, err: err.message }, 'tracking poll failed; retried next round'))
+        .finally(() => (running = undefined));
+    }, intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  }
+}
