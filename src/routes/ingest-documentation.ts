@@ -5,8 +5,22 @@ import type { InboundMessageType } from '../pipeline/message-types.ts';
 /** The route schema documents the same versioned file the pipeline validates with; fastify must not validate it again. */
 export const documentationOnly = () => () => true;
 
+/**
+ * OpenAPI has no `definitions`: a schema's local `#/definitions/x` references are written out in place (the field's
+ * own description kept), so the document stands alone.
+ */
+function inlineDefinitions(node: unknown, definitions: Record<string, unknown>): unknown {
+  if (Array.isArray(node)) return node.map((n) => inlineDefinitions(n, definitions));
+  if (!node || typeof node !== 'object') return node;
+  const { $ref, ...rest } = node as Record<string, unknown>;
+  const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, inlineDefinitions(v, definitions)]));
+  const name = typeof $ref === 'string' ? /^#\/definitions\/(.+)$/.exec($ref)?.[1] : undefined;
+  return name ? { ...(inlineDefinitions(definitions[name], definitions) as object), ...out } : $ref === undefined ? out : { $ref, ...out };
+}
+
 export function documentation(messageType: InboundMessageType<unknown>, deps: ApiDeps) {
-  const { $schema: _draft, $id: _id, ...body } = deps.schemas.schemaOf(messageType.schemaFile) as Record<string, unknown>;
+  const { $schema: _draft, $id: _id, definitions = {}, ...schema } = deps.schemas.schemaOf(messageType.schemaFile) as Record<string, unknown>;
+  const body = inlineDefinitions(schema, definitions as Record<string, unknown>) as Record<string, unknown>;
   return {
     summary: `Submit a signed ${messageType.type} message (JSON, or XML with root <${messageType.xmlRoot}>)`,
     security: [{ partnerKey: [] }],

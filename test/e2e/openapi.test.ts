@@ -17,6 +17,11 @@ it('publishes an OpenAPI document of the routes at /docs/json, with the ingest b
   expect(body.properties.status.enum).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   expect(Object.keys(ingest.responses)).toEqual(expect.arrayContaining(['202', '200', '4XX']));
   expect(ingest.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['x-signature', 'x-timestamp', 'idempotency-key']));
+  const v2 = doc.paths['/v2/dossiers/status'].post.requestBody.content['application/json'].schema;
+  expect(Object.keys(v2.properties)).toEqual(expect.arrayContaining(['receivedAt', 'applicant', 'handling', 'fees', 'resultDocuments']));
+  // The schema's shared definitions are written out in place: the document has no dangling reference.
+  expect(JSON.stringify(v2)).not.toContain('$ref');
+  expect(v2.properties.receivedAt).toMatchObject({ type: 'string', format: 'date-time', description: expect.stringContaining('NgayTiepNhan') });
   expect(doc.paths['/admin/api/dead-letters/retry'].post.requestBody.content['application/json'].schema.required).toEqual(['reason']);
   const page = await request(`${t.url}/docs`);
   expect(page.statusCode).toBe(200);
