@@ -30,13 +30,15 @@ const update = {
       }
     : { note: 'Chuyển phòng chuyên môn thẩm định', applicant: { fullName: 'Nguyễn Văn Mẫu', personalId: '001099012345' } }),
 };
-const body = Buffer.from(
-  asXml
-    ? `<${v2 ? 'DossierStatusV2' : 'DossierStatus'}>${Object.entries(update)
-        .map(([k, v]) => (typeof v === 'object' ? `<${k}>${Object.entries(v).map(([a, b]) => `<${a}>${b}</${a}>`).join('')}</${k}>` : `<${k}>${v}</${k}>`))
-        .join('')}</${v2 ? 'DossierStatusV2' : 'DossierStatus'}>`
-    : JSON.stringify(update),
-);
+/** The message as XML: nested objects as elements, lists as `<fees><fee>…</fee></fees>` (the v2 schema's list items). */
+const listItems: Record<string, string> = { fees: 'fee', submittedDocuments: 'document', resultDocuments: 'document' };
+const escapeXml = (text: string) => text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
+const toXml = (name: string, value: unknown): string => {
+  if (Array.isArray(value)) return `<${name}>${value.map((item) => toXml(listItems[name] ?? 'item', item)).join('')}</${name}>`;
+  if (value && typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => toXml(k, v)).join('')}</${name}>`;
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+};
+const body = Buffer.from(asXml ? toXml(v2 ? 'DossierStatusV2' : 'DossierStatus', update) : JSON.stringify(update));
 const gateway = info.gatewayUrl!;
 const path = v2 ? '/v2/dossiers/status' : '/v1/dossiers/status';
 console.log(`POST ${gateway}${path}  (${asXml ? 'XML' : 'JSON'}, dossier ${dossierCode})`);

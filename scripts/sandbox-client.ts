@@ -6,8 +6,9 @@ import type { SandboxInfo } from '../src/sandbox/sandbox.ts';
 import { readCmsSigner } from '../src/signatures/outbound-signer.ts';
 import { signCms } from '../src/signatures/sign-cms.ts';
 
+/** var/sandbox/sandbox.json, as `npm start` writes it; SANDBOX_INFO names another (a sandbox with its own sandbox.dir). */
 export function loadSandboxInfo(): SandboxInfo {
-  const infoFile = resolve(new URL('..', import.meta.url).pathname, 'var/sandbox/sandbox.json');
+  const infoFile = process.env.SANDBOX_INFO ?? resolve(new URL('..', import.meta.url).pathname, 'var/sandbox/sandbox.json');
   try {
     return JSON.parse(readFileSync(infoFile, 'utf8'));
   } catch {

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../../src/config/types.ts';
+import { projectRoot } from '../../src/gateway.ts';
+import { GatewayProcess } from '../helpers/worker-process.ts';
+
+/**
+ * The README's quick start, as a person runs it: `npm start` (embedded redis-server, sandbox simulators), then the
+ * sample scripts against it. Each sample must end with the message where the README says it ends.
+ */
+let gateway: GatewayProcess;
+let infoFile: string;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-samples-'));
+  infoFile = join(dir, 'sandbox', 'sandbox.json');
+  gateway = GatewayProcess.start({ http: { port: 0 }, redis: { embedded: { port: 0, dir: join(dir, 'redis') } }, sandbox: { dir: join(dir, 'sandbox') } } as unknown as GatewayConfig);
+  await gateway.waitForOutput(/Send a signed status update/, 30_000);
+  expect(existsSync(infoFile)).toBe(true);
+}, 40_000);
+afterAll(() => gateway?.kill('SIGTERM'));
+
+/** Runs `tsx scripts/<name>.ts args` against the sandbox; resolves with its exit code and output. */
+function runSample(name: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, SANDBOX_INFO: infoFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('npm run sample:status', () => {
+  it.each([
+    ['v1 JSON', []],
+    ['v1 XML', ['--xml']],
+    ['v2 JSON', ['--v2']],
+    ['v2 XML', ['--v2', '--xml']],
+  ])('%s reaches the portal simulator: the dossier synced, then its progress', async (_label, args) => {
+    const { code, output } = await runSample('sample-status', args);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/→ HTTP 202/);
+    expect(output).toMatch(/state: 'delivered'/);
+    expect(output).toMatch(/applied for \S+ \(DongBoHoSoMC → CapNhatTienDoHoSoMC\)/);
+  });
+});
+
+describe('npm run sample:submission', () => {
+  it('hands dossiers filed at the portal to the province and sends the portal its receipts', async () => {
+    const { code, output } = await runSample('sample-submission', ['--count', '2']);
+    expect(code, output).toBe(0);
+    expect(output.match(/TrangThaiNhan: 'DA_NHAN'/g)).toHaveLength(2);
+  });
+});
