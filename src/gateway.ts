@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { resolve } from 'node:path';
 import type { GatewayConfig } from './config/types.ts';
 import { destinationContext } from './connectors/connector-context.ts';
+import { platformTransportProblems } from './connectors/transport/check-transports.ts';
 import { loadConnector, requirePort } from './connectors/connector-registry.ts';
 import { startExternalServices, type ExternalServices } from './connectors/external-services.ts';
 import { PaymentEvents } from './payments/payment-events.ts';
@@ -150,6 +151,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   if (config.role !== 'api' && !config.signing) {
     throw new ConfigError(['/signing is required for the worker role: every outbound message is signed (certificate and privateKey PEM paths)']);
   }
+  const transportProblems = await platformTransportProblems(config);
+  if (transportProblems.length) throw new ConfigError(transportProblems);
   const prefix = config.redis.prefix;
   const producer = await connected(createProducerConnection(redisUrl));
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));

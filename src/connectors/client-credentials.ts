@@ -56,7 +56,8 @@ export class ClientCredentialsToken {
       const res = await this.transport.call({
         operation: 'token',
         path: tokenPath,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+        // As VietOpenCPS's LGSP clients send it (LGSPServiceImpl.getToken): a form, and JSON asked for.
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
         body: 'grant_type=client_credentials',
         timeoutMs,
       });

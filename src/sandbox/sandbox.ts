@@ -7,6 +7,7 @@ import type { SimulatorHandle } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { hashApiKey } from '../pipeline/authenticate-partner.ts';
 import { createSandboxPki, issueCertificate } from '../signatures/pki-factory.ts';
+import { startSandboxPlatforms, wantsSandboxPlatform } from './sandbox-platforms.ts';
 
 export const sandboxPartnerId = 'sandbox-province';
 export const sandboxAgencyCode = '000.00.01.H22';
@@ -42,8 +43,8 @@ export const remoteSystems = (config: GatewayConfig) => [
   ...Object.entries(config.registries).map(([name, system]) => ({ name, system, callbackPath: '' })),
 ];
 
-/** Remote systems with no baseUrl are the sandbox's to imitate. */
-export const sandboxDestinations = (config: GatewayConfig) => remoteSystems(config).filter((r) => !r.system.baseUrl).map((r) => r.name);
+/** Remote systems with no baseUrl, or through a platform with none, are the sandbox's to imitate. */
+export const sandboxDestinations = (config: GatewayConfig) => remoteSystems(config).filter((r) => !r.system.baseUrl || wantsSandboxPlatform(r.system)).map((r) => r.name);
 
 /** Sandbox mode: some destination is unconfigured, or the config asks for the sandbox partner explicitly. */
 export const wantsSandbox = (config: GatewayConfig) => config.sandbox.partner || sandboxDestinations(config).length > 0;
@@ -84,7 +85,7 @@ function ensureSecret(dir: string, name: string, prefix: string): string {
 
 /**
  * Turns a config with unconfigured destinations into a runnable sandbox: starts each such destination's
- * simulator on loopback, and registers a sandbox partner whose key and signing certificate live under var/sandbox.
+ * simulator on loopback (and a platform simulator in front of those configured through an LGSP/NGSP), and registers a sandbox partner whose key and signing certificate live under var/sandbox.
  */
 export async function startSandbox(config: GatewayConfig, logger: Logger, rootDir: string): Promise<Sandbox> {
   const dir = resolve(rootDir, config.sandbox.dir);
@@ -119,6 +120,10 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
       system.certificates = [...system.certificates, { fingerprint256: handle.publishes.signerFingerprint256 }];
     }
   }
+  // Systems "via" a platform with no URL of its own: one platform simulator per platform name in front of them.
+  const platforms = await startSandboxPlatforms(remoteSystems(next), config.sandbox.simulatorHost, logger);
+  handles.push(...platforms.handles);
+  Object.assign(simulators, platforms.simulators);
   next.trust.directories = [...next.trust.directories, pki.trustDir];
   next.signing ??= { certificate: pki.gatewayCertificate, privateKey: pki.gatewayKey, chain: [pki.intermediate] };
   next.partners[sandboxPartnerId] = {

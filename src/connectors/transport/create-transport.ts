@@ -1,3 +1,4 @@
+import { ConfigError } from '../../config/load-config.ts';
 import type { PlatformTransportConfig } from '../../config/types.ts';
 import { DirectTransport } from './direct-transport.ts';
 import { PlatformTransport } from './platform-transport.ts';
@@ -22,8 +23,15 @@ export function createTransport(settings: TransportSettings): Transport {
     if (!settings.baseUrl) throw new Error(`${configPath} has no baseUrl (the sandbox fills it in when it runs the simulator)`);
     return new DirectTransport(settings.baseUrl, settings.connections);
   }
-  if (!transport.baseUrl) throw new Error(`${configPath}/transport has no baseUrl (the sandbox fills it in when it runs the platform simulator)`);
-  const missing = Object.keys(settings.operations).filter((op) => !transport.services[op]);
-  if (missing.length) throw new Error(`${configPath}/transport/services lacks ${missing.map((m) => `"${m}"`).join(', ')}: every call the connector makes needs the platform's path and service code`);
+  const problem = platformTransportProblem(configPath, transport, settings.operations);
+  if (problem || !transport.baseUrl) throw new ConfigError([problem ?? `${configPath}/transport has no baseUrl`]);
   return new PlatformTransport({ ...transport, baseUrl: transport.baseUrl }, settings.operations, settings.systemName, settings.connections, settings.timeoutMs);
+}
+
+/** What keeps a platform transport from starting, naming the config key: no platform URL, or a call with no service. */
+export function platformTransportProblem(configPath: string, transport: PlatformTransportConfig, operations: Record<string, string>): string | undefined {
+  if (!transport.baseUrl) return `${configPath}/transport has no baseUrl (the sandbox fills it in when it runs the platform simulator)`;
+  const missing = Object.keys(operations).filter((op) => !transport.services[op]);
+  if (missing.length) return `${configPath}/transport/services lacks ${missing.map((m) => `"${m}"`).join(', ')}: every call the connector makes needs the platform's path and service code`;
+  return undefined;
 }
