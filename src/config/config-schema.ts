@@ -27,6 +27,9 @@ const transport = {
   },
 } as const;
 
+/** `null` says "directly" in a file merged over one that names a platform (objects merge, so a key cannot be removed). */
+const transportOrDirect = { oneOf: [transport, { type: 'null' }] } as const;
+
 const destination = {
   type: 'object',
   additionalProperties: false,
@@ -34,7 +37,7 @@ const destination = {
   properties: {
     connector: { type: 'string', pattern: '^[a-z0-9-]+$' },
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
-    transport,
+    transport: transportOrDirect,
     options: { type: 'object' },
     timeoutMs: positiveInt,
     concurrency: positiveInt,
@@ -72,7 +75,7 @@ const certificateBinding = {
 const externalServiceProperties = {
   connector: { type: 'string', pattern: '^[a-z0-9-]+$' },
   baseUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
-  transport,
+  transport: transportOrDirect,
   options: { type: 'object' },
   timeoutMs: positiveInt,
   certificates: { type: 'array', items: certificateBinding },

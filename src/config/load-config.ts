@@ -114,6 +114,9 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   // A route may name one destination or a list; the rest of the gateway sees lists only.
   for (const [type, target] of Object.entries(merged.routes as Json)) (merged.routes as Json)[type] = typeof target === 'string' ? [target] : target;
   const config = merged as unknown as GatewayConfig;
+  for (const system of [...Object.values(config.destinations), ...Object.values(config.payments.providers), ...Object.values(config.registries)]) {
+    if (system.transport === null) delete system.transport; // null: reached directly
+  }
   const problems = crossChecks(config);
   if (problems.length) throw new ConfigError(problems);
   return config;

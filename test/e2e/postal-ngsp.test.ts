@@ -3,14 +3,15 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVnpostSimulator, type CarrierOrder } from '../../connectors/postal-vnpost/simulator.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
-import { startNgspStandIn } from '../helpers/ngsp-stand-in.ts';
+import { basicAuthorization } from '../../src/connectors/client-credentials.ts';
+import { PlatformSimulator } from '../helpers/platform-simulator.ts';
 import { agencyCode, carrierOptions, gatewayIdentity, ProvincialSimulator, SimulatorClient, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
 import { until } from '../helpers/until.ts';
 
 /**
  * VNPost reached as the public client reaches it: through the NGSP (token at the platform, then each call to the
  * platform's path with `Authorization: Bearer` and a `service-code`), configured as a PlatformTransportConfig.
- * The NGSP here is a test stand-in (test/helpers/ngsp-stand-in.ts) until the sandbox's platform simulator lands.
+ * The NGSP is the platform simulator (connectors/service-platform) in front of the carrier's simulator.
  */
 const ngspCredentials = { consumerKey: 'province-ngsp-key', consumerSecret: 'province-ngsp-secret' };
 const services = {
@@ -21,7 +22,7 @@ const services = {
 
 let provincial: ProvincialSimulator;
 let carrier: SimulatorClient<CarrierOrder>;
-let ngsp: Awaited<ReturnType<typeof startNgspStandIn>>;
+let ngsp: PlatformSimulator;
 let t: TestGateway;
 
 beforeAll(async () => {
@@ -29,7 +30,10 @@ beforeAll(async () => {
   // Behind the platform VNPost's adapter issues no tokens of its own: no consumer key in its options.
   const app = buildVnpostSimulator({ customerCode: carrierOptions.customerCode, gatewayTrustDir: gatewayIdentity().trustDir, stepMs: 30 });
   carrier = new SimulatorClient(app, await app.listen({ host: '127.0.0.1', port: 0 }));
-  ngsp = await startNgspStandIn({ ...ngspCredentials, targetUrl: carrier.url, services: Object.values(services) });
+  ngsp = await PlatformSimulator.start(
+    Object.values(services).map((s) => ({ path: s.path, serviceCode: s.serviceCode, upstream: carrier.url + s.forwardTo })),
+    { platform: 'ngsp', authorization: basicAuthorization(ngspCredentials.consumerKey, ngspCredentials.consumerSecret) },
+  );
   t = await startTestGateway({
     provincialUrl: provincial.url,
     overrides: {
@@ -74,8 +78,8 @@ describe('public postal service through the NGSP (transport: platform "ngsp")', 
     const { messageId } = await requestShipment({ dossierCode, agencyCode, kind: 'delivery', citizen: party('Phạm Thị Thu'), office: party('Bộ phận một cửa tỉnh'), codAmount: 0 });
     const inTransit = await until(() => shipmentView(messageId), (v) => v.history?.length >= 1);
     expect(inTransit.orderNumber).toBe(dossierCode);
-    ngsp.expireTokens(); // the platform forgets its tokens mid-journey: the transport fetches a new one and repeats the call
-    expect(await until(async () => ngsp.refused.tokens, (n) => n >= 1)).toBeGreaterThanOrEqual(1);
+    await ngsp.revokeTokens(); // the platform forgets its tokens mid-journey: the transport fetches a new one and repeats the call
+    expect(await until(async () => (await ngsp.received()).stats.refused, (n) => n >= 1)).toBeGreaterThanOrEqual(1);
     const view = await until(() => shipmentView(messageId), (v) => v.state === 'delivered');
     expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'in-transit', 'delivered']);
     const states = await until(async () => (await provincial.eventsFor(dossierCode)).map((e) => e.event.data.state), (s) => s.includes('delivered'));
@@ -87,9 +91,10 @@ describe('public postal service through the NGSP (transport: platform "ngsp")', 
     expect(await cancel.body.json()).toMatchObject({ error: 'CANCEL_REFUSED' });
     expect((await shipmentView(messageId)).cancellation).toMatchObject({ outcome: 'refused', statusCode: 400 });
 
-    const codes = new Set(ngsp.calls.map((c) => c.serviceCode));
+    const calls = (await ngsp.received()).effects;
+    const codes = new Set(calls.map((c) => c.serviceCode));
     expect(codes).toEqual(new Set(['VNPOST_ORDER_POST', 'VNPOST_ORDER_TRACKING', 'VNPOST_ORDER_CANCEL']));
-    expect(ngsp.calls.find((c) => c.serviceCode === 'VNPOST_ORDER_POST')).toMatchObject({ method: 'POST', statusCode: 200 });
+    expect(calls.find((c) => c.serviceCode === 'VNPOST_ORDER_POST')).toMatchObject({ method: 'POST', upstreamStatus: 200 });
     expect((await carrier.received()).effects.map((o) => o.order.OrderNumber)).toContain(dossierCode);
   });
 });

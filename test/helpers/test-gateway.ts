@@ -221,6 +221,7 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
       },
       vnpost: {
         baseUrl: options.carrierUrl ?? unusedUrl,
+        transport: null, // the sandbox default goes through the NGSP; tests reach the carrier directly unless they say otherwise
         options: carrierOptions,
         timeoutMs: 2000,
         retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },

@@ -14,6 +14,15 @@ describe('configuration', () => {
     expect(config.redis.embedded.appendfsync).toBe('always');
   });
 
+  it('sends VNPost through the NGSP by default, and `transport: null` in a later file says "directly"', () => {
+    expect(load({}).destinations.vnpost!.transport).toMatchObject({ platform: 'ngsp', keyScheme: 'Basic' });
+    const direct = load({ destinations: { vnpost: { baseUrl: 'https://vnpost.example.vn', transport: null } } });
+    expect(direct.destinations.vnpost).not.toHaveProperty('transport');
+    expect(() => load({ payments: { providers: { vnpay: { transport: { platform: 'lgsp', tokenPath: '/token', keyScheme: 'Bearer', services: {} } } } } })).toThrowError(
+      /\/payments\/providers\/vnpay\/transport needs "key" \(with keyScheme\) or "consumerKey" and "consumerSecret"/,
+    );
+  });
+
   it('names the exact key that is wrong', () => {
     expect(() => load({ destinations: { 'national-portal': { retry: { attempts: 0 } } } })).toThrowError(
       /\/destinations\/national-portal\/retry\/attempts must be >= 1/,
