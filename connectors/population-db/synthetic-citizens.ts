@@ -8,6 +8,8 @@ export interface SyntheticCitizen {
   given: string;
   /** YYYY-MM-DD, or YYYY when the registry knows only the year (older records). */
   dateOfBirth: string;
+  /** The 9-digit number of an old ID card (CMND) the registry also knows this citizen by. */
+  oldIdNumber?: string;
 }
 
 export const fullNameOf = (c: SyntheticCitizen) => [c.family, c.middle, c.given].filter(Boolean).join(' ');
@@ -15,7 +17,7 @@ export const fullNameOf = (c: SyntheticCitizen) => [c.family, c.middle, c.given]
 /** Named ones the README and tests use; the rest are generated. */
 export const wellKnownCitizens: SyntheticCitizen[] = [
   { personalId: '001090012345', family: 'Nguyễn', middle: 'Văn', given: 'An', dateOfBirth: '1990-05-14' },
-  { personalId: '079188004321', family: 'Trần', middle: 'Thị Bích', given: 'Ngọc', dateOfBirth: '1988-11-02' },
+  { personalId: '079188004321', family: 'Trần', middle: 'Thị Bích', given: 'Ngọc', dateOfBirth: '1988-11-02', oldIdNumber: '025188432' },
   { personalId: '036155000123', family: 'Lê', middle: 'Thị', given: 'Lệ', dateOfBirth: '1955' },
   { personalId: '001203000777', family: 'Đỗ', middle: 'Minh', given: 'Đức', dateOfBirth: '2003-01-20' },
 ];

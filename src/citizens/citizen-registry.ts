@@ -7,10 +7,17 @@ export interface LookupPurpose {
   dossierCode: string;
   /** Our id of this lookup, sent as the registry's request id (MaYeuCau). */
   requestId: string;
+  /** The official making the check (MaCanBo): their personal ID or their user name at the registry. Personal data. */
+  officerId: string;
+  /** That official's phone (SoDienThoai), when given. Personal data. */
+  officerPhone?: string;
+  /** The procedure's service code on the national portal (MaDVC); absent: the connector's default. */
+  serviceCode?: string;
 }
 
 /** What is asked: the registry's interface takes the claimed name and birth date along with the ID. */
 export interface CitizenQuery {
+  /** 12-digit personal ID (số định danh), or a 9-digit old ID card number (CMND): see personal-id.ts. */
   personalId: string;
   fullName: string;
   /** YYYY-MM-DD */

@@ -13,6 +13,8 @@ export interface CitizenVerifyV1 {
   dossierCode: string;
   agencyCode: string;
   purpose: string;
+  officer: { id: string; phone?: string };
+  serviceCode?: string;
 }
 
 const citizenVerifyType = { schemaFile: 'citizen-verify.v1.json', xmlRoot: 'CitizenVerify', agencyCodeOf: (d: CitizenVerifyV1) => d.agencyCode };
@@ -29,7 +31,15 @@ export function registerCitizenRoutes(app: FastifyInstance, deps: ApiDeps, verif
     if (problems.length) throw new GatewayError('SCHEMA_INVALID', 'personalId is not a valid personal identification number', problems);
     const lookupId = randomUUID();
     const partner = request.partner!.id;
-    const purpose = { partner, agencyCode: document.agencyCode, dossierCode: document.dossierCode, requestId: lookupId };
+    const purpose = {
+      partner,
+      agencyCode: document.agencyCode,
+      dossierCode: document.dossierCode,
+      requestId: lookupId,
+      officerId: document.officer.id,
+      officerPhone: document.officer.phone,
+      serviceCode: document.serviceCode,
+    };
     let verification: Verification | undefined;
     let outcome: string;
     try {
@@ -51,7 +61,7 @@ export function registerCitizenRoutes(app: FastifyInstance, deps: ApiDeps, verif
   });
 }
 
-/** Who looked whom up, for which dossier and why, and what came of it. personalId/fullName/dateOfBirth become HMACs. */
+/** Who looked whom up, for which dossier and why, and what came of it. The citizen's and the official's personal data become HMACs. */
 async function audit(deps: ApiDeps, lookupId: string, partner: string, doc: CitizenVerifyV1, outcome: string, request: FastifyRequest): Promise<void> {
   await deps.messageLog
     .append({
@@ -60,7 +70,17 @@ async function audit(deps: ApiDeps, lookupId: string, partner: string, doc: Citi
       partner,
       type: 'citizen.verify.v1',
       outcome,
-      body: { agencyCode: doc.agencyCode, dossierCode: doc.dossierCode, purpose: doc.purpose, personalId: doc.personalId, fullName: doc.fullName, dateOfBirth: doc.dateOfBirth },
+      body: {
+        agencyCode: doc.agencyCode,
+        dossierCode: doc.dossierCode,
+        purpose: doc.purpose,
+        serviceCode: doc.serviceCode,
+        personalId: doc.personalId,
+        fullName: doc.fullName,
+        dateOfBirth: doc.dateOfBirth,
+        officerId: doc.officer.id,
+        ...(doc.officer.phone ? { officerPhone: doc.officer.phone } : {}),
+      },
     })
     .catch((err: Error) => request.log.warn({ err: err.message }, 'message log append failed'));
 }

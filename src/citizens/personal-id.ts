@@ -21,11 +21,20 @@ export interface PersonalIdFacts {
 }
 
 /**
+ * A 9-digit number is an old ID card (chứng minh nhân dân, CMND). The registry still answers for one (sent as
+ * SoCMND instead of SoDinhDanh). Its digits encode only where it was issued, so there is nothing to check against
+ * the date of birth.
+ */
+export const isOldIdCardNumber = (id: string) => /^\d{9}$/.test(id);
+
+/**
  * Checks the structure of a personal ID and that it agrees with the date of birth (YYYY-MM-DD): 3-digit province
  * code, century/gender digit, 2-digit birth year, 6 digits. Returns what it encodes, or every problem found.
+ * An old 9-digit ID card number passes with no facts (see isOldIdCardNumber).
  */
 export function checkPersonalId(personalId: string, dateOfBirth: string, path = '/personalId'): { facts?: PersonalIdFacts; problems: ErrorDetail[] } {
-  if (!/^\d{12}$/.test(personalId)) return { problems: [{ path, message: 'must be exactly 12 digits' }] };
+  if (isOldIdCardNumber(personalId)) return { problems: [] };
+  if (!/^\d{12}$/.test(personalId)) return { problems: [{ path, message: 'must be 12 digits (personal ID) or 9 digits (old ID card number)' }] };
   const problems: ErrorDetail[] = [];
   const provinceCode = personalId.slice(0, 3);
   if (!provinceCodes.has(provinceCode)) problems.push({ path, message: `starts with ${provinceCode}, which is not a province code` });

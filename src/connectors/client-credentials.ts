@@ -15,7 +15,9 @@ export interface ClientCredentialsOptions {
   name: string;
   tokenPath: string;
   /** The token request's own credential: "Basic <base64 id:secret>" or, as some LGSPs issue them, "Bearer <key>". */
-  authorization: string;
+  authorization?: string;
+  /** Other headers of the token request (Hậu Giang's LGSP wants its credential as `lgspaccesstoken`, and no Authorization). */
+  headers?: Record<string, string>;
   timeoutMs: number;
 }
 
@@ -49,7 +51,7 @@ export class ClientCredentialsToken {
   }
 
   private async fetch(): Promise<CachedToken> {
-    const { authorization, tokenPath, timeoutMs, name } = this.options;
+    const { authorization, headers, tokenPath, timeoutMs, name } = this.options;
     let statusCode: number;
     let text: string;
     try {
@@ -57,7 +59,7 @@ export class ClientCredentialsToken {
         operation: 'token',
         path: tokenPath,
         // As VietOpenCPS's LGSP clients send it (LGSPServiceImpl.getToken): a form, and JSON asked for.
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(authorization ? { authorization } : {}), ...headers },
         body: 'grant_type=client_credentials',
         timeoutMs,
       });

@@ -7,6 +7,12 @@ const personalDataKeys = new Set([
   'fullName',
   'dateOfBirth',
   'SoDinhDanh',
+  'SoCMND',
+  'MaCanBo',
+  'SoDienThoai',
+  'officer',
+  'officerId',
+  'officerPhone',
   'ChuHoSo',
   'HoVaTen',
   'NgayThangNamSinh',
@@ -24,7 +30,7 @@ const personalDataKeys = new Set([
   'DiaChiNguoiNop',
 ]);
 /** Credentials that must not be logged either. */
-const secretKeys = new Set(['authorization', 'x-signature', 'clientSecret', 'apiKey', 'password', 'secret', 'hashSecret', 'hashKey1', 'hashKey2', 'check_sum']);
+const secretKeys = new Set(['authorization', 'x-signature', 'clientSecret', 'apiKey', 'password', 'secret', 'hashSecret', 'hashKey1', 'hashKey2', 'check_sum', 'secretKey', 'keyPass', 'lgspaccesstoken', 'authhash']);
 export const redactedValue = '[redacted]';
 const maxDepth = 8;
 

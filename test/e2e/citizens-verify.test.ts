@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildPopulationSimulator } from '../../connectors/population-db/simulator.ts';
+import { buildPopulationSimulator, type RegistryLookupSeen, type RegistryStats } from '../../connectors/population-db/simulator.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { agencyCode, registryOptions, SimulatorClient, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
 
 let t: TestGateway;
-let registry: SimulatorClient<unknown, { lookups: number }>;
+let registry: SimulatorClient<RegistryLookupSeen, RegistryStats>;
 let redis: Redis;
 
 beforeAll(async () => {
@@ -29,8 +29,10 @@ beforeEach(async () => {
 });
 
 const citizen = { personalId: '001090012345', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-14' };
+/** The official making the checks: a made-up personal ID and phone, personal data like the citizen's. */
+const officer = { id: '001085000111', phone: '0912345678' };
 async function verify(overrides: Record<string, unknown> = {}) {
-  const doc = { ...citizen, dossierCode: `${agencyCode}-CD-0001`, agencyCode, purpose: 'tiep-nhan-ho-so', ...overrides };
+  const doc = { ...citizen, dossierCode: `${agencyCode}-CD-0001`, agencyCode, purpose: 'tiep-nhan-ho-so', officer: { id: officer.id }, ...overrides };
   const body = Buffer.from(JSON.stringify(doc));
   const res = await request(`${t.url}/v1/citizens/verify`, {
     method: 'POST',
@@ -67,8 +69,43 @@ describe('citizen identity verification against the population registry', () => 
     const wrongCentury = await verify({ personalId: '001990012345' });
     expect(wrongCentury.statusCode).toBe(400);
     expect(wrongCentury.body).toMatchObject({ error: 'SCHEMA_INVALID', details: [{ path: '/personalId', message: expect.stringContaining('birth year 1890') }] });
-    expect((await verify({ personalId: '00109001234' })).body.details).toEqual([{ path: '/personalId', message: 'must be exactly 12 digits' }]);
+    expect((await verify({ personalId: '00109001234' })).body.details).toEqual([{ path: '/personalId', message: 'must be 12 digits (personal ID) or 9 digits (old ID card number)' }]);
     expect((await registry.received()).stats.lookups).toBe(before);
+  });
+
+  it('tells the registry who checks, for which procedure, with its integration code and an empty SOAPAction, in the public client\'s order', async () => {
+    const answer = await verify({ officer, serviceCode: '1.001612.000.00.00.H22' });
+    expect(answer.body.match).toBe(true);
+    const seen = (await registry.received()).effects.find((e) => e.requestId === answer.body.lookupId)!;
+    expect(seen).toMatchObject({ mode: 'direct', soapAction: '""', contentType: 'application/xml; charset=utf-8' });
+    expect(seen.fields).toMatchObject({ MaCanBo: officer.id, SoDienThoai: officer.phone, MaDVC: '1.001612.000.00.00.H22', MaTichHop: '037', MaDonVi: agencyCode, TaiKhoan: 'test-province', SoDinhDanh: citizen.personalId });
+    expect(seen.elements).toEqual(['MaYeuCau', 'MaDVC', 'MaTichHop', 'MaCanBo', 'MaDonVi', 'TaiKhoan', 'SoDienThoai', 'SoDinhDanh', 'HoVaTen', 'NgayThangNamSinh']);
+    const withoutService = await verify();
+    expect((await registry.received()).effects.find((e) => e.requestId === withoutService.body.lookupId)!.fields).toMatchObject({ MaDVC: 'VPCP' });
+  });
+
+  it('checks a citizen by the 9-digit number of an old ID card, sent as SoCMND and matched on it', async () => {
+    const answer = await verify({ personalId: '025188432', fullName: 'Trần Thị Bích Ngọc', dateOfBirth: '1988-11-02' });
+    expect(answer.body).toMatchObject({ match: true, mismatchedFields: [] });
+    const seen = (await registry.received()).effects.find((e) => e.requestId === answer.body.lookupId)!;
+    expect(seen.fields).toMatchObject({ SoCMND: '025188432' });
+    expect(seen.fields).not.toHaveProperty('SoDinhDanh');
+    expect((await verify({ personalId: '025999999', fullName: 'Trần Thị Bích Ngọc', dateOfBirth: '1988-11-02' })).body.mismatchedFields).toEqual([{ field: 'personalId', reason: 'not found in the registry' }]);
+  });
+
+  it('refuses a check that does not say which official makes it, naming the field, before asking the registry', async () => {
+    const before = (await registry.received()).stats.lookups;
+    const noOfficer = await verify({ officer: undefined });
+    expect(noOfficer.statusCode).toBe(400);
+    expect(noOfficer.body).toMatchObject({ error: 'SCHEMA_INVALID', details: [{ path: '/officer', message: 'is required' }] });
+    const noOfficerId = await verify({ officer: { phone: officer.phone } });
+    expect(noOfficerId.body).toMatchObject({ error: 'SCHEMA_INVALID', details: [{ path: '/officer/id', message: 'is required' }] });
+    expect((await registry.received()).stats.lookups).toBe(before);
+  });
+
+  it('reads the registry\'s answer with a TraCuuThongTinCongDanResponse wrapper as well as the bare one', async () => {
+    await registry.faults({ answerShape: 'response-wrapper' });
+    expect((await verify()).body).toMatchObject({ match: true });
   });
 
   it('answers 504 with a retry hint when the registry is too slow, 503 when it answers about someone else', async () => {
@@ -115,6 +152,7 @@ describe('citizen identity verification against the population registry', () => 
     expect(records[0]).toMatchObject({ partner: 'province-a', type: 'citizen.verify.v1', body: { agencyCode, purpose: 'tiep-nhan-ho-so', personalId: expect.stringMatching(/^hmac:[0-9a-f]{32}$/) } });
     expect(new Set(records.map((r) => r.outcome))).toEqual(new Set(['match', 'mismatch', 'not-found', 'timeout', 'unavailable', 'busy', 'circuit-open']));
     const everything = JSON.stringify(records) + t.logs.join('');
-    for (const pii of ['001090012345', 'Nguyễn Văn An', '1990-05-14', '036155000123', 'Lê Thị Lệ']) expect(everything).not.toContain(pii);
+    expect(records.find((r) => r.body.officerPhone)?.body).toMatchObject({ officerId: expect.stringMatching(/^hmac:/), officerPhone: expect.stringMatching(/^hmac:/) });
+    for (const pii of ['001090012345', 'Nguyễn Văn An', '1990-05-14', '036155000123', 'Lê Thị Lệ', '025188432', officer.id, officer.phone]) expect(everything).not.toContain(pii);
   });
 });

@@ -195,8 +195,8 @@ export interface TestGatewayOptions {
 /** Credentials of the postal carrier in test gateways and its simulator. */
 export const carrierOptions = { consumerKey: 'test-consumer', consumerSecret: 'test-consumer-secret', customerCode: 'TESTHCC', trackingPollIntervalMs: 100 };
 
-/** Credentials of the population registry in test gateways and their simulators. */
-export const registryOptions = { username: 'test-province', secret: 'test-registry-secret-0123', apiKey: 'test-registry-api-key' };
+export { lgspWrappedRegistryOptions, registryOptions } from './registry-options.ts';
+import { registryOptions } from './registry-options.ts';
 
 /** Payment provider credentials of test gateways and the bank simulators they talk to. */
 export const bankOptions = { tmnCode: 'TESTTMN1', hashSecret: 'test-hash-secret-0123456789' };

@@ -7,8 +7,13 @@ describe('personal ID (số định danh cá nhân)', () => {
     expect(checkPersonalId('079305000123', '2005-11-02')).toEqual({ facts: { provinceCode: '079', gender: 'female', birthYear: 2005 }, problems: [] });
   });
   it('refuses a wrong length or non-digits', () => {
-    expect(checkPersonalId('00109901234', '1999-03-14').problems).toEqual([{ path: '/personalId', message: 'must be exactly 12 digits' }]);
+    expect(checkPersonalId('00109901234', '1999-03-14').problems).toEqual([{ path: '/personalId', message: 'must be 12 digits (personal ID) or 9 digits (old ID card number)' }]);
     expect(checkPersonalId('00109901234a', '1999-03-14').problems).toHaveLength(1);
+  });
+  it('lets an old 9-digit ID card number (CMND) through: it encodes nothing to check against the date of birth', () => {
+    expect(checkPersonalId('025188432', '1988-11-02')).toEqual({ problems: [] });
+    expect(checkPersonalId('02518843', '1988-11-02').problems).toHaveLength(1);
+    expect(checkPersonalId('0251884321', '1988-11-02').problems).toHaveLength(1);
   });
   it('refuses an unknown province code', () => {
     expect(checkPersonalId('003099012345', '1999-03-14').problems).toEqual([{ path: '/personalId', message: 'starts with 003, which is not a province code' }]);
