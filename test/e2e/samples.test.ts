@@ -59,3 +59,32 @@ describe('npm run sample:submission', () => {
     expect(output.match(/TrangThaiNhan: 'DA_NHAN'/g)).toHaveLength(2);
   });
 });
+
+describe('npm run sample:payment', () => {
+  it.each([
+    ['VNPAY', []],
+    ['the payment platform (paygov)', ['--provider', 'paygov']],
+  ])('through %s: created, paid at the simulated bank, confirmed', async (_label, args) => {
+    const { code, output } = await runSample('sample-payment', args);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/→ HTTP 201/);
+    expect(output).toMatch(/status: 'paid'/);
+  });
+});
+
+describe('npm run sample:citizen', () => {
+  it('checks a synthetic citizen in the registry simulator and gets a match', async () => {
+    const { code, output } = await runSample('sample-citizen');
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/match: true/);
+  });
+});
+
+describe('npm run sample:postal', () => {
+  it('follows a shipment through the NGSP from order to delivery, as the province hears it', async () => {
+    const { code, output } = await runSample('sample-postal');
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/delivered {2}order/);
+    expect(output).toMatch(/'postal\.tracking\.v1 delivered'/);
+  });
+});
