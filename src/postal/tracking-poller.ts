@@ -6,6 +6,7 @@ import type { CarrierTrackingRecord, PostalCarrier } from './postal-carrier.ts';
 import { trackingEventType } from './postal-message-types.ts';
 import type { TrackingEvent } from './postal-types.ts';
 import type { ShipmentStore } from './shipment-store.ts';
+import { pollEvery } from '../polling/poll-every.ts';
 
 /** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
 const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
@@ -133,16 +134,6 @@ export class TrackingPoller {
   }
 
   start(intervalMs: number): () => Promise<void> {
-    let running: Promise<unknown> | undefined;
-    const timer = setInterval(() => {
-      running ??= this.pollOnce()
-        .catch((err: Error) => this.deps.logger.warn({ carrier: this.deps.carrierName, err: err.message }, 'tracking poll failed; retried next round'))
-        .finally(() => (running = undefined));
-    }, intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    return pollEvery(intervalMs, () => this.pollOnce(), (err) => this.deps.logger.warn({ carrier: this.deps.carrierName, err: err.message }, 'tracking poll failed; retried next round'));
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.ts';
 import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
 import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
 import type { SubmissionSource, SubmittedDossier } from './submission-types.ts';
+import { pollEvery } from '../polling/poll-every.ts';
 
 export const submittedType = 'dossier.submitted.v1';
 export const receiptType = 'submission.receipt.v1';
@@ -144,16 +145,6 @@ export class SubmissionPoller {
   }
 
   start(intervalMs: number): () => Promise<void> {
-    let running: Promise<unknown> | undefined;
-    const timer = setInterval(() => {
-      running ??= this.pollOnce()
-        .catch((err: Error) => this.deps.logger.warn({ source: this.deps.sourceName, err: err.message }, 'submission poll failed; retried next round'))
-        .finally(() => (running = undefined));
-    }, intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    return pollEvery(intervalMs, () => this.pollOnce(), (err) => this.deps.logger.warn({ source: this.deps.sourceName, err: err.message }, 'submission poll failed; retried next round'));
   }
 }

@@ -68,6 +68,13 @@ describe.each([
     ...overrides,
   });
 
+  /** A dossier created at the portal with its progress, then updated (isUpdating "True") before the next progress. */
+  const createdThenUpdated = [
+    ['DongBoHoSoMC', 'False'],
+    ['CapNhatTienDoHoSoMC', undefined],
+    ['DongBoHoSoMC', 'True'],
+    ['CapNhatTienDoHoSoMC', undefined],
+  ];
   const services = async (dossierCode: string) => (await t.portal.effectsFor(dossierCode)).map((e) => e.service);
   const sendV2 = (doc: Record<string, unknown>) => t.send({ doc, path: '/v2/dossiers/status' });
 
@@ -116,12 +123,7 @@ describe.each([
       const second = await sendV2({ ...doc, status: 9, statusTime: '2026-11-24T10:00:00+07:00' });
       await t.waitForState(second.body.messageId, ['delivered']);
       const effects = await t.portal.effectsFor(doc.dossierCode as string);
-      expect(effects.map((e) => [e.service, e.payload.isUpdating])).toEqual([
-        ['DongBoHoSoMC', 'False'],
-        ['CapNhatTienDoHoSoMC', undefined],
-        ['DongBoHoSoMC', 'True'],
-        ['CapNhatTienDoHoSoMC', undefined],
-      ]);
+      expect(effects.map((e) => [e.service, e.payload.isUpdating])).toEqual(createdThenUpdated);
     });
   });
 
@@ -145,12 +147,7 @@ describe.each([
       const later = await sendV2({ ...doc, status: 10, statusTime: '2026-11-30T15:00:00+07:00', returnedAt: '2026-11-30T15:00:00+07:00', resultDocuments: [result] });
       await t.waitForState(later.body.messageId, ['delivered']);
       const effects = await t.portal.effectsFor(doc.dossierCode as string);
-      expect(effects.map((e) => [e.service, e.payload.isUpdating])).toEqual([
-        ['DongBoHoSoMC', 'False'],
-        ['CapNhatTienDoHoSoMC', undefined],
-        ['DongBoHoSoMC', 'True'],
-        ['CapNhatTienDoHoSoMC', undefined],
-      ]);
+      expect(effects.map((e) => [e.service, e.payload.isUpdating])).toEqual(createdThenUpdated);
       expect((effects[2]!.payload.data as Array<Record<string, unknown>>)[0]).toMatchObject({
         NgayTra: '20261130150000',
         DanhSachGiayToKetQua: [{ TenGiayTo: 'Giấy phép xây dựng', MaThanhPhanHoSo: 'KQ01', GiayToId: 'GP-778', DuongDanTepTinKetQua: result.url }],
