@@ -8,6 +8,9 @@
  *   gatewayctl replay <messageId> --reason "…"
  *   gatewayctl log verify | log export
  *   gatewayctl reconcile --date YYYY-MM-DD --file settlement.csv [--provider P]   (exit 1 on any difference)
+ *   gatewayctl payments list --status needs-review     gatewayctl payments show <paymentId>
+ *   gatewayctl payments review <paymentId> --outcome paid|failed --reason "…"
+ *   gatewayctl payments refund <paymentId> [--amount N] --reason "…"      (exit 1 when the bank refuses)
  * GATEWAY_URL and GATEWAY_ADMIN_TOKEN say where and who; without them the local sandbox's are used.
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { request } from 'undici';
 import { formatTable } from './table.ts';
 
 const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R | log verify | log export | reconcile --date YYYY-MM-DD --file F [--provider P]
+       payments list --status needs-review | payments show <id> | payments review <id> --outcome paid|failed --reason R | payments refund <id> [--amount N] --reason R
 filters: --destination D --partner P --dossier CODE --error-code PERMANENT|RETRIES_EXHAUSTED`;
 
 function target(): { url: string; token: string } {
@@ -33,8 +37,8 @@ function target(): { url: string; token: string } {
 }
 
 class CliError extends Error {}
-/** A verification that found tampering, or a reconciliation that found differences: exit 1, for scripts and cron jobs. */
-class BrokenLog extends Error {}
+/** A verification that found tampering, a reconciliation that found differences, a refund not made: exit 1, for scripts and cron jobs. */
+class NegativeOutcome extends Error {}
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
   const { url, token } = target();
@@ -60,6 +64,9 @@ const { values, positionals } = parseArgs({
     date: { type: 'string' },
     file: { type: 'string' },
     provider: { type: 'string' },
+    status: { type: 'string' },
+    outcome: { type: 'string' },
+    amount: { type: 'string' },
   },
 });
 
@@ -111,7 +118,7 @@ async function main(): Promise<string> {
   }
   if (command === 'log' && sub === 'verify') {
     const verdict = await call('GET', '/message-log/verify');
-    if (!verdict.ok) throw new BrokenLog(`message log BROKEN at seq ${verdict.broken.seq}: record ${verdict.broken.problem} (${verdict.records} records verified before it)`);
+    if (!verdict.ok) throw new NegativeOutcome(`message log BROKEN at seq ${verdict.broken.seq}: record ${verdict.broken.problem} (${verdict.records} records verified before it)`);
     return `message log intact: ${verdict.records} records${verdict.records ? ` (seq ${verdict.firstSeq}-${verdict.lastSeq})` : ''}`;
   }
   if (command === 'log' && sub === 'export') {
@@ -126,6 +133,46 @@ async function main(): Promise<string> {
     return `replayed ${sub} as ${result.messageId}`;
   }
   if (command === 'reconcile') return reconcileCommand();
+  if (command === 'payments') return paymentsCommand(sub, id);
+  throw new CliError(usage);
+}
+
+async function paymentsCommand(sub: string | undefined, paymentId: string | undefined): Promise<string> {
+  if (sub === 'list') {
+    const { payments } = await call('GET', `/payments?${new URLSearchParams({ status: values.status ?? 'needs-review', limit: '500' })}`);
+    return formatTable(
+      ['paymentId', 'dossier', 'provider', 'amount', 'reason', 'provider codes', 'flagged at'],
+      payments.map((p: any) => [p.paymentId, p.dossierCode, p.provider, p.amount, p.review?.reason, Object.entries(p.providerCodes ?? {}).map(([k, v]) => `${k}=${v}`).join(' '), p.review?.flaggedAt]),
+    );
+  }
+  if (!paymentId) throw new CliError(`payments ${sub ?? ''} needs a paymentId\n${usage}`);
+  const path = `/payments/${encodeURIComponent(paymentId)}`;
+  if (sub === 'show') {
+    const p = await call('GET', path);
+    const refunds = (p.refunds ?? []).map((r: any) => [r.refundId, r.kind, r.amount, r.status, `${r.providerCode ?? ''} ${r.providerMessage ?? ''}`.trim(), r.requestedBy, r.requestedAt]);
+    const head = `${p.paymentId} ${p.status} ${p.amount} ${p.currency} dossier ${p.dossierCode} via ${p.provider}${p.refundedAmount ? `, refunded ${p.refundedAmount}` : ''}${p.review ? `, review: ${p.review.reason}${p.review.resolvedAs ? ` → ${p.review.resolvedAs}` : ''}` : ''}`;
+    return refunds.length ? `${head}\n${formatTable(['refund', 'kind', 'amount', 'status', 'provider says', 'by', 'at'], refunds)}` : head;
+  }
+  if (sub === 'review') {
+    if (values.outcome !== 'paid' && values.outcome !== 'failed') throw new CliError('payments review needs --outcome paid|failed');
+    const p = await call('POST', `${path}/review`, { outcome: values.outcome, reason: reason() });
+    return `payment ${p.paymentId} resolved as ${p.status}; the province is told`;
+  }
+  if (sub === 'refund') {
+    let amount: number | undefined;
+    if (values.amount !== undefined) {
+      if (!/^[1-9]\d{0,11}$/.test(values.amount)) throw new CliError('--amount must be a whole number of VND greater than 0');
+      amount = Number(values.amount);
+    }
+    try {
+      const { refund } = await call('POST', `${path}/refund`, { ...(amount !== undefined ? { amount } : {}), reason: reason() });
+      return `refunded ${refund.amount} VND of ${paymentId} (${refund.kind}, refund ${refund.refundId}, provider ${refund.providerCode})`;
+    } catch (err) {
+      // The bank said no, or did not answer: not a usage error, but the refund did not happen (exit 1).
+      if (err instanceof CliError && /REFUND_REFUSED|UPSTREAM_/.test(err.message)) throw new NegativeOutcome(err.message);
+      throw err;
+    }
+  }
   throw new CliError(usage);
 }
 
@@ -146,14 +193,14 @@ async function reconcileCommand(): Promise<string> {
   const summary = `${report.date}${report.provider ? ` ${report.provider}` : ''}: matched ${report.matched}, missing in gateway ${report.missingInGateway.length}, missing at bank ${report.missingAtBank.length}, mismatches ${report.mismatches.length}`;
   if (rows.length) process.stdout.write(formatTable(['difference', 'order', 'transaction', 'amount', 'dossier', 'detail'], rows) + '\n');
   process.stdout.write(summary + '\n');
-  if (!report.ok) throw new BrokenLog('the settlement file and the gateway differ');
+  if (!report.ok) throw new NegativeOutcome('the settlement file and the gateway differ');
   return '';
 }
 
 main().then(
   (out) => out && process.stdout.write(out + '\n'),
   (err) => {
-    const known = err instanceof CliError || err instanceof BrokenLog;
+    const known = err instanceof CliError || err instanceof NegativeOutcome;
     process.stderr.write(`gatewayctl: ${known ? err.message : (err as Error).stack}\n`);
     process.exit(err instanceof CliError ? 2 : 1);
   },

@@ -10,6 +10,9 @@ const texts = {
     yes: 'có', no: 'không', needReason: 'Hãy nhập lý do trước khi thao tác.', done: 'Đã thực hiện', signedIn: 'Đã đăng nhập',
     badToken: 'Mã truy cập không hợp lệ.', language: 'English', recent: '15 phút: xong / chết', circuit: 'Cầu dao',
     closed: 'đóng', open: 'mở (tạm ngừng gửi)', 'half-open': 'đang thử lại', pause: 'Tạm dừng gửi', resume: 'Tiếp tục gửi', rawQueues: 'Xem hàng đợi chi tiết (bull-board)',
+    reviews: 'Thanh toán cần kiểm tra', payment: 'Thanh toán', amount: 'Số tiền (₫)', reviewReason: 'Lý do ngân hàng', providerCodes: 'Mã ngân hàng',
+    flaggedAt: 'Đánh dấu lúc', noReviews: 'Không có thanh toán cần kiểm tra.', markPaid: 'Xác nhận đã thanh toán', markFailed: 'Xác nhận thất bại',
+    suspect: 'nghi ngờ (đã trừ tiền)', reversed: 'giao dịch đảo', 'suspected-fraud': 'nghi ngờ gian lận',
   },
   en: {
     title: 'Integration gateway — Admin', token: 'Admin token', signIn: 'Sign in', queues: 'Queues by destination',
@@ -21,6 +24,9 @@ const texts = {
     yes: 'yes', no: 'no', needReason: 'Enter a reason before acting.', done: 'Done', signedIn: 'Signed in',
     badToken: 'The token is not valid.', language: 'Tiếng Việt', recent: '15 min: done / dead', circuit: 'Circuit',
     closed: 'closed', open: 'open (not sending)', 'half-open': 'probing', pause: 'Pause', resume: 'Resume', rawQueues: 'Raw queue view (bull-board)',
+    reviews: 'Payments awaiting review', payment: 'Payment', amount: 'Amount (VND)', reviewReason: "Bank's reason", providerCodes: 'Bank codes',
+    flaggedAt: 'Flagged at', noReviews: 'No payments awaiting review.', markPaid: 'Confirm paid', markFailed: 'Confirm failed',
+    suspect: 'suspect (debited)', reversed: 'reversed', 'suspected-fraud': 'suspected fraud',
   },
 };
 let language = sessionStorage.getItem('language') || 'vi';
@@ -165,6 +171,36 @@ async function renderDeadLetters() {
   );
 }
 
+// Payments a bank flagged (debited but suspect, reversed, suspected fraud): an operator decides paid or failed.
+async function renderReviews() {
+  let payments;
+  try {
+    ({ payments } = await api('GET', '/payments?status=needs-review'));
+  } catch {
+    $('#reviews-section').hidden = true; // no payment providers in this gateway
+    return;
+  }
+  $('[data-testid=no-reviews]').hidden = payments.length > 0;
+  $('[data-testid=reviews] tbody').replaceChildren(
+    ...payments.map((p) => {
+      const actions = document.createElement('td');
+      for (const outcome of ['paid', 'failed']) {
+        actions.append(
+          button(t(outcome === 'paid' ? 'markPaid' : 'markFailed'), `review-${outcome}`, () => {
+            const reason = reasonOrWarn();
+            if (reason) act(`/payments/${encodeURIComponent(p.paymentId)}/review`, { outcome, reason });
+          }),
+        );
+      }
+      const codes = Object.entries(p.providerCodes ?? {}).map(([k, v]) => `${k.replace('vnp_', '')}=${v}`).join(' ');
+      const tr = row([p.paymentId, p.dossierCode, p.amount.toLocaleString(language === 'vi' ? 'vi-VN' : 'en-GB'), cell(t(p.review?.reason), 'dead'), codes, when(p.review?.flaggedAt), actions]);
+      tr.dataset.testid = 'review';
+      tr.dataset.paymentId = p.paymentId;
+      return tr;
+    }),
+  );
+}
+
 async function renderTimeline(dossierCode) {
   const { messages } = await api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`);
   $('[data-testid=timeline] tbody').replaceChildren(
@@ -178,7 +214,7 @@ async function renderTimeline(dossierCode) {
 }
 
 async function refresh() {
-  await Promise.all([renderQueues(), renderDeadLetters()]);
+  await Promise.all([renderQueues(), renderReviews(), renderDeadLetters()]);
   const dossier = $('#dossier').value.trim();
   if (dossier) await renderTimeline(dossier);
 }

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { adminConfig, adminTokens } from '../helpers/test-gateway.ts';
+import { startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let t: PaymentTestGateway;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  t = await startPaymentTestGateway({ overrides: { admins: adminConfig } });
+  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags });
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+it('an operator sees payments the bank flagged on /admin and confirms one as paid', async () => {
+  const flagged: string[] = [];
+  for (const outcome of ['suspect', 'reversed'] as const) {
+    const created = await t.createPayment();
+    await t.pay(created.body.paymentUrl, { outcome });
+    flagged.push(created.body.paymentId);
+  }
+
+  const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+  await page.goto(`${t.url}/admin`);
+  await page.fill('[data-testid=token]', adminTokens.operator);
+  await page.click('#login button[type=submit]');
+  const row = (paymentId: string) => page.locator(`[data-testid=review][data-payment-id="${paymentId}"]`);
+  await row(flagged[1]!).waitFor();
+  expect(await row(flagged[0]!).textContent()).toContain('nghi ngờ (đã trừ tiền)');
+  expect(await row(flagged[1]!).textContent()).toContain('TransactionStatus=04');
+  if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+
+  await page.fill('[data-testid=reason]', 'Đã đối soát với VNPAY: tiền đã về');
+  await row(flagged[0]!).locator('[data-testid=review-paid]').click();
+  await expect.poll(async () => (await t.payment(flagged[0]!)).status).toBe('paid');
+  await expect.poll(() => row(flagged[0]!).count()).toBe(0);
+  expect(await row(flagged[1]!).count()).toBe(1);
+  expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+});
