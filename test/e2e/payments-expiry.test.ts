@@ -22,6 +22,16 @@ describe('payments nobody called back about', () => {
     expect(events.map((e) => e.event.data)).toEqual([expect.objectContaining({ status: 'paid', paymentId: created.body.paymentId })]);
   });
 
+  it('learns from querydr that the bank reversed a payment (status 04): needs-review, not failed, and the province hears that', async () => {
+    const doc = paymentRequest();
+    const created = await t.createPayment(doc);
+    expect((await t.pay(created.body.paymentUrl, { outcome: 'reversed', fault: 'no-ipn' })).sent).toEqual([]);
+    const payment = await until(() => t.payment(created.body.paymentId), (p) => p.status !== 'pending');
+    expect(payment).toMatchObject({ status: 'needs-review', settledBy: 'query', review: { reason: 'reversed' } });
+    const events = await until(() => t.provincial.eventsFor(doc.dossierCode as string), (e) => e.length > 0);
+    expect(events.map((e) => e.event.data.status)).toEqual(['needs-review']);
+  });
+
   it('expires a payment the citizen never completed and tells the province', async () => {
     const opened = await t.createPayment(paymentRequest()); // opened at the bank, never paid
     await fetch(opened.body.paymentUrl).then((r) => r.text());

@@ -72,6 +72,15 @@ describe('refunds of VNPAY payments', () => {
     ]);
   });
 
+  it('two operators refunding at once never refund more than was paid: one goes to the bank, the other is refused', async () => {
+    const { paymentId } = await paidPayment();
+    const answers = await Promise.all([refund(paymentId, { amount: 150_000, reason: 'operator A' }), refund(paymentId, { amount: 150_000, reason: 'operator B' })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+    expect(['REFUND_IN_PROGRESS', 'REFUND_EXCEEDS_REMAINING']).toContain(answers.find((a) => a.statusCode === 409)!.body.error);
+    expect(await t.payment(paymentId)).toMatchObject({ status: 'paid', refundedAmount: 150_000 });
+    expect(await bankRefundsFor(paymentId)).toHaveLength(1);
+  });
+
   it('stores a refusal by the bank with its code and tells the operator and the province; the payment stays paid', async () => {
     const { dossierCode, paymentId } = await paidPayment();
     await t.refundFaults({ refuseNext: '95' });
