@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(() => crlServer.close());
 
 function checker(policy: Partial<CrlPolicy> = {}) {
-  return new CrlRevocationChecker({ directories: [], fetch: true, fetchTimeoutMs: 1000, refreshAheadMs: 0, stalePolicy: 'fail-closed', ...policy });
+  return new CrlRevocationChecker({ directories: [], fetch: true, fetchTimeoutMs: 5000, refreshAheadMs: 0, stalePolicy: 'fail-closed', ...policy });
 }
 
 async function verdict(cert: IssuedCertificate, revocation: CrlRevocationChecker, chainCache = new VerifiedChainCache(60_000)): Promise<string> {
