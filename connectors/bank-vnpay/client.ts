@@ -40,17 +40,9 @@ export class VnpayProvider implements PaymentProvider {
   reply = ipnReply;
 
   async query(payment: ExpectedPayment): Promise<ProviderStatement | 'pending' | 'unknown'> {
-    const body = JSON.stringify(toQueryRequest(payment, this.options, randomUUID().replace(/-/g, '')));
-    const res = await this.context.transport.call({
-      operation: 'transaction',
-      path: this.options.queryPath,
-      headers: { 'content-type': 'application/json' },
-      body,
-      timeoutMs: this.context.service.timeoutMs,
-    });
-    const text = res.text;
+    const res = await this.transaction(toQueryRequest(payment, this.options, randomUUID().replace(/-/g, '')));
     if (res.statusCode !== 200) throw new Error(`querydr answered HTTP ${res.statusCode}`);
-    const answer = JSON.parse(text) as Record<string, string>;
+    const answer = JSON.parse(res.text) as Record<string, string>;
     const expected = pipeHash(this.options.hashSecret, queryResponseHashFields.map((k) => answer[k]));
     if (!sameHash(expected, answer.vnp_SecureHash)) throw new Error('querydr answer has a bad vnp_SecureHash');
     if (answer.vnp_ResponseCode === '91') return 'unknown'; // transaction not found at the provider
@@ -64,19 +56,10 @@ export class VnpayProvider implements PaymentProvider {
    * code refused, kept with its text); no answer, an HTTP error or a bad signature leaves the refund's fate unknown.
    */
   async refund(payment: ExpectedPayment, refund: RefundRequest): Promise<RefundAnswer> {
-    const body = JSON.stringify(toRefundRequest(payment, refund, this.options));
     let statusCode: number;
     let text: string;
     try {
-      const res = await this.context.transport.call({
-        operation: 'transaction',
-        path: this.options.queryPath,
-        headers: { 'content-type': 'application/json' },
-        body,
-        timeoutMs: this.context.service.timeoutMs,
-      });
-      statusCode = res.statusCode;
-      text = res.text;
+      ({ statusCode, text } = await this.transaction(toRefundRequest(payment, refund, this.options)));
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       throw new RefundUnanswered(timedOut ? 'timeout' : 'unavailable', `refund call failed: ${(err as Error).message}`);
@@ -99,6 +82,17 @@ export class VnpayProvider implements PaymentProvider {
       providerMessage: refundResponseMessages[providerCode] ?? String(answer.vnp_Message ?? 'Giao dịch thất bại'),
       ...(answer.vnp_TransactionNo ? { providerTransactionNo: String(answer.vnp_TransactionNo) } : {}),
     };
+  }
+
+  /** One call of the merchant API's single transaction endpoint (querydr and refund, told apart by vnp_Command). */
+  private transaction(request: object) {
+    return this.context.transport.call({
+      operation: 'transaction',
+      path: this.options.queryPath,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      timeoutMs: this.context.service.timeoutMs,
+    });
   }
 
   async close(): Promise<void> {
