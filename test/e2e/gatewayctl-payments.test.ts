@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { projectRoot } from '../../src/gateway.ts';
+import { runGatewayctl } from '../helpers/gatewayctl.ts';
 import { adminConfig, adminTokens } from '../helpers/test-gateway.ts';
 import { startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
 
-const run = promisify(execFile);
 let t: PaymentTestGateway;
 beforeAll(async () => {
   t = await startPaymentTestGateway({ overrides: { admins: adminConfig } });
@@ -14,15 +11,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function gatewayctl(token: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await run(process.execPath, ['bin/gatewayctl.mjs', ...args], { cwd: projectRoot, env: { ...process.env, GATEWAY_URL: t.url, GATEWAY_ADMIN_TOKEN: token } });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, out: e.stderr };
-  }
-}
+const gatewayctl = (token: string, ...args: string[]) => runGatewayctl(t.url, token, ...args);
 
 async function payment(outcome: 'paid' | 'suspect') {
   const created = await t.createPayment();

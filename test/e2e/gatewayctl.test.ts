@@ -1,25 +1,14 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { projectRoot } from '../../src/gateway.ts';
+import { runGatewayctl } from '../helpers/gatewayctl.ts';
 import { adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
-const run = promisify(execFile);
 let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({ overrides: { admins: adminConfig } });
 });
 afterAll(() => t.close());
 
-async function gatewayctl(token: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout } = await run(process.execPath, ['bin/gatewayctl.mjs', ...args], { cwd: projectRoot, env: { ...process.env, GATEWAY_URL: t.url, GATEWAY_ADMIN_TOKEN: token } });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code: number; stderr: string };
-    return { code: e.code, out: e.stderr };
-  }
-}
+const gatewayctl = (token: string, ...args: string[]) => runGatewayctl(t.url, token, ...args);
 
 it('gatewayctl lists, traces and retries a dead letter, and a viewer cannot retry', async () => {
   const doc = statusUpdate();
