@@ -38,6 +38,8 @@ const body = Buffer.from(
   }),
 );
 
+const unusedUrl = 'http://127.0.0.1:9';
+
 function configFor(redisUrl: string) {
   return loadConfig({
     rootDir: projectRoot,
@@ -48,7 +50,14 @@ function configFor(redisUrl: string) {
       redis: { url: redisUrl, prefix: `bench${randomBytes(3).toString('hex')}` },
       log: { level: 'warn' },
       trust: { directories: [pki.trustDir] },
-      destinations: { 'national-portal': { baseUrl: 'http://127.0.0.1:9' } },
+      // The api role calls no remote system during ingest; every one needs an address all the same.
+      destinations: {
+        'national-portal': { baseUrl: unusedUrl },
+        'provincial-system': { baseUrl: unusedUrl },
+        vnpost: { baseUrl: unusedUrl, transport: null },
+      },
+      payments: { providers: { vnpay: { baseUrl: unusedUrl }, paygov: { baseUrl: unusedUrl } } },
+      registries: { population: { baseUrl: unusedUrl } },
       partners: {
         bench: {
           name: 'Benchmark partner',
@@ -107,9 +116,18 @@ async function load(name: string, url: string): Promise<Row> {
   return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
+const redisAlways = new EmbeddedRedis({ dir: join(workDir, 'redis-always'), port: 0, appendfsync: 'always' });
+const redisEverysec = new EmbeddedRedis({ dir: join(workDir, 'redis-everysec'), port: 0, appendfsync: 'everysec' });
+/** Servers started and not yet stopped: a failed run stops them too, and its redis-servers. */
+const running = new Set<ChildProcess>();
+
+async function stopEverything(): Promise<void> {
+  for (const child of running) child.kill('SIGTERM');
+  await Promise.allSettled([redisAlways.stop(), redisEverysec.stop()]);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
 async function main() {
-  const redisAlways = new EmbeddedRedis({ dir: join(workDir, 'redis-always'), port: 0, appendfsync: 'always' });
-  const redisEverysec = new EmbeddedRedis({ dir: join(workDir, 'redis-everysec'), port: 0, appendfsync: 'everysec' });
   await Promise.all([redisAlways.start(), redisEverysec.start()]);
   const scenarios: Array<[string, string, string]> = [
     ['fastify hello-world', 'hello', redisEverysec.url],
@@ -121,9 +139,11 @@ async function main() {
   const rows: Row[] = [];
   for (const [name, scenario, redisUrl] of scenarios) {
     const server = await startServer(scenario, redisUrl);
+    running.add(server.child);
     process.stderr.write(`bench: ${name} for ${seconds}s at ${connections} connections…\n`);
     rows.push(await load(name, server.url));
     server.child.kill('SIGTERM');
+    running.delete(server.child);
   }
   const hello = rows[0]!.rps;
   const bareFor = (row: Row) => rows.find((r) => r.name.startsWith('bare') && r.name.includes(row.name.match(/AOF \w+/)?.[0] ?? '§'))?.rps;
@@ -141,11 +161,10 @@ async function main() {
     ...(await signatureBenchmarks(pki, body)).map((r) => `${pad(r.name, 50)}${Math.round(r.opsPerSecond)} /s`),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  await Promise.all([redisAlways.stop(), redisEverysec.stop()]);
-  rmSync(workDir, { recursive: true, force: true });
 }
 
-main().catch((err) => {
+main().then(stopEverything, async (err) => {
   process.stderr.write(`${(err as Error).stack}\n`);
+  await stopEverything();
   process.exit(1);
 });
