@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { PaymentEvents } from './payment-events.ts';
 import type { PaymentProvider } from './payment-provider.ts';
 import type { PaymentStore } from './payment-store.ts';
+import { pollEvery } from '../polling/poll-every.ts';
 
 export interface ExpiryCheckOptions {
   intervalMs: number;
@@ -51,16 +52,6 @@ export class PaymentExpiryChecker {
   }
 
   start(): () => Promise<void> {
-    let running: Promise<void> | undefined;
-    const timer = setInterval(() => {
-      running ??= this.checkDue()
-        .catch((err: Error) => this.logger.warn({ err: err.message }, 'payment expiry round failed'))
-        .finally(() => (running = undefined));
-    }, this.options.intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    return pollEvery(this.options.intervalMs, () => this.checkDue(), (err) => this.logger.warn({ err: err.message }, 'payment expiry round failed'));
   }
 }
