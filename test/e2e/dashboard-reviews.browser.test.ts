@@ -1,18 +1,14 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
 import { adminConfig, adminTokens } from '../helpers/test-gateway.ts';
 import { startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
-
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let t: PaymentTestGateway;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   t = await startPaymentTestGateway({ overrides: { admins: adminConfig } });
-  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

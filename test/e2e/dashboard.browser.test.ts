@@ -1,18 +1,13 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
 import { adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
-
-/** Debian's chromium (apt-get install chromium); .ci/run installs it. Playwright never downloads a browser here. */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let t: TestGateway;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   t = await startTestGateway({ overrides: { admins: adminConfig } });
-  browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
