@@ -1,3 +1,4 @@
+import { CachedCredential } from '../../src/connectors/cached-credential.ts';
 import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
 import type { Transport } from '../../src/connectors/transport/transport.ts';
 import { DeliveryError, deliveryErrorFromNetwork } from '../../src/delivery/delivery-error.ts';
@@ -9,30 +10,18 @@ import type { PortalOptions } from './options.ts';
  * `{username, password}` to the auth endpoint with the `dstcode` header → `{session, error_code}`, valid when
  * error_code is 0. Kept until a call says it is no longer valid; one login at a time, whoever asks.
  */
-export class PortalSession {
-  private session?: string;
-  private login?: Promise<string>;
-
+export class PortalSession extends CachedCredential {
   constructor(
     private readonly transport: Transport,
     private readonly options: PortalOptions,
     private readonly name: string,
     private readonly timeoutMs: number,
-  ) {}
-
-  async get(): Promise<string> {
-    if (this.session) return this.session;
-    this.login ??= this.fetch().finally(() => (this.login = undefined));
-    this.session = await this.login;
-    return this.session;
+  ) {
+    // A session has no stated lifetime: it is used until the portal refuses it.
+    super(async () => ({ value: await this.login(), expiresAt: Infinity }));
   }
 
-  /** The portal no longer takes `value`: forget it, unless a concurrent caller already logged in again. */
-  invalidate(value: string): void {
-    if (this.session === value) this.session = undefined;
-  }
-
-  private async fetch(): Promise<string> {
+  private async login(): Promise<string> {
     const { authEndpoint, username, password, dstcode } = this.options;
     let answer;
     try {

@@ -1,11 +1,7 @@
+import { CachedCredential, type IssuedCredential } from './cached-credential.ts';
 import type { Transport } from './transport/transport.ts';
 import { DeliveryError, deliveryErrorFromNetwork } from '../delivery/delivery-error.ts';
 import { jsonOrUndefined } from './json-or-undefined.ts';
-
-interface CachedToken {
-  value: string;
-  expiresAt: number;
-}
 
 /** Refresh a little before the remote says the token expires, so a request never leaves with a dying token. */
 const tokenRefreshMarginMs = 30_000;
@@ -28,29 +24,16 @@ export const basicAuthorization = (id: string, secret: string) => `Basic ${Buffe
  * An OAuth2 client-credentials token (grant_type=client_credentials), as LGSPs, the NGSP and VNPost issue them: cached until shortly before expiry, fetched once for concurrent callers,
  * dropped when the remote answers 401 so the next call fetches a fresh one.
  */
-export class ClientCredentialsToken {
-  private token?: CachedToken;
-  private tokenRequest?: Promise<CachedToken>;
-
+export class ClientCredentialsToken extends CachedCredential {
   constructor(
     /** Reaches the token endpoint (operation "token"). */
     private readonly transport: Transport,
     private readonly options: ClientCredentialsOptions,
-  ) {}
-
-  async get(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
-    this.tokenRequest ??= this.fetch().finally(() => (this.tokenRequest = undefined));
-    this.token = await this.tokenRequest;
-    return this.token.value;
+  ) {
+    super(() => this.fetch());
   }
 
-  /** The remote refused `value` (revoked or expired early): forget it, unless a concurrent call already replaced it. */
-  invalidate(value: string): void {
-    if (this.token?.value === value) this.token = undefined;
-  }
-
-  private async fetch(): Promise<CachedToken> {
+  private async fetch(): Promise<IssuedCredential> {
     const { authorization, headers, tokenPath, timeoutMs, name } = this.options;
     let statusCode: number;
     let text: string;
