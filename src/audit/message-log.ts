@@ -34,7 +34,11 @@ export interface MessageLogVerdict {
 }
 
 const genesis = '0'.repeat(64);
-const hashOf = (record: Omit<SealedRecord, 'hash'>) => createHash('sha256').update(JSON.stringify(record)).digest('hex');
+/**
+ * A record's hash covers everything in it, its seq and the previous record's hash included: re-linking the chain
+ * around an edited record changes the next record's hash too, so an edit cannot be hidden by rewriting one link.
+ */
+export const hashOf = (record: Omit<SealedRecord, 'hash'>) => createHash('sha256').update(JSON.stringify(record)).digest('hex');
 
 /**
  * A hash-chained log of every message in and out. Appending is one RPUSH (off the hot path's critical

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { MessageLog } from '../../src/audit/message-log.ts';
+import { MessageLog, hashOf } from '../../src/audit/message-log.ts';
 import { projectRoot } from '../../src/gateway.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { adminCall, adminConfig, adminTokens, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
@@ -76,4 +76,23 @@ it('retention removes old records and the chain stays verifiable from its new an
   await log.seal();
   expect(await log.verify()).toEqual({ ok: true, records: 2, firstSeq: 6, lastSeq: 7 });
   expect(await log.applyRetention(60_000)).toBe(0); // recent records stay
+});
+
+it('an edited record whose next record is re-linked to it is still found (the hash covers prevHash)', async () => {
+  const prefix = `relink${Date.now()}`;
+  const log = new MessageLog(redis, prefix, 'a-salt-of-sixteen-chars');
+  for (let i = 0; i < 4; i++) await log.append({ direction: 'inbound', messageId: `m-${i}`, type: 'dossier.status.v1', outcome: 'queued' });
+  await log.seal();
+  expect(await log.verify()).toMatchObject({ ok: true, records: 4 });
+
+  // What someone with write access to Redis but no key can do: edit record 2, give it the hash of its new content,
+  // and point record 3 at that hash, leaving record 3's own hash as it was.
+  const key = `${prefix}:msglog:records`;
+  const { hash: _old, ...edited } = { ...JSON.parse((await redis.hget(key, '2'))!), outcome: 'dead' };
+  const editedHash = hashOf(edited);
+  await redis.hset(key, '2', JSON.stringify({ ...edited, hash: editedHash }));
+  const next = JSON.parse((await redis.hget(key, '3'))!);
+  await redis.hset(key, '3', JSON.stringify({ ...next, prevHash: editedHash }));
+
+  expect(await log.verify()).toMatchObject({ ok: false, records: 2, broken: { seq: 3, problem: 'altered' } });
 });
