@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
+import { firstInvalidUtf8Byte } from '../pipeline/decode-text.ts';
 import { SignatureError } from '../signatures/signature-error.ts';
 import { CallbackRefused, PaymentNotFound, type CallbackVerdict, type ProviderStatement } from './payment-provider.ts';
 import type { PaymentServices } from './payment-services.ts';
@@ -27,6 +28,9 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
     let verdict: CallbackVerdict;
     try {
       const callback = { method: request.method, query: request.query as Record<string, string>, headers: request.headers, rawBody: request.body as Buffer | undefined };
+      // A body that is not UTF-8 is refused before any provider reads it: decoded with replacement it would be other text.
+      const notText = callback.rawBody ? firstInvalidUtf8Byte(callback.rawBody) : -1;
+      if (notText >= 0) throw new CallbackRefused('malformed', `invalid UTF-8 at byte ${notText}`);
       statement = await provider.readCallback(callback, (paymentId) => payments.store.get(paymentId)); //   read + signature
       verdict = await payments.store.settle(statement, 'callback'); //               settled once
       if (verdict === 'confirmed') {

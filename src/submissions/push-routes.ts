@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
+import { decodeUtf8, MalformedText } from '../pipeline/decode-text.ts';
 import { isBound } from '../pipeline/verify-signature.ts';
 import { SignatureError } from '../signatures/signature-error.ts';
 import { verifyCmsSignature } from '../signatures/verify-cms-signature.ts';
@@ -29,8 +30,9 @@ export async function submissionPushRoutes(app: FastifyInstance, options: { deps
     }
     let items: unknown;
     try {
-      items = (JSON.parse(raw.toString('utf8')) as { items?: unknown }).items;
-    } catch {
+      items = (JSON.parse(decodeUtf8(raw)) as { items?: unknown }).items;
+    } catch (err) {
+      if (err instanceof MalformedText) throw new GatewayError('BODY_MALFORMED', `body is not accepted as JSON: ${err.message}`, [{ path: '/', message: err.message }]);
       throw new GatewayError('BODY_MALFORMED', 'body is not valid JSON');
     }
     if (!Array.isArray(items) || items.length === 0 || items.length > 100) throw new GatewayError('SCHEMA_INVALID', 'items must be a list of 1 to 100 dossiers', [{ path: '/items', message: 'bad length' }]);
