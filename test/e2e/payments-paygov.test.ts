@@ -25,7 +25,7 @@ const badChecksum = { return_code: -1, return_msg: 'error: check_sum invalid' };
 
 /** Waits until the province has heard of the dossier's payment, then until every queue is empty, so a second message would be there too. */
 async function provincialEventsFor(dossierCode: string) {
-  await until(() => t.provincial.eventsFor(dossierCode), (events) => events.length > 0);
+  await until(`the province to hear of dossier ${dossierCode}'s payment`, () => t.provincial.eventsFor(dossierCode), (events) => events.length > 0);
   await t.drain();
   return t.provincial.eventsFor(dossierCode);
 }

@@ -15,9 +15,9 @@ afterAll(async () => {
 
 const rspCodes = (sent: Array<{ reply: unknown }>) => sent.map((s) => (s.reply as { RspCode: string }).RspCode);
 
-/** Waits until the province has heard of the dossier's payment, then a moment more to catch any second message. */
+/** Waits until the province has heard of the dossier's payment, then until every queue is empty, so a second message would be there too. */
 async function provincialEventsFor(dossierCode: string) {
-  await until(() => t.provincial.eventsFor(dossierCode), (events) => events.length > 0);
+  await until(`the province to hear of dossier ${dossierCode}'s payment`, () => t.provincial.eventsFor(dossierCode), (events) => events.length > 0);
   await t.drain();
   return t.provincial.eventsFor(dossierCode);
 }

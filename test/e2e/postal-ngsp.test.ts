@@ -76,13 +76,13 @@ describe('public postal service through the NGSP (transport: platform "ngsp")', 
   it('orders, pulls the journey and asks a cancel through the platform, surviving a platform token expiry', async () => {
     const dossierCode = `${agencyCode}-NGSP-${randomBytes(3).toString('hex')}`;
     const { messageId } = await requestShipment({ dossierCode, agencyCode, kind: 'delivery', citizen: party('Phạm Thị Thu'), office: party('Bộ phận một cửa tỉnh'), codAmount: 0 });
-    const inTransit = await until(() => shipmentView(messageId), (v) => v.history?.length >= 1);
+    const inTransit = await until('the first tracking event of the shipment', () => shipmentView(messageId), (v) => v.history?.length >= 1);
     expect(inTransit.orderNumber).toBe(dossierCode);
     await ngsp.revokeTokens(); // the platform forgets its tokens mid-journey: the transport fetches a new one and repeats the call
-    expect(await until(async () => (await ngsp.received()).stats.refused, (n) => n >= 1)).toBeGreaterThanOrEqual(1);
-    const view = await until(() => shipmentView(messageId), (v) => v.state === 'delivered');
+    expect(await until('the platform to refuse a revoked token', async () => (await ngsp.received()).stats.refused, (n) => n >= 1)).toBeGreaterThanOrEqual(1);
+    const view = await until('the shipment to be delivered', () => shipmentView(messageId), (v) => v.state === 'delivered');
     expect(view.history.map((h: { state: string }) => h.state)).toEqual(['accepted', 'in-transit', 'delivered']);
-    const states = await until(async () => (await provincial.eventsFor(dossierCode)).map((e) => e.event.data.state), (s) => s.includes('delivered'));
+    const states = await until('the province to hear the shipment was delivered', async () => (await provincial.eventsFor(dossierCode)).map((e) => e.event.data.state), (s) => s.includes('delivered'));
     expect(states.filter(Boolean).at(-1)).toBe('delivered');
 
     // A delivered order cannot be cancelled: the carrier's refusal comes back through the platform, stored.

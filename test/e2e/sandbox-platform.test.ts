@@ -57,6 +57,7 @@ it('puts one LGSP simulator in front of the portal simulator, fills the transpor
 
   const portalUrl = sandbox.info.simulators['national-portal']!;
   const dossier = await until(
+    'the sandbox portal to apply the progress update sent through the platform',
     () => request(`${portalUrl}/_sim/dossiers/${encodeURIComponent(doc.dossierCode as string)}`).then(async (r) => (r.statusCode === 200 ? ((await r.body.json()) as { progress: unknown[] }) : (await r.body.dump(), undefined))),
     (d) => (d?.progress.length ?? 0) > 0,
   );

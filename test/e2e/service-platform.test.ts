@@ -128,7 +128,7 @@ describe('the platform simulator', () => {
         await r.body.dump();
         return r.statusCode;
       };
-      expect(await until(statusWith, (s) => s === 401, 5000)).toBe(401);
+      expect(await until('the platform to refuse the token once its 1 s lifetime is over', statusWith, (s) => s === 401, 5000)).toBe(401);
     } finally {
       await shortLived.close();
     }

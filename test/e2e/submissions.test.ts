@@ -38,11 +38,11 @@ describe('online submissions from the national portal', () => {
   it('hands each dossier to the province once, checks attachment hashes, and sends the portal a receipt', async () => {
     t = await startPolling();
     const filed = await fileOnline(7);
-    const codes = await until(submittedCodes, (c) => c.length >= 7);
+    const codes = await until('seven dossiers at the province', submittedCodes, (c) => c.length >= 7);
     expect(codes).toEqual(filed);
     const first = (await provincial.received()).effects.find((e) => e.event.dossierCode === filed[0])!.event;
     expect(first.data).toMatchObject({ procedureCode: '1.001612.000.00.00.H22', attachments: [{ name: 'don-de-nghi.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
-    const portalReceipts = await until(receipts, (r) => r.length >= 7);
+    const portalReceipts = await until('seven receipts at the portal', receipts, (r) => r.length >= 7);
     expect(portalReceipts.map((r) => [r.MaHoSo, r.TrangThaiNhan])).toEqual(filed.map((code) => [code, 'DA_NHAN']));
     expect(await t.gateway.submissionPoller!.cursor()).toBe('7');
   });
@@ -50,9 +50,9 @@ describe('online submissions from the national portal', () => {
   it('refuses a dossier whose attachment does not match its stated hash, tells the portal why, and goes on', async () => {
     const [bad] = await fileOnline(1, true);
     const [good] = await fileOnline(1);
-    await until(submittedCodes, (c) => c.includes(good!));
+    await until('the good dossier filed after the bad one to reach the province', submittedCodes, (c) => c.includes(good!));
     expect(await submittedCodes()).not.toContain(bad);
-    const refused = (await until(receipts, (r) => r.some((x) => x.MaHoSo === bad))).find((r) => r.MaHoSo === bad)!;
+    const refused = (await until('the portal to hear the bad dossier was refused', receipts, (r) => r.some((x) => x.MaHoSo === bad))).find((r) => r.MaHoSo === bad)!;
     expect(refused).toMatchObject({ TrangThaiNhan: 'TU_CHOI', LyDo: 'ATTACHMENT_HASH_MISMATCH: don-de-nghi.pdf' });
   });
 
@@ -60,7 +60,7 @@ describe('online submissions from the national portal', () => {
     await t.close();
     const whileDown = await fileOnline(5);
     t = await startPolling();
-    await until(submittedCodes, (c) => whileDown.every((code) => c.includes(code)));
+    await until('the dossiers filed while the gateway was down to reach the province', submittedCodes, (c) => whileDown.every((code) => c.includes(code)));
     await new Promise((r) => setTimeout(r, 400)); // more polling rounds: nothing more must arrive
     const codes = await submittedCodes();
     expect(new Set(codes).size).toBe(codes.length);
@@ -87,7 +87,7 @@ describe('online submissions from the national portal', () => {
     const pushed = await push(signCms(body, pki.defaultSigner));
     expect(pushed.statusCode).toBe(202);
     expect(await pushed.body.json()).toEqual({ accepted: 2, rejected: 0 });
-    await until(submittedCodes, (c) => added.every((code) => c.includes(code)));
+    await until('the pushed dossiers to reach the province', submittedCodes, (c) => added.every((code) => c.includes(code)));
     expect(await t.gateway.submissionPoller!.pollOnce()).toEqual({ accepted: 2, rejected: 0 }); // read again from the feed …
     await t.drain();
     await new Promise((r) => setTimeout(r, 300));
