@@ -43,6 +43,8 @@ export interface PollResult {
 export class SubmissionPoller {
   private readonly cursorKey: string;
   private readonly lockKey: string;
+  /** Polls that read the feed to its end: whoever waits for "the poller had its chance" (a test) counts these. */
+  completedPolls = 0;
 
   constructor(private readonly deps: SubmissionPollerDeps) {
     this.cursorKey = `${deps.prefix}:submissions:${deps.sourceName}:cursor`;
@@ -65,7 +67,10 @@ export class SubmissionPoller {
           if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, sequence))) throw new Error('submission poll lock lost');
         }
         if (dossiers.length && nextCursor) await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, nextCursor);
-        if (dossiers.length < this.deps.batchSize) return result;
+        if (dossiers.length < this.deps.batchSize) {
+          this.completedPolls += 1;
+          return result;
+        }
       }
     } finally {
       await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);

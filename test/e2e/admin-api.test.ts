@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminCall, adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { until } from '../helpers/until.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
-    overrides: { admins: adminConfig, destinations: { 'national-portal': { retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 } } } },
+    // A long timeout: the pause test keeps a call at a slow portal for a while and must not see it time out.
+    overrides: { admins: adminConfig, destinations: { 'national-portal': { timeoutMs: 10_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 } } } },
   });
 });
 afterAll(() => t.close());
@@ -101,13 +103,23 @@ describe('replay and pause', () => {
   });
 
   it('pauses a destination: messages are accepted and held, then delivered on resume', async () => {
+    // A message in flight when the pause comes: when it completes, the worker looks for its next job in the same step
+    // (BullMQ fetches it with the completion), and the held message is waiting by then. That is the worker's chance.
+    const queue = t.gateway.queues.get('national-portal');
+    await t.portal.faults({ latencyMs: 2000 });
+    const inFlight = (await t.send()).body.messageId as string;
+    await until('the first message to reach the portal', async () => (await t.portal.received()).stats.calls, (n) => n >= 1);
     expect((await operator('POST', '/destinations/national-portal/pause', { reason: 'portal maintenance window' })).body).toEqual({ destination: 'national-portal', paused: true });
-    const res = await t.send();
+    const held = statusUpdate();
+    const res = await t.send({ doc: held });
     expect(res.statusCode).toBe(202);
-    await new Promise((r) => setTimeout(r, 500));
+    expect(await queue.getJobState(inFlight)).toBe('active'); // still at the portal after the held message was stored
+    await t.portal.faults({});
+    await until('the message in flight to complete', () => queue.getJobState(inFlight), (s) => s === 'completed');
     expect((await t.status(res.body.messageId)).state).toBe('queued');
+    expect(await queue.getJobState(res.body.messageId)).toBe('waiting');
     expect((await viewer('GET', '/queues')).body.destinations[0]).toMatchObject({ destination: 'national-portal', paused: true });
-    expect((await t.portal.received()).stats.calls).toBe(0);
+    expect(await t.portal.effectsFor(held.dossierCode as string)).toEqual([]);
     await operator('POST', '/destinations/national-portal/resume', { reason: 'maintenance over' });
     await t.waitForState(res.body.messageId, ['delivered']);
     const audit = (await viewer('GET', '/audit?limit=2')).body.entries.map((e: { action: string }) => e.action);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildPopulationSimulator, type RegistryLookupSeen, type RegistryStats } from '../../connectors/population-db/simulator.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { agencyCode, registryOptions, SimulatorClient, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
+import { circuitTransitions } from '../helpers/circuit-log.ts';
+import { until } from '../helpers/until.ts';
 
 let t: TestGateway;
 let registry: SimulatorClient<RegistryLookupSeen, RegistryStats>;
@@ -135,15 +137,19 @@ describe('citizen identity verification against the population registry', () => 
     await registry.faults({ failNext: 1000, status: 503 });
     for (let i = 0; i < 3; i++) expect((await verify()).statusCode).toBe(503);
     const callsWhenOpened = (await registry.received()).stats.lookups;
-    const started = Date.now();
-    const fast = await verify();
-    expect(fast.statusCode).toBe(503);
-    expect(fast.body.message).toContain('calls are paused');
-    expect(Date.now() - started).toBeLessThan(200);
-    expect((await registry.received()).stats.lookups).toBe(callsWhenOpened);
+    const paused = await verify();
+    expect(paused.statusCode).toBe(503);
+    expect(paused.body.message).toContain('calls are paused');
+    expect((await registry.received()).stats.lookups).toBe(callsWhenOpened); // answered without calling it
     await registry.faults({});
-    await new Promise((r) => setTimeout(r, 1600));
-    expect((await verify()).body.match).toBe(true);
+    // Asked again and again while open: once the window is over the next lookup is the probe, and it goes through.
+    const recovered = await until('the open circuit to let a lookup through to the recovered registry', () => verify(), (r) => r.statusCode === 200);
+    expect(recovered.body.match).toBe(true);
+    // Every lookup asked while it was open was answered without the registry: only the probe reached it.
+    expect((await registry.received()).stats.lookups).toBe(callsWhenOpened + 1);
+    const [opened, halfOpen] = circuitTransitions(t.logs, { registry: 'population' }).slice(-3);
+    expect([opened!.state, halfOpen!.state]).toEqual(['open', 'half-open']);
+    expect(halfOpen!.time - opened!.time).toBeGreaterThanOrEqual(1500); // open for its whole window
   });
 
   it('audits every lookup with the personal ID as a salted hash and keeps PII out of the logs', async () => {

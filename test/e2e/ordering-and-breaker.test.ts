@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { circuitTransitions } from '../helpers/circuit-log.ts';
 import { startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { until } from '../helpers/until.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -62,19 +64,39 @@ describe('per-dossier ordering', () => {
 });
 
 describe('circuit breaker', () => {
-  it('stops calling a failing portal while open, then probes and delivers everything once it recovers', async () => {
-    await t.portal.faults({ failNext: 1000, status: 503 });
-    const sent = await Promise.all([1, 2, 3, 4, 5].map(() => t.send()));
-    await expect.poll(async () => (await t.portal.received()).stats.calls, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
-    await new Promise((r) => setTimeout(r, 300));
-    const whileOpen = (await t.portal.received()).stats.calls;
-    await new Promise((r) => setTimeout(r, 900));
-    // Open for 1.5 s: no calls at all in this window, although five messages are due for retry every ≤300 ms.
-    expect((await t.portal.received()).stats.calls).toBe(whileOpen);
+  // A gateway of its own that calls the portal one message at a time: what the portal receives is then exactly what
+  // the breaker let through (three failures open it, nothing else is in flight).
+  let b: TestGateway;
+  beforeAll(async () => {
+    b = await startTestGateway({
+      overrides: {
+        destinations: {
+          'national-portal': { concurrency: 1, retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 }, circuitBreaker: { failureThreshold: 3, openMs: 1500 } },
+        },
+      },
+    });
+  });
+  afterAll(() => b?.close());
 
-    await t.portal.faults({});
-    const views = await Promise.all(sent.map((r) => t.waitForState(r.body.messageId, ['delivered'], 20_000)));
+  it('stops calling a failing portal while open, then probes and delivers everything once it recovers', async () => {
+    await b.portal.faults({ failNext: 1000, status: 503 });
+    const sent = await Promise.all([1, 2, 3, 4, 5].map(() => b.send()));
+    const transitions = () => circuitTransitions(b.logs, { destination: 'national-portal' });
+    // The positive signs that the open circuit had its chance to let calls through: a message due while it was open was
+    // taken up and held back without a call, and a whole open window went by (open, half-open, the probe failed, open).
+    await until('a message held back by the open circuit', () => Promise.all(sent.map((r) => b.status(r.body.messageId))), (views) =>
+      views.some((v) => v.history.some((h) => h.outcome === 'circuit-open')),
+    );
+    await until('the circuit to open, probe once and open again', async () => transitions().map((x) => x.state), (s) => s.slice(0, 3).join() === 'open,half-open,open');
+    const calls = (await b.portal.received()).stats.calls;
+    const [opened, halfOpen] = transitions();
+    expect(halfOpen!.time - opened!.time).toBeGreaterThanOrEqual(1500); // open for its whole window
+    // Three calls opened it; every call since was a probe, one per half-open (read after the calls, so none is missed).
+    expect(calls).toBeLessThanOrEqual(3 + transitions().filter((x) => x.state === 'half-open').length);
+
+    await b.portal.faults({});
+    const views = await Promise.all(sent.map((r) => b.waitForState(r.body.messageId, ['delivered'], 20_000)));
     expect(views.every((v) => v.state === 'delivered')).toBe(true);
-    expect((await t.portal.received()).effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC')).toHaveLength(5);
+    expect((await b.portal.received()).effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC')).toHaveLength(5);
   });
 });

@@ -23,14 +23,14 @@ const prefix = `sub${process.pid}`;
 const startPolling = () =>
   startTestGateway({ portal, provincialUrl: provincial.url, prefix, overrides: { submissions: { source: 'national-portal', pollIntervalMs: 100, batchSize: 3 } } });
 
-async function fileOnlineItems(count: number, badHash = false): Promise<{ added: string[]; items: unknown[] }> {
-  const res = await request(`${portal.url}/_sim/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count, badHash }) });
+async function fileOnlineItems(count: number, badHash = false, at = portal): Promise<{ added: string[]; items: unknown[] }> {
+  const res = await request(`${at.url}/_sim/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count, badHash }) });
   return (await res.body.json()) as { added: string[]; items: unknown[] };
 }
-const fileOnline = async (count: number, badHash = false) => (await fileOnlineItems(count, badHash)).added;
+const fileOnline = async (count: number, badHash = false, at = portal) => (await fileOnlineItems(count, badHash, at)).added;
 
-const submittedCodes = async () => (await provincial.received()).effects.filter((e) => e.event.type === 'dossier.submitted.v1').map((e) => e.event.dossierCode);
-const receipts = async () => (await portal.received()).effects.filter((e) => e.service === 'XacNhanNhanHoSo').map((e) => (e.payload.data as Array<Record<string, string>>)[0]!);
+const submittedCodes = async (at = provincial) => (await at.received()).effects.filter((e) => e.event.type === 'dossier.submitted.v1').map((e) => e.event.dossierCode);
+const receipts = async (at = portal) => (await at.received()).effects.filter((e) => e.service === 'XacNhanNhanHoSo').map((e) => (e.payload.data as Array<Record<string, string>>)[0]!);
 
 describe('online submissions from the national portal', () => {
   let t: TestGateway;
@@ -38,11 +38,11 @@ describe('online submissions from the national portal', () => {
   it('hands each dossier to the province once, checks attachment hashes, and sends the portal a receipt', async () => {
     t = await startPolling();
     const filed = await fileOnline(7);
-    const codes = await until('seven dossiers at the province', submittedCodes, (c) => c.length >= 7);
+    const codes = await until('seven dossiers at the province', () => submittedCodes(), (c) => c.length >= 7);
     expect(codes).toEqual(filed);
     const first = (await provincial.received()).effects.find((e) => e.event.dossierCode === filed[0])!.event;
     expect(first.data).toMatchObject({ procedureCode: '1.001612.000.00.00.H22', attachments: [{ name: 'don-de-nghi.pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
-    const portalReceipts = await until('seven receipts at the portal', receipts, (r) => r.length >= 7);
+    const portalReceipts = await until('seven receipts at the portal', () => receipts(), (r) => r.length >= 7);
     expect(portalReceipts.map((r) => [r.MaHoSo, r.TrangThaiNhan])).toEqual(filed.map((code) => [code, 'DA_NHAN']));
     expect(await t.gateway.submissionPoller!.cursor()).toBe('7');
   });
@@ -50,18 +50,23 @@ describe('online submissions from the national portal', () => {
   it('refuses a dossier whose attachment does not match its stated hash, tells the portal why, and goes on', async () => {
     const [bad] = await fileOnline(1, true);
     const [good] = await fileOnline(1);
-    await until('the good dossier filed after the bad one to reach the province', submittedCodes, (c) => c.includes(good!));
-    expect(await submittedCodes()).not.toContain(bad);
-    const refused = (await until('the portal to hear the bad dossier was refused', receipts, (r) => r.some((x) => x.MaHoSo === bad))).find((r) => r.MaHoSo === bad)!;
+    await until('the good dossier filed after the bad one to reach the province', () => submittedCodes(), (c) => c.includes(good!));
+    const refused = (await until('the portal to hear the bad dossier was refused', () => receipts(), (r) => r.some((x) => x.MaHoSo === bad))).find((r) => r.MaHoSo === bad)!;
     expect(refused).toMatchObject({ TrangThaiNhan: 'TU_CHOI', LyDo: 'ATTACHMENT_HASH_MISMATCH: don-de-nghi.pdf' });
+    await t.drain(); // the dossier after it was handed on and every queue is empty: the bad one, had it been queued, is there too
+    expect(await submittedCodes()).not.toContain(bad);
   });
 
   it('resumes from its persisted cursor after a restart: nothing missed, nothing handed on twice', async () => {
     await t.close();
     const whileDown = await fileOnline(5);
     t = await startPolling();
-    await until('the dossiers filed while the gateway was down to reach the province', submittedCodes, (c) => whileDown.every((code) => c.includes(code)));
-    await new Promise((r) => setTimeout(r, 400)); // more polling rounds: nothing more must arrive
+    await until('the dossiers filed while the gateway was down to reach the province', () => submittedCodes(), (c) => whileDown.every((code) => c.includes(code)));
+    // Two more complete polls, then every queue empty: anything read twice would have been handed on by now.
+    const poller = t.gateway.submissionPoller!;
+    const polls = poller.completedPolls;
+    await until('two more complete polls of the feed', async () => poller.completedPolls, (n) => n >= polls + 2);
+    await t.drain();
     const codes = await submittedCodes();
     expect(new Set(codes).size).toBe(codes.length);
     expect(codes).toHaveLength(7 + 1 + 5);
@@ -87,10 +92,9 @@ describe('online submissions from the national portal', () => {
     const pushed = await push(signCms(body, pki.defaultSigner));
     expect(pushed.statusCode).toBe(202);
     expect(await pushed.body.json()).toEqual({ accepted: 2, rejected: 0 });
-    await until('the pushed dossiers to reach the province', submittedCodes, (c) => added.every((code) => c.includes(code)));
+    await until('the pushed dossiers to reach the province', () => submittedCodes(), (c) => added.every((code) => c.includes(code)));
     expect(await t.gateway.submissionPoller!.pollOnce()).toEqual({ accepted: 2, rejected: 0 }); // read again from the feed …
-    await t.drain();
-    await new Promise((r) => setTimeout(r, 300));
+    await t.drain(); // … and whatever that poll queued has been delivered
     const codes = await submittedCodes(); // … but handed on once
     expect(codes.filter((c) => added.includes(c))).toEqual(added);
     const logs = t.logs.join('');
