@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { X509Certificate } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { createTestPki } from '../helpers/test-pki.ts';
 import { PortalSimulator, ProvincialSimulator, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
@@ -100,5 +100,64 @@ describe('online submissions from the national portal', () => {
     const logs = t.logs.join('');
     for (const pii of ['Hoàng Văn Nam', '001090012345', '0987654321']) expect(logs).not.toContain(pii);
     await t.close();
+  });
+});
+
+describe('a poll that fails half-way through a dossier, then a restart', () => {
+  // Which copy of the second dossier Redis refuses to queue: the province's (nothing of it is queued yet), or the
+  // portal's receipt (its copy for the province is already queued: what a process killed between the publishes leaves).
+  it.each([
+    ['provincial-system', "the province's copy"],
+    ['national-portal', "the portal's receipt, after the province's copy was queued"],
+  ])('hands the dossier on after the restart when %s refuses it (%s): at the province once, receipted once', async (refusing) => {
+    // A feed and a province of their own: the earlier tests' dossiers are not read again, and what arrives is counted afresh.
+    const feed = await PortalSimulator.start();
+    const province = await ProvincialSimulator.start();
+    const ownPrefix = `subfail${randomBytes(4).toString('hex')}`;
+    const start = () =>
+      startTestGateway({ portal: feed, provincialUrl: province.url, prefix: ownPrefix, overrides: { submissions: { source: 'national-portal', pollIntervalMs: 100, batchSize: 3 } } });
+    const gateways: TestGateway[] = [];
+    try {
+      const first = await start();
+      gateways.push(first);
+      const queue = first.gateway.queues.get(refusing);
+      const add = queue.add.bind(queue);
+      const seen: string[] = [];
+      let refused = 0;
+      vi.spyOn(queue, 'add').mockImplementation(async (name, data, opts) => {
+        const code = (data as { dossierCode: string }).dossierCode;
+        if (!seen.includes(code)) seen.push(code);
+        if (code === seen[1]) {
+          refused += 1;
+          throw new Error('Connection is closed (injected: Redis went away in the middle of this dossier)');
+        }
+        return add(name, data, opts);
+      });
+      const filed = await fileOnline(3, false, feed);
+      const poller = first.gateway.submissionPoller!;
+      // The poller had its chance to get past the dossier: it came back to it in a later round, or it finished a poll.
+      await until('the poller to come back to the refused dossier, or to finish a poll past it', async () => ({ refused, completedPolls: poller.completedPolls }), (p) => p.refused >= 2 || p.completedPolls > 0);
+      expect(seen[1]).toBe(filed[1]);
+      await first.close(); // the process is gone with the second dossier half-published at most
+      gateways.pop();
+      vi.restoreAllMocks();
+
+      const second = await start();
+      gateways.push(second);
+      await until('a receipt for every dossier at the portal', () => receipts(feed), (r) => filed.every((code) => r.some((x) => x.MaHoSo === code)));
+      await until('every dossier at the province', () => submittedCodes(province), (c) => filed.every((code) => c.includes(code)));
+      const polls = second.gateway.submissionPoller!.completedPolls;
+      await until('one more complete poll of the feed', async () => second.gateway.submissionPoller!.completedPolls, (n) => n > polls);
+      await second.drain();
+      // At least once to the province, and once in effect: a copy queued before the failure and queued again after the
+      // restart is the same message (stable id), which the province applies once.
+      expect([...(await submittedCodes(province))].sort()).toEqual([...filed].sort());
+      expect((await receipts(feed)).map((r) => [r.MaHoSo, r.TrangThaiNhan]).sort()).toEqual(filed.map((code) => [code, 'DA_NHAN']).sort());
+    } finally {
+      vi.restoreAllMocks();
+      for (const g of gateways) await g.close().catch(() => {});
+      await feed.close();
+      await province.close();
+    }
   });
 });
