@@ -29,6 +29,11 @@ export interface PortalFaults extends SimulatorFaults {
   sessionErrorAsHttp401?: boolean;
   /** The next `count` calls (of `service`, or of any) are refused with this business error, or fail with `httpStatus`. */
   refuse?: { service?: string; count: number; error_code?: number | string; message?: string; httpStatus?: number };
+  /**
+   * The next `count` calls (of `service`, or of any) are applied, then their answer is held for `ms`: the portal
+   * did the work but the caller may never hear it (its timeout, or its crash, comes first).
+   */
+  answerLateAfterApply?: { service?: string; count: number; ms: number };
 }
 
 /** The simulated portal's refusals. The real portal's codes and texts are not public: these are ours. */
@@ -170,6 +175,11 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     const { session: _session, ...payload } = body;
     sequence += 1;
     kit.received.set(String(sequence), { sequence, service, payload, signer, traceId: request.headers['x-trace-id'] as string | undefined, receivedAt: new Date().toISOString() });
+    const late = faults().answerLateAfterApply;
+    if (late && late.count > 0 && (!late.service || late.service === service)) {
+      late.count -= 1;
+      await new Promise((r) => setTimeout(r, late.ms).unref());
+    }
     return success();
   });
 

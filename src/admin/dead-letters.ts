@@ -85,12 +85,18 @@ export async function findDeadLetters(queues: DestinationQueues, filter: DeadLet
   return found;
 }
 
-/** Back to the queue with a fresh attempt budget: the live retry policy applies again from the start. */
+/** Back to the queue with a fresh retry budget: the live policy's maxAgeMs counts again from the retry. */
 export async function retryDeadLetters(letters: DeadLetter[]): Promise<number> {
   let retried = 0;
   for (let i = 0; i < letters.length; i += 100) {
     const batch = letters.slice(i, i + 100);
-    const results = await Promise.allSettled(batch.map(({ job }) => job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true })));
+    const results = await Promise.allSettled(
+      batch.map(async ({ job }) => {
+        // Data first: a crash between the two leaves a dead letter with a later budget start, which is harmless.
+        await job.updateData({ ...job.data, retriedAt: new Date().toISOString() });
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      }),
+    );
     retried += results.filter((r) => r.status === 'fulfilled').length;
   }
   return retried;

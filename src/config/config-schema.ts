@@ -50,8 +50,8 @@ const destination = {
     retry: {
       type: 'object',
       additionalProperties: false,
-      required: ['attempts', 'baseDelayMs', 'maxDelayMs'],
-      properties: { attempts: positiveInt, baseDelayMs: nonNegativeInt, maxDelayMs: nonNegativeInt },
+      required: ['maxAgeMs', 'baseDelayMs', 'maxDelayMs'],
+      properties: { maxAgeMs: positiveInt, baseDelayMs: nonNegativeInt, maxDelayMs: nonNegativeInt },
     },
     circuitBreaker: {
       type: 'object',

@@ -87,6 +87,12 @@ function crossChecks(config: GatewayConfig): string[] {
   return problems;
 }
 
+/** Keys that were renamed: say what replaced them, not only that they are unknown. */
+function hintFor(where: string, extra: string): string {
+  if (/\/retry$/.test(where) && extra === ' "attempts"') return ' (retries are budgeted by time now: set maxAgeMs, e.g. 86400000 for 24 h)';
+  return '';
+}
+
 export interface LoadConfigOptions {
   /** Root the relative paths in config are resolved against (default: cwd). */
   rootDir?: string;
@@ -107,7 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     const problems = (validateShape.errors ?? []).map((e) => {
       const where = e.instancePath || '/';
       const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-      return `${where} ${e.message}${extra}`;
+      return `${where} ${e.message}${extra}${hintFor(where, extra)}`;
     });
     throw new ConfigError(problems);
   }

@@ -8,8 +8,12 @@ export type Role = 'api' | 'worker' | 'all';
 export type AdminRole = 'viewer' | 'operator';
 
 export interface RetryPolicy {
-  /** Total delivery attempts, the first one included. Read live by the worker, so a change reaches jobs already scheduled. */
-  attempts: number;
+  /**
+   * How long a message may keep being retried, from acceptance (or an operator's retry). Read live by the worker,
+   * so a change reaches jobs already scheduled.
+   */
+  maxAgeMs: number;
+  /** The first retry's delay; each later one doubles, up to maxDelayMs, with jitter. */
   baseDelayMs: number;
   maxDelayMs: number;
 }

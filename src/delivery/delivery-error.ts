@@ -3,6 +3,9 @@
  * timeout) or permanent (any other 4xx, or a remote business refusal). The worker only looks at `retryable`.
  */
 export class DeliveryError extends Error {
+  /** Set by the worker once it has decided when to try again; BullMQ's backoff reads it. */
+  retryInMs?: number;
+
   constructor(
     message: string,
     readonly retryable: boolean,

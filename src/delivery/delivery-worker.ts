@@ -1,7 +1,7 @@
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DestinationConfig } from '../config/types.ts';
-import type { DeliveryClient, ProducedEvent } from '../connectors/connector-types.ts';
+import type { DeliveryClient, DeliveryReceipt, ProducedEvent } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -9,10 +9,11 @@ import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
 import type { CircuitStateBoard } from './circuit-state-board.ts';
 import { queueNameFor } from '../queues/destination-queues.ts';
+import { failpoint } from '../chaos/failpoints.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { DeliveryError } from './delivery-error.ts';
-import type { DossierOrdering } from './dossier-ordering.ts';
-import { retriesExhausted, retryDelayMs } from './retry-policy.ts';
+import type { CallResult, DossierOrdering } from './dossier-ordering.ts';
+import { budgetFrom, formatDuration, nextAttempt, pastBudget } from './retry-policy.ts';
 
 export interface DeliveryWorkerDeps {
   destinationName: string;
@@ -54,6 +55,8 @@ export class DeliveryWorker {
     this.breaker = new CircuitBreaker(config.circuitBreaker, Date.now, (state) => {
       deps.logger.warn({ destination: deps.destinationName, circuit: state }, 'circuit breaker changed state');
       void deps.circuitBoard?.report(deps.destinationName, state).catch(() => {});
+      // The destination answers again: what waits for a retry goes now, not when its backoff (up to maxDelayMs) ends.
+      if (state === 'closed') void deps.queue.promoteJobs({ count: 1000 }).catch((err: Error) => deps.logger.warn({ err: err.message }, 'promoting delayed retries failed'));
     });
     deps.metrics?.watchCircuit(deps.destinationName, () => this.breaker.state);
     this.stopReporting = deps.circuitBoard?.keepReporting(deps.destinationName, () => this.breaker.state);
@@ -66,9 +69,12 @@ export class DeliveryWorker {
       // BullMQ's own per-minute completed/failed counts: the admin overview's throughput and dead-letter rate.
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
       lockDuration: deps.lockDurationMs,
+      // A job whose worker died goes back to the queue; only after this many deaths is it a dead letter (a message
+      // that kills its worker must not take down every worker forever, but two kill -9s in a day are not its fault).
+      maxStalledCount: 5,
       settings: {
-        backoffStrategy: (attemptsMade, _type, err) =>
-          retryDelayMs(deps.destination().retry, attemptsMade, err instanceof DeliveryError ? err.retryAfterMs : undefined),
+        // The worker decided when, from the message's remaining time budget (see failed()).
+        backoffStrategy: (_attemptsMade, _type, err) => (err instanceof DeliveryError && err.retryInMs !== undefined ? err.retryInMs : deps.destination().retry.baseDelayMs),
       },
     });
     this.worker.on('error', (err) => deps.logger.warn({ err: err.message, destination: deps.destinationName }, 'worker connection error'));
@@ -81,72 +87,133 @@ export class DeliveryWorker {
 
     if (job.attemptsStarted <= 1) await this.deps.timeline?.index(envelope, destinationName);
     const orderingKey = envelope.orderingKey ?? envelope.dossierCode;
-    const claim = await ordering.claim(destinationName, orderingKey, job.id!);
+    const claim = await ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime);
     if (claim.kind === 'busy') {
       await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);
       throw new DelayedError();
     }
-    let deliveredOrderingTime: number | undefined;
+    // A worker died while this job was running: if the receiver's success was already recorded, it is delivered,
+    // whatever has happened to the dossier since; sending it again or calling it superseded would both be untrue.
+    const deliveredBefore = job.stalledCounter > 0 ? await this.deliveredRecordOf(job) : undefined;
+    if (claim.kind === 'superseded') {
+      if (deliveredBefore) return this.completeDelivered(deliveredBefore, log);
+      log.info({ supersededBy: claim.floor }, 'superseded by a newer update that reached the receiver');
+      this.deps.metrics?.recordAttempt(destinationName, 'superseded', 0);
+      return { outcome: 'superseded', deliveredAt: new Date().toISOString(), supersededBy: claim.floor };
+    }
+    let result: CallResult = 'not-reached';
     try {
-      if (claim.lastDeliveredTime !== undefined && envelope.orderingTime < claim.lastDeliveredTime) {
-        log.info({ supersededBy: claim.lastDeliveredTime }, 'superseded by a newer update already delivered');
-        this.deps.metrics?.recordAttempt(destinationName, 'superseded', 0);
-        return { outcome: 'superseded', deliveredAt: new Date().toISOString(), supersededBy: claim.lastDeliveredTime };
+      if (deliveredBefore) {
+        result = 'reached';
+        return await this.completeDelivered(deliveredBefore, log);
       }
       const admission = this.breaker.admit();
-      if (!admission.allowed) {
-        await this.record(job, { outcome: 'circuit-open', durationMs: 0, error: 'circuit open' });
-        await this.deps.queue.rateLimit(Math.max(minimumPauseMs, admission.retryInMs));
-        throw Worker.RateLimitError();
+      if (!admission.allowed) return await this.waitForCircuit(job, admission.retryInMs, log);
+      const stopKeepingAlive = ordering.keepAlive(destinationName, orderingKey, job.id!, () => log.warn('dossier claim lost while delivering'));
+      try {
+        const { outcome, call } = await this.deliver(job, log);
+        result = call;
+        return outcome;
+      } catch (err) {
+        result = (err as { call?: CallResult }).call ?? 'maybe';
+        throw err;
+      } finally {
+        stopKeepingAlive();
       }
-      const outcome = await this.deliver(job, log);
-      deliveredOrderingTime = envelope.orderingTime;
-      return outcome;
     } finally {
-      await ordering.release(destinationName, orderingKey, job.id!, deliveredOrderingTime);
+      await ordering.release(destinationName, orderingKey, job.id!, envelope.orderingTime, result);
     }
   }
 
-  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger): Promise<DeliveryOutcome> {
+  /** The attempt line that says the receiver accepted this message, if a previous run wrote one. */
+  private async deliveredRecordOf(job: Job<Envelope, DeliveryOutcome>): Promise<AttemptRecord | undefined> {
+    const { logs } = await this.deps.queue.getJobLogs(job.id!, 0, -1);
+    return logs.map((line) => JSON.parse(line) as AttemptRecord).find((record) => record.outcome === 'delivered');
+  }
+
+  private async completeDelivered(record: AttemptRecord, log: Logger): Promise<DeliveryOutcome> {
+    log.info({ deliveredAt: record.at }, 'delivered before its worker died: completed without sending again');
+    return { outcome: 'delivered', statusCode: record.statusCode, deliveredAt: record.at };
+  }
+
+  /** The circuit is open: the message waits without a call, unless its time budget is spent. */
+  private async waitForCircuit(job: Job<Envelope, DeliveryOutcome>, retryInMs: number, log: Logger): Promise<never> {
+    const policy = this.deps.destination().retry;
+    const now = Date.now();
+    if (pastBudget(policy, budgetFrom(job.data), now)) {
+      await this.record(job, { outcome: 'circuit-open', durationMs: 0, error: 'circuit open' });
+      throw await this.deadByAge(job, now, 'circuit open', log);
+    }
+    const pauseMs = Math.max(minimumPauseMs, retryInMs);
+    await this.record(job, { outcome: 'circuit-open', durationMs: 0, error: 'circuit open', nextAttemptAt: new Date(now + pauseMs).toISOString() });
+    await this.deps.queue.rateLimit(pauseMs);
+    throw Worker.RateLimitError();
+  }
+
+  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger): Promise<{ outcome: DeliveryOutcome; call: CallResult }> {
     const envelope = job.data;
     const started = Date.now();
+    let receipt: DeliveryReceipt;
     try {
-      const receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId });
-      this.breaker.onAnswered();
-      // Before the job completes: if this fails the delivery is retried, and the receiver's idempotency gives the same answer.
-      if (receipt.events?.length) await this.deps.publishProduced?.(envelope, receipt.events);
-      await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
-      log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
-      this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
-      await this.logOutbound(envelope, 'delivered');
-      return { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString(), ...(receipt.events?.length ? { produced: receipt.events.map((e) => e.payload) } : {}) };
+      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId });
+      failpoint('delivery:after-call');
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);
-      const durationMs = Date.now() - started;
-      if (!failure.retryable) {
-        this.breaker.onAnswered();
-        await this.record(job, { outcome: 'permanent', durationMs, statusCode: failure.statusCode, error: failure.message });
-        log.warn({ statusCode: failure.statusCode }, 'permanent failure: dead-lettered');
-        await this.logOutbound(envelope, 'dead');
-        throw new UnrecoverableError(`PERMANENT: ${failure.message}`);
-      }
-      if (failure.statusCode === 429) {
-        // The remote asks us to slow down: pause the whole destination queue, keep the attempt.
-        this.breaker.onAnswered();
-        await this.record(job, { outcome: 'retry', durationMs, statusCode: 429, error: failure.message });
-        await this.deps.queue.rateLimit(Math.max(minimumPauseMs, failure.retryAfterMs ?? this.deps.destination().retry.baseDelayMs));
-        throw Worker.RateLimitError();
-      }
-      this.breaker.onRetryableFailure();
-      await this.record(job, { outcome: 'retry', durationMs, statusCode: failure.statusCode, error: failure.message });
-      if (retriesExhausted(this.deps.destination().retry, job.attemptsMade + 1)) {
-        log.warn({ attempts: job.attemptsMade + 1 }, 'retries exhausted: dead-lettered');
-        await this.logOutbound(envelope, 'dead');
-        throw new UnrecoverableError(`RETRIES_EXHAUSTED after ${job.attemptsMade + 1} attempts: ${failure.message}`);
-      }
-      log.info({ attempt: job.attemptsMade + 1, statusCode: failure.statusCode }, 'delivery failed, will retry');
-      throw failure;
+      // An answer (any status) means the receiver decided; no answer means it may have applied the call.
+      const call: CallResult = failure.statusCode === undefined ? 'maybe' : 'not-reached';
+      throw Object.assign(await this.failed(job, failure, Date.now() - started, log), { call });
     }
+    this.breaker.onAnswered();
+    // Before the job completes: if this fails the delivery is retried, and the receiver's idempotency gives the same answer.
+    if (receipt.events?.length) await this.deps.publishProduced?.(envelope, receipt.events);
+    await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
+    failpoint('delivery:after-delivered-record');
+    log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
+    this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
+    await this.logOutbound(envelope, 'delivered');
+    const outcome: DeliveryOutcome = { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString(), ...(receipt.events?.length ? { produced: receipt.events.map((e) => e.payload) } : {}) };
+    return { outcome, call: 'reached' };
+  }
+
+  /** Records a failed call and returns what to throw: dead (permanent, or past its budget), paused (429) or a scheduled retry. */
+  private async failed(job: Job<Envelope, DeliveryOutcome>, failure: DeliveryError, durationMs: number, log: Logger): Promise<Error> {
+    const envelope = job.data;
+    if (!failure.retryable) {
+      this.breaker.onAnswered();
+      await this.record(job, { outcome: 'permanent', durationMs, statusCode: failure.statusCode, error: failure.message });
+      log.warn({ statusCode: failure.statusCode }, 'permanent failure: dead-lettered');
+      await this.logOutbound(envelope, 'dead');
+      return new UnrecoverableError(`PERMANENT: ${failure.message}`);
+    }
+    const policy = this.deps.destination().retry;
+    const now = Date.now();
+    if (failure.statusCode === 429 && !pastBudget(policy, budgetFrom(envelope), now)) {
+      // The remote asks us to slow down: pause the whole destination queue, keep the attempt.
+      this.breaker.onAnswered();
+      const pauseMs = Math.max(minimumPauseMs, failure.retryAfterMs ?? policy.baseDelayMs);
+      await this.record(job, { outcome: 'retry', durationMs, statusCode: 429, error: failure.message, nextAttemptAt: new Date(now + pauseMs).toISOString() });
+      await this.deps.queue.rateLimit(pauseMs);
+      return Worker.RateLimitError();
+    }
+    if (failure.statusCode !== 429) this.breaker.onRetryableFailure();
+    const next = nextAttempt(policy, budgetFrom(envelope), job.attemptsMade + 1, now, failure.retryAfterMs);
+    if (next.kind === 'exhausted') {
+      await this.record(job, { outcome: 'retry', durationMs, statusCode: failure.statusCode, error: failure.message });
+      return this.deadByAge(job, now, failure.message, log);
+    }
+    await this.record(job, { outcome: 'retry', durationMs, statusCode: failure.statusCode, error: failure.message, nextAttemptAt: new Date(next.at).toISOString() });
+    log.info({ attempt: job.attemptsMade + 1, statusCode: failure.statusCode, retryInMs: next.delayMs }, 'delivery failed, will retry');
+    failure.retryInMs = next.delayMs;
+    return failure;
+  }
+
+  private async deadByAge(job: Job<Envelope, DeliveryOutcome>, now: number, lastError: string, log: Logger): Promise<UnrecoverableError> {
+    const policy = this.deps.destination().retry;
+    const attempts = job.attemptsMade + 1;
+    const age = formatDuration(now - budgetFrom(job.data));
+    log.warn({ attempts, maxAgeMs: policy.maxAgeMs }, 'retry budget spent: dead-lettered');
+    await this.logOutbound(job.data, 'dead');
+    return new UnrecoverableError(`RETRIES_EXHAUSTED after ${attempts} attempts in ${age} (max age ${formatDuration(policy.maxAgeMs)}): ${lastError}`);
   }
 
   /** The outcome of a message at its destination, in the tamper-evident message log. */

@@ -27,6 +27,8 @@ export interface Envelope<P = Record<string, unknown>> {
   signer?: { fingerprint256: string; subject: string };
   /** Set on a copy an operator re-delivered: the messageId of the original. */
   replayOf?: string;
+  /** When an operator last sent this dead letter back to its queue: its retry budget counts from here. */
+  retriedAt?: string;
   payload: P;
 }
 
@@ -51,4 +53,6 @@ export interface AttemptRecord {
   outcome: 'delivered' | 'retry' | 'permanent' | 'circuit-open';
   statusCode?: number;
   error?: string;
+  /** When the message will be tried again (absent when this attempt ended it). */
+  nextAttemptAt?: string;
 }

@@ -14,6 +14,8 @@ export interface MessageStatusView {
   receivedAt: string;
   lastAttemptAt: string | null;
   finishedAt: string | null;
+  /** While it waits for a retry (or for an open circuit): when it will be tried next. */
+  nextAttemptAt: string | null;
   history: AttemptRecord[];
 }
 
@@ -65,6 +67,7 @@ export async function describeMessage(found: FoundMessage, queues: DestinationQu
     receivedAt: job.data.receivedAt,
     lastAttemptAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
     finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    nextAttemptAt: bullState === 'delayed' || bullState === 'waiting' || bullState === 'prioritized' ? (history.at(-1)?.nextAttemptAt ?? null) : null,
     history,
   };
 }

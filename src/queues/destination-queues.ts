@@ -4,8 +4,11 @@ import type { Redis } from 'ioredis';
 /** One BullMQ queue per destination, so a failing system never clogs another (see lessons-from-peers). */
 export const queueNameFor = (destination: string) => `deliver-${destination}`;
 
-/** Hard cap on attempts stored in the job; the live retry policy in config decides earlier (worker). */
-export const maxStoredAttempts = 1000;
+/**
+ * BullMQ wants a count; ours is a budget of time decided by the worker (retry-policy), so the count stored in the
+ * job is only a backstop far beyond any budget (24 h at one attempt a second is 86,400).
+ */
+export const maxStoredAttempts = 1_000_000;
 
 export class DestinationQueues {
   private readonly queues = new Map<string, Queue>();

@@ -14,7 +14,7 @@ export function registerMessageStatusRoute(app: FastifyInstance, deps: ApiDeps):
     const discarded = found ? undefined : await readDiscarded(deps.redis, deps.config.redis.prefix, request.params.messageId);
     if (discarded && discarded.partner === partner) {
       const { partner: _partner, discardedAt, ...view } = discarded;
-      return { ...view, state: 'dead', lastAttemptAt: null, finishedAt: discardedAt, history: [] };
+      return { ...view, state: 'dead', lastAttemptAt: null, finishedAt: discardedAt, nextAttemptAt: null, history: [] };
     }
     throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId} for this partner`);
   });

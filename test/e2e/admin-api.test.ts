@@ -6,7 +6,7 @@ let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
     // A long timeout: the pause test keeps a call at a slow portal for a while and must not see it time out.
-    overrides: { admins: adminConfig, destinations: { 'national-portal': { timeoutMs: 10_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 } } } },
+    overrides: { admins: adminConfig, destinations: { 'national-portal': { timeoutMs: 10_000, retry: { maxAgeMs: 300, baseDelayMs: 20, maxDelayMs: 50 } } } },
   });
 });
 afterAll(() => t.close());
@@ -57,7 +57,10 @@ describe('dead letters', () => {
     const exhaustedOnes = (await viewer('GET', '/dead-letters?errorCode=RETRIES_EXHAUSTED')).body.deadLetters;
     expect(exhaustedOnes.map((d: { messageId: string }) => d.messageId)).toContain(exhausted);
     expect(exhaustedOnes.every((d: { errorCode: string }) => d.errorCode === 'RETRIES_EXHAUSTED')).toBe(true);
-    expect(exhaustedOnes.find((d: { messageId: string }) => d.messageId === exhausted)).toMatchObject({ statusCode: 502, attempts: 2 });
+    expect(exhaustedOnes.find((d: { messageId: string }) => d.messageId === exhausted)).toMatchObject({
+      statusCode: 502,
+      reason: expect.stringMatching(/^RETRIES_EXHAUSTED after \d+ attempts in [\d.]+ s \(max age 0\.3 s\): HTTP 502/),
+    });
   });
 
   it('shows a message in full, every attempt included, without personal data', async () => {
@@ -68,12 +71,15 @@ describe('dead letters', () => {
     expect(JSON.stringify(detail)).not.toContain('079188004321');
   });
 
-  it('retries one: it is delivered with a fresh attempt budget, and the action is audited', async () => {
+  it('retries one: it is delivered with a fresh retry budget, and the action is audited', async () => {
     const messageId = await deadLetter(502);
+    // Its age is already past the budget: only a budget counted from the retry lets it survive one more failure.
+    await t.portal.faults({ failNext: 1, status: 503 });
     const res = await operator('POST', `/dead-letters/${messageId}/retry`, { reason: 'portal fixed its certificate' });
     expect(res.body).toEqual({ retried: 1 });
-    const view = await t.waitForState(messageId, ['delivered']);
-    expect(view.attempts).toBe(1);
+    const view = await t.waitForState(messageId, ['delivered', 'dead']);
+    expect(view.state).toBe('delivered');
+    expect(view.attempts).toBe(2);
     expect(await lastAudit()).toMatchObject({ actor: 'it-operator', role: 'operator', action: 'retry', target: messageId, reason: 'portal fixed its certificate', count: 1 });
   });
 

@@ -10,7 +10,7 @@ beforeAll(async () => {
         'national-portal': {
           concurrency: 32,
           rateLimit: { max: 100_000, durationMs: 1000 },
-          retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+          retry: { maxAgeMs: 1, baseDelayMs: 10, maxDelayMs: 10 },
           // A portal failing every call would open the breaker and slow the failures down to one probe a second.
           circuitBreaker: { failureThreshold: 1_000_000, openMs: 1000 },
         },

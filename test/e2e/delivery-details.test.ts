@@ -8,7 +8,7 @@ let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
     overrides: {
-      destinations: { 'national-portal': { retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 200 } } },
+      destinations: { 'national-portal': { retry: { maxAgeMs: 3000, baseDelayMs: 50, maxDelayMs: 200 } } },
       partners: {
         'province-b': {
           name: 'Province B',

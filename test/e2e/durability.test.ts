@@ -58,7 +58,7 @@ describe('nothing acknowledged is lost', () => {
     const t: TestGateway = await startTestGateway({
       portal,
       redisUrl,
-      overrides: { destinations: { 'national-portal': { retry: { attempts: 1000, baseDelayMs: 200, maxDelayMs: 500 } } } },
+      overrides: { destinations: { 'national-portal': { retry: { maxAgeMs: 600_000, baseDelayMs: 200, maxDelayMs: 500 } } } },
     });
     cleanups.push(() => t.close());
 

@@ -9,7 +9,7 @@ beforeAll(async () => {
     overrides: {
       destinations: {
         'national-portal': {
-          retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 },
+          retry: { maxAgeMs: 30_000, baseDelayMs: 100, maxDelayMs: 300 },
           circuitBreaker: { failureThreshold: 3, openMs: 1500 },
         },
       },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gatewayIdentity, portalOptions, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { gatewayIdentity, portalOptions, startTestGateway, statusUpdate, type MessageView, type TestGateway } from '../helpers/test-gateway.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -122,14 +122,35 @@ describe('delivery failures', () => {
     expect((await t.portal.received()).effects).toHaveLength(0);
   });
 
-  it('dead-letters after the configured attempts with the full error history', async () => {
-    await t.portal.faults({ failNext: 100, status: 502 });
+  it('dead-letters once its age passes the retry budget (3 s here), with the full error history and each next attempt time', async () => {
+    await t.portal.faults({ failNext: 100_000, status: 502 });
     const res = await t.send();
     const view = await t.waitForState(res.body.messageId, ['dead']);
-    expect(view.attempts).toBe(6);
-    expect(view.lastError).toMatch(/^RETRIES_EXHAUSTED after 6 attempts: HTTP 502/);
-    expect(view.history).toHaveLength(6);
+    expect(view.lastError).toMatch(/^RETRIES_EXHAUSTED after \d+ attempts in 3(\.\d)? s \(max age 3 s\): HTTP 502/);
+    expect(view.history).toHaveLength(view.attempts);
     expect(view.history.every((h) => h.outcome === 'retry' && h.statusCode === 502)).toBe(true);
+    // Every attempt but the last announced the next; the last one was made at (not before) the end of the budget.
+    expect(view.history.slice(0, -1).every((h) => h.nextAttemptAt !== undefined)).toBe(true);
+    expect(view.history.at(-1)!.nextAttemptAt).toBeUndefined();
+    expect(Date.parse(view.history.at(-1)!.at) - Date.parse(view.receivedAt)).toBeGreaterThanOrEqual(3000);
+    expect(view.nextAttemptAt).toBeNull();
+  });
+
+  it('shows when a message waiting for a retry will be tried next', async () => {
+    await t.portal.faults({ failNext: 100_000, status: 503 });
+    const res = await t.send();
+    let waiting!: MessageView;
+    await expect
+      .poll(async () => {
+        waiting = await t.status(res.body.messageId);
+        return waiting.attempts >= 2 && waiting.nextAttemptAt !== null;
+      })
+      .toBe(true);
+    const announced = waiting.history.at(-1)!.nextAttemptAt!;
+    expect(waiting.nextAttemptAt).toBe(announced);
+    expect(Date.parse(announced)).toBeGreaterThan(Date.parse(waiting.history.at(-1)!.at));
+    await t.portal.faults({});
+    await t.waitForState(res.body.messageId, ['delivered']);
   });
 
   it('treats a timeout as retryable', async () => {

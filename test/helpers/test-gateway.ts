@@ -74,6 +74,8 @@ export interface MessageView {
   state: string;
   attempts: number;
   lastError: string | null;
+  receivedAt: string;
+  nextAttemptAt: string | null;
   history: AttemptRecord[];
   [key: string]: unknown;
 }
@@ -216,7 +218,7 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
         baseUrl: portalUrl,
         options: portalOptions,
         timeoutMs: 2000,
-        retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+        retry: { maxAgeMs: 3000, baseDelayMs: 50, maxDelayMs: 400 },
         circuitBreaker: { failureThreshold: 100, openMs: 1000 },
       },
       vnpost: {
@@ -224,14 +226,14 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
         transport: null, // the sandbox default goes through the NGSP; tests reach the carrier directly unless they say otherwise
         options: carrierOptions,
         timeoutMs: 2000,
-        retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+        retry: { maxAgeMs: 3000, baseDelayMs: 50, maxDelayMs: 400 },
         circuitBreaker: { failureThreshold: 100, openMs: 1000 },
       },
       'provincial-system': {
         baseUrl: options.provincialUrl ?? unusedUrl,
         options: provincialOptions,
         timeoutMs: 2000,
-        retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+        retry: { maxAgeMs: 3000, baseDelayMs: 50, maxDelayMs: 400 },
         circuitBreaker: { failureThreshold: 100, openMs: 1000 },
       },
     },
@@ -366,7 +368,7 @@ export const adminConfig = {
 
 /** Sends a message the portal refuses with `status` on every try, and returns it once it is a dead letter. */
 export async function makeDeadLetter(t: TestGateway, status: number, doc: Record<string, unknown> = statusUpdate()): Promise<string> {
-  await t.portal.faults({ failNext: 10, status });
+  await t.portal.faults({ failNext: 100_000, status }); // every attempt within the retry budget fails
   const messageId = (await t.send({ doc })).body.messageId as string;
   await t.waitForState(messageId, ['dead']);
   await t.portal.faults({});

@@ -10,13 +10,14 @@ export class GatewayProcess {
   output = '';
   private constructor(readonly child: ChildProcess) {}
 
-  static start(config: GatewayConfig): GatewayProcess {
+  /** `env` adds to the test's environment, e.g. GATEWAY_FAILPOINTS to make it die at a chosen instant. */
+  static start(config: GatewayConfig, env: Record<string, string> = {}): GatewayProcess {
     const dir = mkdtempSync(join(tmpdir(), 'gw-proc-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(config));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, GATEWAY_CONFIG: file, LOG_LEVEL: 'info' },
+      env: { ...process.env, GATEWAY_CONFIG: file, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new GatewayProcess(child);

@@ -24,8 +24,12 @@ describe('configuration', () => {
   });
 
   it('names the exact key that is wrong', () => {
-    expect(() => load({ destinations: { 'national-portal': { retry: { attempts: 0 } } } })).toThrowError(
-      /\/destinations\/national-portal\/retry\/attempts must be >= 1/,
+    expect(() => load({ destinations: { 'national-portal': { retry: { maxAgeMs: 0 } } } })).toThrowError(
+      /\/destinations\/national-portal\/retry\/maxAgeMs must be >= 1/,
+    );
+    // The count-based budget was replaced by time: an old config is told what to write instead.
+    expect(() => load({ destinations: { 'national-portal': { retry: { attempts: 8 } } } })).toThrowError(
+      /\/destinations\/national-portal\/retry must NOT have additional properties "attempts" \(retries are budgeted by time now: set maxAgeMs/,
     );
     expect(() => load({ http: { prot: 1 } })).toThrowError(/\/http must NOT have additional properties "prot"/);
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
 import { deliveryErrorFromResponse, parseRetryAfter } from '../../src/delivery/delivery-error.ts';
-import { retriesExhausted, retryDelayMs } from '../../src/delivery/retry-policy.ts';
+import { formatDuration, nextAttempt, pastBudget, retryDelayMs } from '../../src/delivery/retry-policy.ts';
 import { finishedInLast } from '../../src/admin/queue-overview.ts';
 
-const policy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 10_000 };
+const policy = { maxAgeMs: 60_000, baseDelayMs: 1000, maxDelayMs: 10_000 };
 
 describe('retry policy', () => {
   it('doubles the delay per attempt with jitter between half and all of it, up to the ceiling', () => {
@@ -16,9 +16,21 @@ describe('retry policy', () => {
   it('waits at least as long as Retry-After says', () => {
     expect(retryDelayMs(policy, 1, 60_000, () => 0)).toBe(60_000);
   });
-  it('counts the live attempts setting', () => {
-    expect(retriesExhausted(policy, 4)).toBe(false);
-    expect(retriesExhausted(policy, 5)).toBe(true);
+  it('budgets by age: retries until maxAgeMs, however many attempts that takes', () => {
+    const accepted = 1_000_000;
+    expect(nextAttempt(policy, accepted, 500, accepted + 30_000, undefined, () => 1)).toEqual({ kind: 'retry', delayMs: 10_000, at: accepted + 40_000 });
+    expect(nextAttempt(policy, accepted, 2, accepted + 60_000)).toEqual({ kind: 'exhausted', ageMs: 60_000 });
+    expect(pastBudget(policy, accepted, accepted + 59_999)).toBe(false);
+    expect(pastBudget(policy, accepted, accepted + 60_000)).toBe(true);
+  });
+  it('places the last retry at the deadline rather than past it', () => {
+    const accepted = 1_000_000;
+    expect(nextAttempt(policy, accepted, 9, accepted + 55_000, undefined, () => 1)).toEqual({ kind: 'retry', delayMs: 5000, at: accepted + 60_000 });
+    // A Retry-After longer than what is left still ends at the deadline: one last try, then dead.
+    expect(nextAttempt(policy, accepted, 1, accepted + 59_000, 120_000)).toEqual({ kind: 'retry', delayMs: 1000, at: accepted + 60_000 });
+  });
+  it('says budgets the way an operator reads them', () => {
+    expect([1500, 90_000, 86_400_000].map(formatDuration)).toEqual(['1.5 s', '1.5 min', '24 h']);
   });
   it('classifies statuses: 408/425/429/5xx retry, other 4xx are permanent', () => {
     const retryable = (s: number) => deliveryErrorFromResponse('d', s, {}, '').retryable;

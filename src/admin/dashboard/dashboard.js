@@ -5,7 +5,7 @@ const texts = {
     destination: 'Hệ thống nhận', dead: 'Thư chết', oldest: 'Cũ nhất', waiting: 'Chờ', delayed: 'Chờ thử lại', active: 'Đang gửi',
     delivered: 'Đã gửi', paused: 'Tạm dừng', deadLetters: 'Thư chết theo nguyên nhân', reason: 'Lý do thao tác (bắt buộc)',
     refresh: 'Làm mới', timeline: 'Dòng thời gian hồ sơ', dossierCode: 'Mã hồ sơ', show: 'Xem', receivedAt: 'Nhận lúc',
-    message: 'Thông điệp', state: 'Trạng thái', attempts: 'Số lần gửi', lastError: 'Lỗi gần nhất', retry: 'Gửi lại',
+    message: 'Thông điệp', state: 'Trạng thái', attempts: 'Số lần gửi', nextAttempt: 'Gửi lại lúc', lastError: 'Lỗi gần nhất', retry: 'Gửi lại',
     discard: 'Huỷ bỏ', retryGroup: 'Gửi lại cả nhóm', partner: 'Đối tác', dossier: 'Hồ sơ', failedAt: 'Lỗi lúc', none: 'Không có thư chết.',
     yes: 'có', no: 'không', needReason: 'Hãy nhập lý do trước khi thao tác.', done: 'Đã thực hiện', signedIn: 'Đã đăng nhập',
     badToken: 'Mã truy cập không hợp lệ.', language: 'English', recent: '15 phút: xong / chết', circuit: 'Cầu dao',
@@ -19,7 +19,7 @@ const texts = {
     destination: 'Destination', dead: 'Dead letters', oldest: 'Oldest', waiting: 'Waiting', delayed: 'Retrying', active: 'Sending',
     delivered: 'Delivered', paused: 'Paused', deadLetters: 'Dead letters by reason', reason: 'Reason for the action (required)',
     refresh: 'Refresh', timeline: 'Dossier timeline', dossierCode: 'Dossier code', show: 'Show', receivedAt: 'Received',
-    message: 'Message', state: 'State', attempts: 'Attempts', lastError: 'Last error', retry: 'Retry', discard: 'Discard',
+    message: 'Message', state: 'State', attempts: 'Attempts', nextAttempt: 'Next attempt', lastError: 'Last error', retry: 'Retry', discard: 'Discard',
     retryGroup: 'Retry the whole group', partner: 'Partner', dossier: 'Dossier', failedAt: 'Failed at', none: 'No dead letters.',
     yes: 'yes', no: 'no', needReason: 'Enter a reason before acting.', done: 'Done', signedIn: 'Signed in',
     badToken: 'The token is not valid.', language: 'Tiếng Việt', recent: '15 min: done / dead', circuit: 'Circuit',
@@ -205,7 +205,7 @@ async function renderTimeline(dossierCode) {
   const { messages } = await api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`);
   $('[data-testid=timeline] tbody').replaceChildren(
     ...messages.map((m) => {
-      const tr = row([when(m.receivedAt), m.messageId, m.destination, m.state, m.attempts, cell(m.lastError, 'reason-text')]);
+      const tr = row([when(m.receivedAt), m.messageId, m.destination, m.state, m.attempts, when(m.nextAttemptAt), cell(m.lastError, 'reason-text')]);
       tr.dataset.testid = 'timeline-row';
       tr.dataset.state = m.state;
       return tr;

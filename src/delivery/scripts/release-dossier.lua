@@ -1,11 +1,16 @@
--- Releases a dossier claim; after a successful delivery also records its ordering time if it is the newest.
--- KEYS[1] lock key, KEYS[2] delivered-time key
--- ARGV[1] job id (lock owner), ARGV[2] delivered ordering time or '' (nothing delivered), ARGV[3] retention ms
+-- Releases a dossier claim. A call that reached, or may have reached, the receiver raises the floor; a call
+-- that surely did not (an answer refused it) leaves the floor as it was.
+-- KEYS[1] lock key, KEYS[2] floor key, KEYS[3] intent key
+-- ARGV[1] job id (lock owner), ARGV[2] this message's ordering time or '' (nothing reached the receiver), ARGV[3] retention ms
 if ARGV[2] ~= '' then
   local current = redis.call('GET', KEYS[2])
   if (not current) or tonumber(current) < tonumber(ARGV[2]) then
     redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   end
+end
+local intent = redis.call('GET', KEYS[3])
+if intent and string.sub(intent, 1, #ARGV[1] + 1) == ARGV[1] .. '|' then
+  redis.call('DEL', KEYS[3])
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
