@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PortalSimulator, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
-import { GatewayProcess } from '../helpers/worker-process.ts';
+import { GatewayProcess } from '../../chaos/gateway-process.ts';
 
 /**
  * A worker that dies at the worst instant: the portal applied the update, and the gateway either never heard the

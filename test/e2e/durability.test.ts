@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.ts';
 import { createTestPki } from '../helpers/test-pki.ts';
 import { PortalSimulator, postSignedStatus, startTestGateway, statusUpdate, testConfig, type TestGateway } from '../helpers/test-gateway.ts';
-import { GatewayProcess } from '../helpers/worker-process.ts';
+import { GatewayProcess } from '../../chaos/gateway-process.ts';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutageProxy } from '../helpers/outage-proxy.ts';
+import { OutageLink } from '../../chaos/outage-link.ts';
 import { PortalSimulator, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 /**
@@ -23,10 +23,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function gatewayBehindALink(): Promise<{ t: TestGateway; portal: PortalSimulator; link: OutageProxy }> {
+async function gatewayBehindALink(): Promise<{ t: TestGateway; portal: PortalSimulator; link: OutageLink }> {
   const portal = await PortalSimulator.start();
   cleanups.push(() => portal.close());
-  const link = await OutageProxy.start(portal.url);
+  const link = await OutageLink.start(portal.url);
   cleanups.push(() => link.close());
   const t = await startTestGateway({ portal, overrides: { ...compressed, destinations: { 'national-portal': { ...compressed.destinations['national-portal'], baseUrl: link.url } } } });
   cleanups.push(() => t.close());

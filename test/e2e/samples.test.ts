@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/types.ts';
 import { projectRoot } from '../../src/gateway.ts';
-import { GatewayProcess } from '../helpers/worker-process.ts';
+import { GatewayProcess } from '../../chaos/gateway-process.ts';
 
 /**
  * The README's quick start, as a person runs it: `npm start` (embedded redis-server, sandbox simulators), then the

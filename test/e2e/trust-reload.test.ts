@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createTestPki } from '../helpers/test-pki.ts';
 import { postSignedStatus, testConfig } from '../helpers/test-gateway.ts';
-import { GatewayProcess } from '../helpers/worker-process.ts';
+import { GatewayProcess } from '../../chaos/gateway-process.ts';
 
 let gateway: GatewayProcess | undefined;
 afterAll(() => gateway?.kill('SIGTERM'));

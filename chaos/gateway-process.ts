@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GatewayConfig } from '../../src/config/types.ts';
-import { projectRoot } from '../../src/gateway.ts';
+import type { GatewayConfig } from '../src/config/types.ts';
+import { projectRoot } from '../src/gateway.ts';
 
 /** A real gateway process (`tsx src/main.ts`) started with the given config, so tests can SIGKILL it. */
 export class GatewayProcess {
@@ -35,10 +35,15 @@ export class GatewayProcess {
     }
   }
 
+  /** Stops it with `signal`; a process that ignores SIGTERM for 10 s is killed -9, so nothing outlives its starter. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     await new Promise<void>((done) => {
-      this.child.once('exit', () => done());
+      const escalate = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+      this.child.once('exit', () => {
+        clearTimeout(escalate);
+        done();
+      });
       this.child.kill(signal);
     });
   }

@@ -4,7 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * A TCP proxy in front of a simulator that can be cut like a failed link or a dead server: while cut, every
  * connection (open or new) is reset, so the gateway sees the network error of a real outage, not a tidy 503.
  */
-export class OutageProxy {
+export class OutageLink {
   private down = false;
   private readonly sockets = new Set<Socket>();
 
@@ -13,9 +13,9 @@ export class OutageProxy {
     readonly url: string,
   ) {}
 
-  static async start(targetUrl: string): Promise<OutageProxy> {
+  static async start(targetUrl: string): Promise<OutageLink> {
     const target = new URL(targetUrl);
-    let proxy!: OutageProxy;
+    let proxy!: OutageLink;
     const server = createServer((client) => {
       if (proxy.down) return void client.resetAndDestroy();
       const upstream = connect(Number(target.port), target.hostname);
@@ -31,7 +31,7 @@ export class OutageProxy {
     });
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     const port = (server.address() as { port: number }).port;
-    proxy = new OutageProxy(server, `http://127.0.0.1:${port}`);
+    proxy = new OutageLink(server, `http://127.0.0.1:${port}`);
     return proxy;
   }
 
