@@ -71,7 +71,7 @@ describe('circuit breaker', () => {
     b = await startTestGateway({
       overrides: {
         destinations: {
-          'national-portal': { concurrency: 1, retry: { attempts: 20, baseDelayMs: 100, maxDelayMs: 300 }, circuitBreaker: { failureThreshold: 3, openMs: 1500 } },
+          'national-portal': { concurrency: 1, retry: { maxAgeMs: 30_000, baseDelayMs: 100, maxDelayMs: 300 }, circuitBreaker: { failureThreshold: 3, openMs: 1500 } },
         },
       },
     });
