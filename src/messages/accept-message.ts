@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Envelope } from './envelope.ts';
 import { maxStoredAttempts } from '../queues/destination-queues.ts';
 
@@ -11,6 +12,32 @@ export type AcceptResult =
 export interface AcceptOptions {
   idempotencyTtlMs: number;
   retentionMs: number;
+  /** For a partner's signed message, whose messageId names its signature (signed-message-id): remember it. */
+  signature?: SignatureMemory;
+}
+
+/**
+ * The signature's job is its first memory (same id, same job, for as long as the job is kept). This key is the
+ * second: written only after the job exists, it outlives a job trimmed or discarded early, for as long as the
+ * signature could still pass the freshness check, and it points a signature first heard as another message's
+ * duplicate (same Idempotency-Key, same body, signed again) at that message.
+ */
+export interface SignatureMemory {
+  redis: Redis;
+  key: string;
+  ttlMs: number;
+}
+
+/** The message this signature already is, when it was accepted before. */
+async function rememberedMessage(queue: Queue, messageId: string, memory: SignatureMemory): Promise<string | undefined> {
+  // Two commands, not a pipeline: the job and the memory may live in different Redis Cluster slots.
+  const [remembered, jobExists] = await Promise.all([memory.redis.get(memory.key), memory.redis.exists(queue.toKey(messageId))]);
+  return remembered ?? (jobExists ? messageId : undefined);
+}
+
+/** Best effort: the message is stored whatever happens here, and its job remembers the signature by itself. */
+async function remember(memory: SignatureMemory, messageId: string): Promise<void> {
+  await memory.redis.set(memory.key, messageId, 'PX', memory.ttlMs, 'NX').catch(() => undefined);
 }
 
 /** BullMQ deduplication ids are per queue; ours are per partner and key, hashed so any header value is safe. */
@@ -21,8 +48,24 @@ export const deduplicationIdOf = (partner: string, idempotencyKey: string) =>
  * Dedupe and enqueue in one atomic Redis script (BullMQ's addJob with a TTL deduplication key): either the
  * message is new and its job exists, or the original message id comes back and nothing is added. There is no
  * moment where the key is taken but the job is missing, so a crash in between cannot lose a message.
+ *
+ * A signed message is also deduplicated by its signature: its messageId (the job id) is derived from it, and the
+ * add script answers an existing job id with that job. The look-up first only tells 202 from 200 (the add alone
+ * returns the same id either way): two copies racing past it both hear 202 with the same messageId, and there is
+ * still one job.
  */
 export async function acceptMessage(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
+  const memory = options.signature;
+  if (memory) {
+    const known = await rememberedMessage(queue, envelope.messageId, memory);
+    if (known) return { kind: 'duplicate', messageId: known };
+  }
+  const result = await addJob(queue, envelope, options);
+  if (memory && result.kind !== 'conflict') await remember(memory, result.messageId);
+  return result;
+}
+
+async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
   const job = await queue.add(envelope.type, envelope, {
     jobId: envelope.messageId,
     deduplication: { id: deduplicationIdOf(envelope.partner, envelope.idempotencyKey), ttl: options.idempotencyTtlMs },

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import type { Envelope } from '../messages/envelope.ts';
+import { signedMessageId } from '../messages/signed-message-id.ts';
 import type { VerifiedSignature } from '../signatures/verify-cms-signature.ts';
 import type { InboundMessageType } from './message-types.ts';
 import type { AuthenticatedPartner, ParsedBody } from './request-context.ts';
@@ -30,7 +31,7 @@ export function buildEnvelope<D>(
   request: FastifyRequest,
 ): Envelope {
   const traceHeader = request.headers['x-trace-id'];
-  const messageId = randomUUID();
+  const messageId = signedMessageId(partner.id, signature);
   return {
     messageId,
     type: messageType.type,

@@ -10,8 +10,9 @@ export function parseTimestampHeader(value: string | undefined): number | undefi
 
 /**
  * Step 3, freshness: a request is only accepted within ±skew of the gateway clock. X-Timestamp is not signed,
- * so the signed CMS signingTime (checked after the signature) is held to the same window; inside the window,
- * replays are caught by deduplication.
+ * so the signed CMS signingTime (checked after the signature) is held to the same window; inside the window, a
+ * replayed signature is the message it was first accepted as, whatever its Idempotency-Key (signed-message-id,
+ * accept-message).
  */
 export function checkFreshness(header: string | undefined, clockSkewMs: number, now = Date.now()): void {
   const ts = parseTimestampHeader(header);

@@ -20,7 +20,12 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   // Inbound acceptance is one atomic dedupe+enqueue into one queue; fan-out is for messages the gateway produces.
   if (others.length) throw new Error(`/routes/${messageType.type}: a partner-facing message type is delivered to exactly one destination`);
   const queue = deps.queues.get(destination);
-  const { idempotencyTtlMs } = deps.config.ingest;
+  const { idempotencyTtlMs, clockSkewMs } = deps.config.ingest;
+  /**
+   * One signature, one message (the messageId names the signature, see signed-message-id): remembered beyond its job
+   * for as long as a signature could pass the freshness check again, signingTime ± clockSkewMs.
+   */
+  const signatureMemory = (messageId: string) => ({ redis: deps.redis, key: `${deps.config.redis.prefix}:signed-message:${messageId}`, ttlMs: 2 * clockSkewMs });
 
   /** Every answer, accepted or refused, is counted; refusals are also written to the message log. */
   const countOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -36,7 +41,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
 
     let result;
     try {
-      result = await acceptMessage(queue, envelope, { idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs }); // 7 deduped + durably queued
+      result = await acceptMessage(queue, envelope, { idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs, signature: signatureMemory(envelope.messageId) }); // 7 deduped + durably queued
     } catch (err) {
       log.error({ err: (err as Error).message }, 'could not store the message');
       throw new GatewayError('UNAVAILABLE', 'the message store is unavailable; nothing was stored, retry later', [], { 'retry-after': '5' });

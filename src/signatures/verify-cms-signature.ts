@@ -15,6 +15,12 @@ export interface VerifiedSignature {
   signer: VerifiedSigner;
   /** The signingTime signed attribute, when the signer included one. */
   signingTime?: Date;
+  /**
+   * SHA-256 (hex) of exactly what the signer signed: the DER signed attributes (they carry the body's digest and
+   * the signing time), or the body when there are none. Unlike the signature's own bytes, which anyone holding
+   * an ECDSA signature can re-randomize (s → n − s) without the key, this names one act of signing.
+   */
+  signedContentSha256: string;
 }
 
 export type CmsVerifierDeps = SignerTrustDeps;
@@ -59,7 +65,7 @@ export async function verifyCmsSignature(signatureBase64: string, content: Buffe
   if (!verifySignatureBytes(scheme, data, signer.certificate.x509.publicKey, signedData.signer.signature)) {
     throw new SignatureError('SIGNATURE_INVALID', 'signature does not verify with the signer certificate');
   }
-  return { signer, signingTime };
+  return { signer, signingTime, signedContentSha256: createHash('sha256').update(data).digest('hex') };
 }
 
 function matchesSignerId(signer: ParsedSignedData['signer']) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { resolveSigner, type SignerTrustDeps } from './resolve-signer.ts';
@@ -66,6 +67,8 @@ export interface VerifiedXmlSignature {
   signer: VerifiedSigner;
   /** The canonical XML the signature covers (the document without its Signature). */
   signedXml: string;
+  /** SHA-256 (hex) of signedXml: what was signed, however its SignedInfo was written (see VerifiedSignature). */
+  signedContentSha256: string;
 }
 
 /**
@@ -103,5 +106,5 @@ export async function verifyXmlSignature(xml: string, deps: SignerTrustDeps, now
   }
   const signed = verifier.getSignedReferences();
   if (!valid || signed.length !== 1) throw invalid('XML signature does not verify');
-  return { signer, signedXml: signed[0]! };
+  return { signer, signedXml: signed[0]!, signedContentSha256: createHash('sha256').update(signed[0]!).digest('hex') };
 }
