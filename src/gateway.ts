@@ -284,7 +284,7 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
       // A carrier: the core delivers shipment requests through it and pulls its tracking feed.
       const carrier = connector.createCarrier(context);
       client = new PostalDeliveryClient(name, carrier, shipments);
-      const poller = new TrackingPoller({ redis: connection, prefix, carrierName: name, carrier, store: shipments, publish, routes: config.routes, logger, lockMs: 60_000 });
+      const poller = new TrackingPoller({ redis: connection, prefix, carrierName: name, carrier, store: shipments, publish, routes: config.routes, logger, lockMs: 60_000, metrics });
       gateway.trackingPollers.set(name, poller);
       stopTracking.push(poller.start(carrier.tracking.intervalMs));
     } else {

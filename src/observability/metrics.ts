@@ -23,6 +23,7 @@ export class GatewayMetrics {
   private readonly registryLookups = new Counter({ name: 'gateway_registry_lookups_total', help: 'Citizen registry lookups by registry and outcome (match, mismatch, not-found, unavailable, timeout, busy)', labelNames: ['registry', 'outcome'], registers: [this.registry] });
   private readonly paymentReviews = new Counter({ name: 'gateway_payment_reviews_total', help: 'Payments flagged by their provider for an operator (flagged) and operator decisions (paid, failed)', labelNames: ['provider', 'outcome'], registers: [this.registry] });
   private readonly paymentRefunds = new Counter({ name: 'gateway_payment_refunds_total', help: 'Refunds asked of providers by outcome (refunded, refused, error)', labelNames: ['provider', 'outcome'], registers: [this.registry] });
+  private readonly trackingEvents = new Counter({ name: 'gateway_tracking_events_total', help: 'Carrier tracking records read, by carrier and outcome (published, stale, duplicate, unknown-shipment, malformed, unknown-status)', labelNames: ['carrier', 'outcome'], registers: [this.registry] });
   private readonly circuits = new Map<string, () => CircuitState>();
   private countNeedingReview?: () => Promise<number>;
 
@@ -41,6 +42,10 @@ export class GatewayMetrics {
 
   recordPaymentCallback(provider: string, verdict: string): void {
     this.paymentCallbacks.inc({ provider, verdict });
+  }
+
+  recordTrackingEvent(carrier: string, outcome: string): void {
+    this.trackingEvents.inc({ carrier, outcome });
   }
 
   recordRegistryLookup(registry: string, outcome: string): void {

@@ -4,8 +4,11 @@ import { shipmentStates, type CancelOutcome, type ShipmentRecord, type ShipmentS
 
 const applyTrackingEventLua = readFileSync(new URL('./scripts/apply-tracking-event.lua', import.meta.url), 'utf8');
 
-/** What applying an event did: changed the state, only joined the history, or nothing (seen before: what it did then). */
-export type ApplyResult = 'applied' | 'stale' | 'duplicate:applied' | 'duplicate:stale';
+/**
+ * What applying an event did: changed the state, only joined the history, nothing (seen before: what it did then), or
+ * nothing because the gateway holds no such shipment.
+ */
+export type ApplyResult = 'applied' | 'stale' | 'duplicate:applied' | 'duplicate:stale' | 'unknown';
 
 export interface ShipmentTracking {
   trackingNumber?: string;
@@ -77,7 +80,7 @@ export class ShipmentStore {
       JSON.stringify(event),
       String(shipmentStates.indexOf(event.state)),
     )) as ApplyResult;
-    if (!result.startsWith('duplicate')) await this.redis.pipeline(keys.map((k) => ['pexpire', k, this.retentionMs])).exec();
+    if (result === 'applied' || result === 'stale') await this.redis.pipeline(keys.map((k) => ['pexpire', k, this.retentionMs])).exec();
     return result;
   }
 

@@ -24,7 +24,12 @@ export interface TrackingPollerDeps {
   routes: Record<string, string[]>;
   logger: Logger;
   lockMs: number;
+  /** Counts every record read by what became of it (gateway_tracking_events_total). */
+  metrics?: { recordTrackingEvent(carrier: string, outcome: TrackingOutcome): void };
 }
+
+/** What became of one record of the feed. */
+export type TrackingOutcome = 'published' | 'handed-on-again' | 'stale' | 'duplicate' | 'unknown-shipment' | 'malformed' | 'unknown-status';
 
 export interface TrackingPollResult {
   /** False when another poller held the lock: this round read nothing. */
@@ -68,7 +73,7 @@ export class TrackingPoller {
       for (let page = 0; page < maxPagesPerRound; page++) {
         const cursor = (await this.cursor()) ?? undefined;
         const { records } = await this.deps.carrier.readTracking(cursor);
-        for (const record of records) await this.handle(record, result);
+        for (const record of records) this.count(await this.handle(record), result);
         result.records += records.length;
         // The highest id read, not the last one: a page served out of order must not step back or skip.
         const next = records.reduce<string | undefined>((max, r) => (max === undefined || r.id > max ? r.id : max), undefined);
@@ -82,24 +87,34 @@ export class TrackingPoller {
     }
   }
 
-  private async handle(record: CarrierTrackingRecord, result: TrackingPollResult): Promise<void> {
+  private count(outcome: TrackingOutcome, result: TrackingPollResult): void {
+    this.deps.metrics?.recordTrackingEvent(this.deps.carrierName, outcome);
+    if (outcome === 'published') result.published += 1;
+    else if (outcome === 'stale') result.stale += 1;
+    else if (outcome === 'duplicate' || outcome === 'handed-on-again') result.duplicates += 1;
+    else result.dropped += 1;
+  }
+
+  /**
+   * One record: matched to a shipment the gateway created, or dropped. A record for any other order (another
+   * customer's, a test order, a forged one) must never reach the province: it names no dossier of ours, and its
+   * order number would be taken for one. Its log line says only the record id and status code.
+   */
+  private async handle(record: CarrierTrackingRecord): Promise<TrackingOutcome> {
     const log = { carrier: this.deps.carrierName, eventId: record.id, carrierStatus: record.carrierStatus };
     if (!record.orderNumber || !record.occurredAt) {
       this.deps.logger.warn(log, 'tracking record without order number or event time: dropped');
-      result.dropped += 1;
-      return;
+      return 'malformed';
     }
     const shipment = await this.deps.store.byOrderNumber(this.deps.carrierName, record.orderNumber);
     if (!shipment) {
       // Never the order number itself: it is a dossier number, and the record may be another customer's.
       this.deps.logger.warn(log, 'tracking event for an order the gateway never created: dropped');
-      result.dropped += 1;
-      return;
+      return 'unknown-shipment';
     }
     if (!record.state) {
       this.deps.logger.warn({ ...log, shipmentId: shipment.shipmentId }, 'tracking status code not in the carrier table: dropped');
-      result.dropped += 1;
-      return;
+      return 'unknown-status';
     }
     const event: TrackingEvent = {
       shipmentId: shipment.shipmentId,
@@ -112,9 +127,13 @@ export class TrackingPoller {
       statusMessage: record.statusMessage,
     };
     const applied = await this.deps.store.apply(event);
-    if (applied === 'stale') result.stale += 1;
-    if (applied.startsWith('duplicate')) result.duplicates += 1;
-    if (applied !== 'applied' && applied !== 'duplicate:applied') return;
+    if (applied === 'unknown') {
+      // Expired between the look-up and the apply: the script wrote nothing.
+      this.deps.logger.warn({ ...log, shipmentId: shipment.shipmentId }, 'tracking event for a shipment no longer held: dropped');
+      return 'unknown-shipment';
+    }
+    if (applied === 'stale') return 'stale';
+    if (applied === 'duplicate:stale') return 'duplicate';
     await publishMessage(
       this.deps.publish,
       {
@@ -130,7 +149,7 @@ export class TrackingPoller {
       `${trackingEventType}|${this.deps.carrierName}|${event.eventId}`,
       this.deps.routes[trackingEventType] ?? [],
     );
-    if (applied === 'applied') result.published += 1;
+    return applied === 'applied' ? 'published' : 'handed-on-again';
   }
 
   start(intervalMs: number): () => Promise<void> {

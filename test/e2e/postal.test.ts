@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { toVnpostOrderBody } from '../../connectors/postal-vnpost/order-body.ts';
 import { buildVnpostSimulator, type CarrierFaults, type CarrierOrder } from '../../connectors/postal-vnpost/simulator.ts';
 import { feedStart } from '../../connectors/postal-vnpost/tracking-feed.ts';
+import { ShipmentStore } from '../../src/postal/shipment-store.ts';
 import type { TrackingPoller } from '../../src/postal/tracking-poller.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { agencyCode, carrierOptions, gatewayIdentity, ProvincialSimulator, SimulatorClient, startTestGateway, type TestGateway, type TestGatewayOptions } from '../helpers/test-gateway.ts';
@@ -148,18 +149,38 @@ describe('public postal service: orders and pulled tracking', () => {
     expect((await provinceEvents(doc.dossierCode)).filter((e) => e.type === 'postal.shipment.created.v1')).toHaveLength(1);
   });
 
-  it('drops, with a log line free of the order number, events for an order the gateway never created', async () => {
+  it('drops events for an order the gateway never created: counted, logged without the order number, never sent to the province', async () => {
     await faults({ manualEvents: true });
     const g = await manualGateway();
     await skipFeed(g);
+    const known = await createdShipment(g);
+    await until('the province to hear the shipment was created', () => provinceEvents(known.doc.dossierCode), (e) => e.length === 1);
+    // The feed: two events of an order nobody here created, then one of ours, read in one round.
     const stranger = `000.00.09.H99-STRANGER-${randomBytes(3).toString('hex')}`;
     await emit(stranger, [1, 3]);
+    await emit(known.orderNumber, [1]);
+    const counted = async (outcome: string) => {
+      const text = await (await request(`${g.url}/metrics`)).body.text();
+      return Number(new RegExp(`^gateway_tracking_events_total\\{carrier="vnpost",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const [unknownBefore, publishedBefore] = [await counted('unknown-shipment'), await counted('published')];
     const result = await pollerOf(g).pollOnce();
-    expect(result).toMatchObject({ records: 2, dropped: 2, published: 0 });
+    expect(result).toMatchObject({ records: 3, dropped: 2, published: 1 });
+    expect([(await counted('unknown-shipment')) - unknownBefore, (await counted('published')) - publishedBefore]).toEqual([2, 1]);
+    // The positive sign: the later event of our shipment reached the province, and nothing is left to deliver.
+    await until('the province to hear of the known shipment\'s pickup', () => trackingStates(known.doc.dossierCode), (s) => s.includes('accepted'));
+    await g.drain();
+    const effects = (await provincial.received()).effects.map((e) => JSON.stringify(e.event));
+    expect(effects.filter((e) => e.includes(stranger))).toEqual([]);
+    expect(await provinceEvents(known.doc.dossierCode)).toHaveLength(2); // created, then accepted: nothing else for it either
     const logs = g.logs.join('');
     expect(logs).toContain('never created');
     expect(logs).not.toContain(stranger);
-    expect((await provincial.received()).effects.filter((e) => e.event.data?.orderNumber === stranger)).toEqual([]);
+    // Even handed to the store directly, an event for a shipment it does not hold writes nothing.
+    const unknownShipment = `never-created-${randomBytes(3).toString('hex')}`;
+    const store = new ShipmentStore(redis, g.config.redis.prefix, 60_000);
+    expect(await store.apply({ shipmentId: unknownShipment, orderNumber: stranger, eventId: 'x-1', state: 'accepted', occurredAt: new Date().toISOString() } as never)).toBe('unknown');
+    expect(await redis.keys(`${g.config.redis.prefix}:shipment:{${unknownShipment}}*`)).toEqual([]);
   });
 
   it('cancels at the carrier by CustomerCode and OrderNumber, stores the outcome and follows it in tracking', async () => {

@@ -3,6 +3,9 @@
 -- shipment's newest one is kept in its history but never overwrites the newer state.
 -- KEYS[1] shipment hash, KEYS[2] event id → result, KEYS[3] history list
 -- ARGV: eventId, state, occurredAt (ms), trackingNumber ('' when none), event JSON, stateRank
+-- A shipment the gateway does not hold (never created, or expired since it was looked up): nothing is written, so
+-- no half shipment is made up from a carrier's record.
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'unknown' end
 local previous = redis.call('HGET', KEYS[2], ARGV[1])
 if previous then return 'duplicate:' .. previous end
 redis.call('RPUSH', KEYS[3], ARGV[5])
