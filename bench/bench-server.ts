@@ -23,7 +23,7 @@ async function main(): Promise<string> {
     app.post('/v1/dossiers/status', async () => ({ hello: 'world' }));
   } else {
     // The floor under the gateway: the same body, straight into the same kind of queue, no checks at all.
-    const queue = new Queue('bench-bare', { connection: createProducerConnection(config.redis.url!), prefix: config.redis.prefix });
+    const queue = new Queue('bench-bare', { connection: createProducerConnection(config.redis), prefix: config.redis.prefix });
     app.post('/v1/dossiers/status', async (request, reply) => {
       const job = await queue.add('bare', request.body as object);
       return reply.code(202).send({ messageId: job.id, status: 'queued' });

@@ -30,7 +30,7 @@ import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
-import { createProducerConnection, createWorkerConnection } from './redis/connections.ts';
+import { createProducerConnection, createWorkerConnection, redisConfigured } from './redis/connections.ts';
 import { ConfigError } from './config/load-config.ts';
 import { CrlRevocationChecker } from './signatures/crl-revocation.ts';
 import { createOutboundSigner } from './signatures/outbound-signer.ts';
@@ -146,15 +146,14 @@ async function connected(redis: Redis): Promise<Redis> {
  * (one delivery worker per destination), or `all`. Any number of each may run against the same Redis.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const redisUrl = config.redis.url;
-  if (!redisUrl) throw new Error('startGateway needs config.redis.url (main.ts starts an embedded Redis when it is absent)');
+  if (!redisConfigured(config.redis)) throw new Error('startGateway needs /redis/url or /redis/sentinel (main.ts starts an embedded Redis when neither is set)');
   if (config.role !== 'api' && !config.signing) {
     throw new ConfigError(['/signing is required for the worker role: every outbound message is signed (certificate and privateKey PEM paths)']);
   }
   const transportProblems = await platformTransportProblems(config);
   if (transportProblems.length) throw new ConfigError(transportProblems);
   const prefix = config.redis.prefix;
-  const producer = await connected(createProducerConnection(redisUrl));
+  const producer = await connected(createProducerConnection(config.redis));
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
   const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix);
   const trustStore = new TrustStore(config.trust.directories.map((d) => resolve(projectRoot, d)));
@@ -263,7 +262,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 /** One delivery worker per destination, the message-log sealer, and what they share; returns their closer. */
 async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics: GatewayMetrics, logger: Logger, signOutbound: (body: Buffer) => string): Promise<() => Promise<void>> {
   const prefix = config.redis.prefix;
-  const connection = createWorkerConnection(config.redis.url!);
+  const connection = createWorkerConnection(config.redis);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) error'));
   // Everything here shares the worker's connection: while Redis is down it waits for it, like the workers.
   const shared = {

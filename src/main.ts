@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { projectRoot, startGateway, type Gateway } from './gateway.ts';
 import { createLogger } from './logging/logger.ts';
+import { describeRedis, redisConfigured } from './redis/connections.ts';
 import { EmbeddedRedis, RedisServerMissingError } from './redis/embedded-redis.ts';
 import { startSandbox, wantsSandbox, writeSandboxInfo, type Sandbox } from './sandbox/sandbox.ts';
 
 /**
- * `npm start`: loads config, starts an embedded redis-server when no REDIS_URL is set, the sandbox simulators
+ * `npm start`: loads config, starts an embedded redis-server when no Redis is configured (REDIS_URL, /redis/sentinel), the sandbox simulators
  * when destinations have no URL, then the gateway roles. SIGTERM/SIGINT stop it cleanly; SIGHUP reloads trust.
  */
 async function main(): Promise<void> {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-  if (!config.redis.url) {
+  if (!redisConfigured(config.redis)) {
     embedded = new EmbeddedRedis({ ...config.redis.embedded, dir: resolve(projectRoot, config.redis.embedded.dir) });
     config = { ...config, redis: { ...config.redis, url: await embedded.start() } };
     logger.info({ url: embedded.url, appendfsync: config.redis.embedded.appendfsync }, 'embedded redis-server started (AOF on)');
@@ -53,7 +54,7 @@ function printBanner(gateway: Gateway, sandbox?: Sandbox, embedded?: EmbeddedRed
   const lines = [
     '',
     `  Gateway (${gateway.config.role}) ${gateway.url ? `listening on ${gateway.url}` : 'running'}`,
-    `  Redis: ${embedded ? `embedded ${embedded.url}, data in ${gateway.config.redis.embedded.dir}` : gateway.config.redis.url}`,
+    `  Redis: ${embedded ? `embedded ${embedded.url}, data in ${gateway.config.redis.embedded.dir}` : describeRedis(gateway.config.redis)}`,
   ];
   if (sandbox) {
     lines.push('  Sandbox simulators:');

@@ -2,6 +2,14 @@
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 
+/** One Redis process (a sentinel) by address. */
+const redisNode = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port'],
+  properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+} as const;
+
 /** A service platform (LGSP/NGSP) in front of a system; `services` is checked against the connector's calls at start-up. */
 const transport = {
   type: 'object',
@@ -136,6 +144,18 @@ export const gatewayConfigSchema = {
       required: ['prefix', 'embedded'],
       properties: {
         url: { type: 'string', pattern: '^rediss?://' },
+        sentinel: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'sentinels'],
+          properties: {
+            name: { type: 'string', minLength: 1 },
+            sentinels: { type: 'array', minItems: 1, items: redisNode },
+            username: { type: 'string', minLength: 1 },
+            password: { type: 'string', minLength: 1 },
+            sentinelPassword: { type: 'string', minLength: 1 },
+          },
+        },
         prefix: { type: 'string', pattern: '^[A-Za-z0-9{}_-]+$' },
         embedded: {
           type: 'object',

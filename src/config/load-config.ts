@@ -84,6 +84,7 @@ function crossChecks(config: GatewayConfig): string[] {
     if (t && !t.key && !(t.consumerKey && t.consumerSecret)) problems.push(`${path}/transport needs "key" (with keyScheme) or "consumerKey" and "consumerSecret"`);
   }
   if (config.delivery.dossierLockMs < 1000) problems.push('/delivery/dossierLockMs must be at least 1000');
+  problems.push(...redisProblems(config.redis));
   return problems;
 }
 
@@ -91,6 +92,13 @@ function crossChecks(config: GatewayConfig): string[] {
 function hintFor(where: string, extra: string): string {
   if (/\/retry$/.test(where) && extra === ' "attempts"') return ' (retries are budgeted by time now: set maxAgeMs, e.g. 86400000 for 24 h)';
   return '';
+}
+
+/** One way to reach Redis. */
+function redisProblems(redis: GatewayConfig['redis']): string[] {
+  const given = (['url', 'sentinel'] as const).filter((key) => redis[key] !== undefined);
+  if (given.length > 1) return [`/redis: ${given.map((k) => `/redis/${k}`).join(' and ')} are alternatives; give one (REDIS_URL sets /redis/url)`];
+  return [];
 }
 
 export interface LoadConfigOptions {

@@ -103,15 +103,36 @@ export interface PartnerConfig {
   rateLimit: { max: number; timeWindowMs: number };
 }
 
+/** A Redis process by address (a sentinel). */
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the gateway's Redis is: one of `url` (one server) or `sentinel` (a primary watched by Redis Sentinel, followed
+ * through failovers); neither: an embedded redis-server child is started.
+ */
+export interface RedisConfig {
+  url?: string;
+  sentinel?: {
+    /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */
+    name: string;
+    sentinels: RedisNodeAddress[];
+    /** The primary's and replicas' credentials. */
+    username?: string;
+    password?: string;
+    /** The sentinels' own password, when they have one (`requirepass` in sentinel.conf). */
+    sentinelPassword?: string;
+  };
+  prefix: string;
+  embedded: { dir: string; port: number; appendfsync: 'always' | 'everysec' };
+}
+
 export interface GatewayConfig {
   role: Role;
   http: { host: string; port: number; bodyLimitBytes: number };
-  redis: {
-    /** Absent: an embedded redis-server child is started (data under embedded.dir). */
-    url?: string;
-    prefix: string;
-    embedded: { dir: string; port: number; appendfsync: 'always' | 'everysec' };
-  };
+  redis: RedisConfig;
   log: { level: string };
   ingest: {
     /** Allowed distance between X-Timestamp (and CMS signingTime) and the gateway clock. */

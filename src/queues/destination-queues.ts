@@ -19,7 +19,10 @@ export class DestinationQueues {
     readonly prefix: string,
   ) {
     for (const destination of destinations) {
-      this.queues.set(destination, new Queue(queueNameFor(destination), { connection, prefix }));
+      const queue = new Queue(queueNameFor(destination), { connection, prefix });
+      // The shared connection's own listener logs Redis errors; without one here BullMQ prints each to stderr again.
+      queue.on('error', () => {});
+      this.queues.set(destination, queue);
     }
   }
 

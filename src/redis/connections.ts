@@ -1,20 +1,65 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '../config/types.ts';
 
 /**
  * Two kinds of connection, as BullMQ wants them:
  * - producer: fails fast while Redis is down (no offline queue), so ingest answers 503 instead of buffering;
  * - worker: blocks and retries forever (`maxRetriesPerRequest: null`) and reconnects by itself after a restart.
+ * Either reaches one server (`redis.url`) or the primary that Redis Sentinel names (`redis.sentinel`); BullMQ's
+ * own connections are duplicates of these, so they follow a failover the same way.
  */
-export function createProducerConnection(url: string): Redis {
-  return new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+export function createProducerConnection(redis: RedisConfig): Redis {
+  return connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1);
 }
 
-export function createWorkerConnection(url: string): Redis {
-  return new Redis(url, { ...common, maxRetriesPerRequest: null });
+export function createWorkerConnection(redis: RedisConfig): Redis {
+  return connect(redis, { maxRetriesPerRequest: null }, 2);
+}
+
+/** True when the config names a Redis to connect to; otherwise main.ts starts an embedded one. */
+export function redisConfigured(redis: RedisConfig): boolean {
+  return Boolean(redis.url || redis.sentinel);
+}
+
+/** For banners and logs: where Redis is, without credentials. */
+export function describeRedis(redis: RedisConfig): string {
+  if (redis.sentinel) return `sentinel "${redis.sentinel.name}" via ${redis.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')}`;
+  if (redis.url) return redis.url.replace(/\/\/[^@/]*@/, '//');
+  return 'none configured';
+}
+
+/**
+ * After a failover the old primary may come back as a replica while a connection still points at it: every write
+ * then fails with READONLY. Reconnecting asks the sentinels again and lands on the new primary. `resend` 2 sends the
+ * refused command again there (workers: they would retry anyway); 1 fails it (producers answer 503, the partner retries).
+ */
+const reconnectOnReadOnly = (resend: 1 | 2) => (err: Error) => (err.message.includes('READONLY') ? resend : false);
+
+function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): Redis {
+  const options: RedisOptions = { ...common, ...kind, reconnectOnError: reconnectOnReadOnly(resend) };
+  if (redis.sentinel) {
+    const { name, sentinels, username, password, sentinelPassword } = redis.sentinel;
+    return new Redis({
+      ...options,
+      name,
+      sentinels,
+      role: 'master',
+      username,
+      password,
+      sentinelPassword,
+      // No `failoverDetector`: in ioredis 5 a +switch-master that arrives while the connection is already
+      // reconnecting (the primary died) ends it for good ("Connection is closed." forever; the failover test
+      // reproduced it). A demoted primary that is still up is left by other means: the sentinels disconnect its
+      // clients when they reconfigure it (CLIENT KILL), and a READONLY answer reconnects (above).
+      sentinelRetryStrategy: (times) => Math.min(100 * times, 1000),
+    });
+  }
+  if (redis.url) return new Redis(redis.url, options);
+  throw new Error('no Redis configured: set /redis/url (REDIS_URL) or /redis/sentinel');
 }
 
 const common: RedisOptions = {
   connectionName: 'gateway',
-  // Reconnect quickly at first, then at most every 2 s: a restarted Redis is picked up within seconds.
+  // Reconnect quickly at first, then at most every 2 s: a restarted Redis (or a newly promoted primary) is picked up within seconds.
   retryStrategy: (times) => Math.min(50 * times, 2000),
 };

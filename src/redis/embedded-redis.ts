@@ -16,6 +16,8 @@ export interface EmbeddedRedisOptions {
   /** 0 picks a free port. */
   port: number;
   appendfsync: 'always' | 'everysec';
+  /** More redis-server arguments, e.g. `--replicaof 127.0.0.1 6390` or `--cluster-enabled yes` (tests build topologies). */
+  extraArgs?: string[];
 }
 
 /** Asks the OS for a free loopback port. */
@@ -43,7 +45,7 @@ export class EmbeddedRedis {
   private child?: ChildProcess;
   port = 0;
 
-  constructor(private readonly options: EmbeddedRedisOptions) {}
+  constructor(protected readonly options: EmbeddedRedisOptions) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -54,7 +56,18 @@ export class EmbeddedRedis {
     const dir = resolve(this.options.dir);
     mkdirSync(dir, { recursive: true });
     this.port = this.port || this.options.port || (await freePort());
-    const args = [
+    const child = spawn('redis-server', this.serverArgs(dir), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    await this.waitUntilReady(() => output);
+    return this.url;
+  }
+
+  /** The command line of redis-server; a subclass may start something else (a sentinel) the same way. */
+  protected serverArgs(dir: string): string[] {
+    return [
       '--port', String(this.port),
       '--bind', '127.0.0.1',
       '--dir', dir,
@@ -63,14 +76,8 @@ export class EmbeddedRedis {
       '--maxmemory-policy', 'noeviction',
       '--save', '',
       '--daemonize', 'no',
+      ...(this.options.extraArgs ?? []),
     ];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    await this.waitUntilReady(() => output);
-    return this.url;
   }
 
   private async waitUntilReady(output: () => string): Promise<void> {

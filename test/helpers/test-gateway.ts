@@ -186,6 +186,8 @@ export interface TestGatewayOptions {
   pki?: TestPki;
   portal?: PortalSimulator;
   redisUrl?: string;
+  /** How to reach Redis instead of a URL, e.g. `{sentinel: …}`. */
+  redis?: Partial<GatewayConfig['redis']>;
   prefix?: string;
   /** Where the other systems live; unset ones point at a closed port (nothing in the test uses them). */
   provincialUrl?: string;
@@ -209,7 +211,7 @@ export function testConfig(pki: TestPki, portalUrl: string, apiKey: string, opti
   const base = {
     role: options.role ?? 'all',
     http: { host: '127.0.0.1', port: 0 },
-    redis: { url: options.redisUrl ?? inject('redisUrl'), prefix: options.prefix ?? `t${randomBytes(5).toString('hex')}` },
+    redis: { ...(options.redis ?? { url: options.redisUrl ?? inject('redisUrl') }), prefix: options.prefix ?? `t${randomBytes(5).toString('hex')}` },
     log: { level: 'info' },
     trust: { directories: [pki.trustDir] },
     signing: gatewayIdentity().signing,

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { EmbeddedRedis, freePort } from '../../src/redis/embedded-redis.ts';
+import { until } from './until.ts';
+
+/**
+ * Real Redis topologies for the high-availability tests, every process on free ports in one temp dir: a primary, a
+ * replica and three sentinels. `stop()` stops every process ever started here (also those
+ * started again after a kill) and is safe to call from afterAll whatever failed before.
+ */
+class Processes {
+  readonly all: EmbeddedRedis[] = [];
+  readonly dir = mkdtempSync(join(tmpdir(), 'gw-redis-topology-'));
+
+  async start<T extends EmbeddedRedis>(process: T): Promise<T> {
+    this.all.push(process);
+    await process.start();
+    return process;
+  }
+
+  subdir(name: string): string {
+    return join(this.dir, name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((p) => p.stop().catch(() => {})));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A redis-server in sentinel mode: it needs a config file of its own (it rewrites it). */
+class SentinelProcess extends EmbeddedRedis {
+  constructor(
+    dir: string,
+    private readonly monitor: () => string,
+  ) {
+    super({ dir, port: 0, appendfsync: 'everysec' });
+  }
+
+  protected override serverArgs(dir: string): string[] {
+    const file = join(dir, 'sentinel.conf');
+    writeFileSync(file, [`port ${this.port}`, 'bind 127.0.0.1', `dir ${dir}`, this.monitor(), ''].join('\n'));
+    return [file, '--sentinel'];
+  }
+}
+
+export interface SentinelTopology {
+  /** What the gateway's `redis.sentinel` is given. */
+  sentinel: { name: string; sentinels: Array<{ host: string; port: number }> };
+  primary: EmbeddedRedis;
+  replica: EmbeddedRedis;
+  /** The primary's port as the sentinels report it now. */
+  primaryPort(): Promise<number>;
+  /** Until every sentinel names `port` as the primary (a failover is over). */
+  waitForPrimary(port: number, timeoutMs?: number): Promise<void>;
+  /** Starts a killed node again on its port and data dir, as a replica of `primaryPort` (what an operator does after a failover). */
+  restartAsReplica(node: EmbeddedRedis, primaryPort: number): Promise<EmbeddedRedis>;
+  stop(): Promise<void>;
+}
+
+export interface SentinelTimings {
+  /** `sentinel down-after-milliseconds`: how long the primary must be silent before it is judged down. */
+  downAfterMs?: number;
+  /** `sentinel failover-timeout`. */
+  failoverTimeoutMs?: number;
+}
+
+const dataNode = (dir: string, port: number, extraArgs: string[] = []) => new EmbeddedRedis({ dir, port, appendfsync: 'everysec', extraArgs });
+
+async function askSentinel<T>(port: number, ask: (sentinel: Redis) => Promise<T>): Promise<T | undefined> {
+  const sentinel = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  sentinel.on('error', () => {});
+  try {
+    await sentinel.connect();
+    return await ask(sentinel);
+  } catch {
+    return undefined;
+  } finally {
+    sentinel.disconnect();
+  }
+}
+
+/** `SENTINEL MASTER <name>` as a map of its fields. */
+const masterState = (port: number, name: string) =>
+  askSentinel(port, async (s) => {
+    const flat = (await s.call('SENTINEL', 'MASTER', name)) as string[];
+    return Object.fromEntries(flat.flatMap((v, i) => (i % 2 === 0 ? [[v, flat[i + 1]!]] : [])));
+  });
+
+/** Primary + one replica + three sentinels (quorum 2), ready: every sentinel sees the replica and the two others. */
+export async function startSentinelTopology(timings: SentinelTimings = {}): Promise<SentinelTopology> {
+  const processes = new Processes();
+  const name = 'gw-test';
+  try {
+    const primary = await processes.start(dataNode(processes.subdir('primary'), await freePort()));
+    const replica = await processes.start(dataNode(processes.subdir('replica'), await freePort(), ['--replicaof', '127.0.0.1', String(primary.port)]));
+    const monitor = () =>
+      [
+        `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
+        `sentinel down-after-milliseconds ${name} ${timings.downAfterMs ?? 1000}`,
+        `sentinel failover-timeout ${name} ${timings.failoverTimeoutMs ?? 3000}`,
+        `sentinel parallel-syncs ${name} 1`,
+      ].join('\n');
+    const sentinels = await Promise.all([1, 2, 3].map((i) => processes.start(new SentinelProcess(processes.subdir(`sentinel-${i}`), monitor))));
+
+    await until(
+      'every sentinel to see the replica and the two other sentinels',
+      () => Promise.all(sentinels.map((s) => masterState(s.port, name))),
+      (states) => states.every((m) => m?.['num-slaves'] === '1' && m?.['num-other-sentinels'] === '2'),
+      30_000,
+    );
+
+    const primaryPorts = () => Promise.all(sentinels.map((s) => askSentinel(s.port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name) as Promise<[string, string]>)));
+    return {
+      sentinel: { name, sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })) },
+      primary,
+      replica,
+      primaryPort: async () => Number((await primaryPorts()).find(Boolean)?.[1]),
+      waitForPrimary: async (port, timeoutMs = 30_000) => {
+        await until(`every sentinel to name port ${port} as the primary`, primaryPorts, (answers) => answers.every((a) => Number(a?.[1]) === port), timeoutMs);
+      },
+      restartAsReplica: async (node, primaryPort) =>
+        processes.start(dataNode(processes.subdir(node === primary ? 'primary' : 'replica'), node.port, ['--replicaof', '127.0.0.1', String(primaryPort)])),
+      stop: () => processes.stop(),
+    };
+  } catch (err) {
+    await processes.stop();
+    throw err;
+  }
+}

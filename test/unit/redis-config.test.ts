@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { projectRoot } from '../../src/gateway.ts';
+import { describeRedis, redisConfigured } from '../../src/redis/connections.ts';
+
+const load = (redis: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => loadConfig({ rootDir: projectRoot, env, overrides: { redis } });
+const sentinel = { name: 'gw', sentinels: [{ host: '10.0.0.11', port: 26379 }, { host: '10.0.0.12', port: 26379 }] };
+
+describe('redis configuration', () => {
+  it('takes a Sentinel-watched primary instead of a URL, and no embedded redis-server is started for it', () => {
+    const config = load({ sentinel: { ...sentinel, password: 'secret' } });
+    expect(config.redis.sentinel).toMatchObject(sentinel);
+    expect(redisConfigured(config.redis)).toBe(true);
+    expect(describeRedis(config.redis)).toBe('sentinel "gw" via 10.0.0.11:26379, 10.0.0.12:26379');
+    expect(describeRedis(load({ url: 'redis://:secret@10.0.0.5:6379' }).redis)).toBe('redis://10.0.0.5:6379');
+    expect(redisConfigured(load({}).redis)).toBe(false);
+  });
+
+  it('names the key of a malformed sentinel section', () => {
+    expect(() => load({ sentinel: { sentinels: [] } })).toThrowError(/\/redis\/sentinel must have required property 'name'/);
+    expect(() => load({ sentinel: { name: 'gw', sentinels: [] } })).toThrowError(/\/redis\/sentinel\/sentinels must NOT have fewer than 1 items/);
+    expect(() => load({ sentinel: { name: 'gw', sentinels: [{ host: 'a', port: 70000 }] } })).toThrowError(/\/redis\/sentinel\/sentinels\/0\/port must be <= 65535/);
+  });
+
+  it('refuses two ways to reach Redis at once, REDIS_URL included', () => {
+    expect(() => load({ sentinel }, { REDIS_URL: 'redis://10.0.0.5:6379' })).toThrowError(/\/redis: \/redis\/url and \/redis\/sentinel are alternatives; give one/);
+  });
+});
