@@ -31,6 +31,7 @@ import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
 import { createProducerConnection, createWorkerConnection, redisConfigured } from './redis/connections.ts';
+import { ReplicaAcks } from './redis/replica-acks.ts';
 import { ConfigError } from './config/load-config.ts';
 import { CrlRevocationChecker } from './signatures/crl-revocation.ts';
 import { createOutboundSigner } from './signatures/outbound-signer.ts';
@@ -216,6 +217,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         submissionPush: pushHandler?.poller,
         queues,
         redis: producer,
+        replicas: new ReplicaAcks(producer, `${prefix}:replication-probe`, config.redis.minReplicasAcked ?? 0, config.redis.replicaAckTimeoutMs),
         metrics,
         timeline,
         messageLog,

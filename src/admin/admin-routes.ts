@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
+import { confirmWritesBeforeAnswering } from '../http/replication.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
 import { describeMessage, findMessage, type FoundMessage } from '../messages/message-status.ts';
 import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
@@ -47,6 +48,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return found;
   };
   app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
+  confirmWritesBeforeAnswering(app, deps.replicas);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   if (deps.payments) registerPaymentAdminRoutes(app, deps, deps.payments, audit);

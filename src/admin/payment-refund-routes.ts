@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
+import { confirmReplicated } from '../http/replication.ts';
 import type { PaymentServices } from '../payments/payment-services.ts';
 import { refundPayment } from '../payments/refund-payment.ts';
 import { requireOperator } from './admin-auth.ts';
@@ -31,7 +32,9 @@ export function registerPaymentRefundRoutes(app: FastifyInstance, deps: ApiDeps,
       const record = (outcome: string, count: number) =>
         audit.record({ actor: request.admin!.name, role: request.admin!.role, action: `payment-refund-${outcome}`, target: paymentId, reason, count });
       try {
-        const refund = await refundPayment(payments, { paymentId, amount, requestedBy: request.admin!.name, reason }, request.log);
+        const replication = deps.replicas.ticket();
+        const command = { paymentId, amount, requestedBy: request.admin!.name, reason };
+        const refund = await refundPayment(payments, command, request.log, () => confirmReplicated(replication, request.log));
         deps.metrics.recordPaymentRefund(provider, 'refunded');
         await record('refunded', 1);
         return { paymentId, refund };

@@ -141,7 +141,7 @@ export const gatewayConfigSchema = {
     redis: {
       type: 'object',
       additionalProperties: false,
-      required: ['prefix', 'embedded'],
+      required: ['prefix', 'embedded', 'replicaAckTimeoutMs'],
       properties: {
         url: { type: 'string', pattern: '^rediss?://' },
         sentinel: {
@@ -156,6 +156,8 @@ export const gatewayConfigSchema = {
             sentinelPassword: { type: 'string', minLength: 1 },
           },
         },
+        minReplicasAcked: nonNegativeInt,
+        replicaAckTimeoutMs: positiveInt,
         prefix: { type: 'string', pattern: '^[A-Za-z0-9{}_-]+$' },
         embedded: {
           type: 'object',

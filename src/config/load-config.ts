@@ -94,11 +94,15 @@ function hintFor(where: string, extra: string): string {
   return '';
 }
 
-/** One way to reach Redis. */
+/** One way to reach Redis, and replica acknowledgements only where there can be replicas to count. */
 function redisProblems(redis: GatewayConfig['redis']): string[] {
   const given = (['url', 'sentinel'] as const).filter((key) => redis[key] !== undefined);
   if (given.length > 1) return [`/redis: ${given.map((k) => `/redis/${k}`).join(' and ')} are alternatives; give one (REDIS_URL sets /redis/url)`];
-  return [];
+  const problems: string[] = [];
+  if (redis.minReplicasAcked) {
+    if (given.length === 0) problems.push('/redis/minReplicasAcked needs a Redis with replicas (/redis/url or /redis/sentinel): the embedded redis-server has none');
+  }
+  return problems;
 }
 
 export interface LoadConfigOptions {

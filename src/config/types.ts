@@ -125,6 +125,12 @@ export interface RedisConfig {
     /** The sentinels' own password, when they have one (`requirepass` in sentinel.conf). */
     sentinelPassword?: string;
   };
+  /**
+   * A write a partner is told about (202, a bank's "confirmed", a pushed submission's receipt) is acknowledged only
+   * once this many replicas hold it (Redis WAIT); fewer within replicaAckTimeoutMs → 503 REPLICATION_PENDING. 0: no WAIT.
+   */
+  minReplicasAcked?: number;
+  replicaAckTimeoutMs: number;
   prefix: string;
   embedded: { dir: string; port: number; appendfsync: 'always' | 'everysec' };
 }

@@ -11,6 +11,7 @@ import type { CitizenVerifier } from '../citizens/verify-citizen.ts';
 import type { PostalServices } from '../postal/postal-routes.ts';
 import type { SubmissionPoller } from '../submissions/submission-poller.ts';
 import type { PublishDeps } from '../messages/publish-message.ts';
+import type { ReplicaAcks } from '../redis/replica-acks.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -19,6 +20,8 @@ export interface ApiDeps {
   signatures: CmsVerifierDeps;
   queues: DestinationQueues;
   redis: Redis;
+  /** Acknowledgements wait for this many replicas (redis.minReplicasAcked); a ticket per request, taken before its writes. */
+  replicas: ReplicaAcks;
   metrics: GatewayMetrics;
   timeline: DossierTimeline;
   messageLog: MessageLog;

@@ -26,6 +26,7 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
     const log = request.log.child({ partner: `provider:${name}` });
     let statement: ProviderStatement | undefined;
     let verdict: CallbackVerdict;
+    const replication = deps.replicas.ticket();
     try {
       const callback = { method: request.method, query: request.query as Record<string, string>, headers: request.headers, rawBody: request.body as Buffer | undefined };
       // A body that is not UTF-8 is refused before any provider reads it: decoded with replacement it would be other text.
@@ -42,6 +43,13 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
     } catch (err) {
       verdict = verdictOf(err);
       if (verdict === 'error') log.error({ err: (err as Error).message }, 'payment callback failed; the provider will retry');
+    }
+    if (verdict === 'confirmed' || verdict === 'already-confirmed') {
+      // The bank stops calling back once it hears "confirmed": only after enough replicas hold the settlement.
+      await replication.confirmed().catch((err: Error) => {
+        log.warn({ paymentId: statement?.paymentId, err: err.message }, 'settlement not yet on enough replicas; the provider will retry');
+        verdict = 'error';
+      });
     }
     deps.metrics.recordPaymentCallback(name, verdict);
     log.info({ paymentId: statement?.paymentId, verdict, outcome: statement?.outcome }, 'payment callback');

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
+import { confirmReplicated } from '../http/replication.ts';
 import { readSignedRequest } from '../pipeline/read-signed-request.ts';
 import type { ExpectedPayment, FeeItem } from './payment-provider.ts';
 import type { PaymentServices } from './payment-services.ts';
@@ -65,6 +66,7 @@ function checkPaymentRequest(doc: PaymentRequestV1, payments: PaymentServices): 
 export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payments: PaymentServices): void {
   app.post('/v1/payments', async (request: FastifyRequest, reply: FastifyReply) => {
     const { body, document } = await readSignedRequest<PaymentRequestV1>(request, paymentRequestType, deps); // 1–6
+    const replication = deps.replicas.ticket();
     checkPaymentRequest(document, payments); //                                                                 amounts
     const now = Date.now();
     const provider = deps.config.payments.providers[document.provider]!;
@@ -95,6 +97,8 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
         log.error({ err: err.message }, 'could not store the payment');
         throw new GatewayError('UNAVAILABLE', 'the payment store is unavailable; nothing was stored, retry later', [], { 'retry-after': '5' });
       });
+    // On enough replicas before the bank hears of it: a failover cannot lose a payment the citizen may be paying.
+    await confirmReplicated(replication, log);
     if (stored.kind === 'held') return answerHeld(stored, reply, payments);
 
     let paymentUrl: string;
@@ -106,6 +110,7 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
       throw new GatewayError('UPSTREAM_UNAVAILABLE', `payment provider "${payment.provider}" is unavailable; nothing is open, retry later`, [], { 'retry-after': '30' });
     }
     await payments.store.setPaymentUrl(payment.paymentId, paymentUrl);
+    await confirmReplicated(replication, log);
     log.info({ provider: payment.provider, amount: payment.amount }, 'payment created');
     return reply.code(201).send(paymentView({ ...payment, paymentUrl }));
   });
@@ -113,9 +118,11 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
   app.get<{ Params: { paymentId: string } }>('/v1/payments/:paymentId', async (request) => paymentView(await ownPayment(request.params.paymentId, request, payments)));
 
   app.post<{ Params: { paymentId: string } }>('/v1/payments/:paymentId/cancel', async (request) => {
+    const replication = deps.replicas.ticket();
     const payment = await ownPayment(request.params.paymentId, request, payments);
     const result = await payments.store.close(payment.paymentId, 'cancelled');
     if (result !== 'closed') throw new GatewayError('PAYMENT_NOT_PENDING', `payment is ${result}, only a pending payment can be cancelled`);
+    await confirmReplicated(replication, request.log);
     request.log.info({ paymentId: payment.paymentId }, 'payment cancelled by partner');
     return paymentView((await payments.store.get(payment.paymentId))!);
   });

@@ -19,7 +19,7 @@ export interface RefundCommand {
  * A refused refund is an error for the caller (REFUND_REFUSED, with the provider's code); an unanswered one too
  * (UPSTREAM_*): its outcome at the provider is unknown, it is kept as 'error' and nothing counts against the payment.
  */
-export async function refundPayment(payments: PaymentServices, command: RefundCommand, logger: FastifyBaseLogger): Promise<RefundRecord> {
+export async function refundPayment(payments: PaymentServices, command: RefundCommand, logger: FastifyBaseLogger, replicated: () => Promise<void> = async () => {}): Promise<RefundRecord> {
   const payment = await payments.store.get(command.paymentId);
   if (!payment) throw new GatewayError('NOT_FOUND', `no payment ${command.paymentId}`);
   const provider = payments.providers.get(payment.provider);
@@ -37,6 +37,13 @@ export async function refundPayment(payments: PaymentServices, command: RefundCo
       throw new GatewayError('REFUND_EXCEEDS_REMAINING', `at most ${reserved.remaining} VND of this payment can still be refunded`, [{ path: '/amount', message: `must be <= ${reserved.remaining}` }]);
   }
   const log = logger.child({ paymentId: payment.paymentId, refundId, provider: payment.provider });
+  try {
+    // The reservation is on enough replicas (redis.minReplicasAcked) before money moves: a failover cannot forget it.
+    await replicated();
+  } catch (err) {
+    await payments.store.finishRefund(payment.paymentId, refundId, { status: 'error', providerMessage: `not asked of the provider: ${(err as Error).message}` });
+    throw err;
+  }
   let outcome: Parameters<PaymentServices['store']['finishRefund']>[2];
   let unanswered: RefundUnanswered | undefined;
   try {

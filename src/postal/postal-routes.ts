@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
+import { confirmReplicated } from '../http/replication.ts';
 import { describeMessage, findMessage } from '../messages/message-status.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
 import type { PostalCarrier } from './postal-carrier.ts';
@@ -42,6 +43,7 @@ export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal
 
   app.post<{ Params: { shipmentId: string } }>('/v1/postal/shipments/:shipmentId/cancel', async (request) => {
     const { shipmentId } = request.params;
+    const replication = deps.replicas.ticket();
     const record = await postal.store.record(shipmentId);
     if (!record || record.partner !== request.partner!.id) {
       const found = await findMessage(deps.queues, shipmentId);
@@ -62,6 +64,7 @@ export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal
     }
     const cancellation = { ...answer, at: new Date().toISOString() };
     await postal.store.recordCancellation(shipmentId, cancellation);
+    await confirmReplicated(replication, log);
     log.info({ outcome: cancellation.outcome, statusCode: cancellation.statusCode, carrierStatus: cancellation.carrierStatus }, 'cancel asked of the carrier');
     if (cancellation.outcome === 'refused') {
       throw new GatewayError('CANCEL_REFUSED', `carrier ${record.carrier} refused to cancel (HTTP ${cancellation.statusCode})`, [{ path: '/cancellation', message: cancellation.message ?? '' }]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
+import { confirmReplicated } from '../http/replication.ts';
 import { acceptMessage } from '../messages/accept-message.ts';
 import { buildEnvelope } from '../pipeline/build-envelope.ts';
 import type { InboundMessageType } from '../pipeline/message-types.ts';
@@ -39,6 +40,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
     const envelope = buildEnvelope(messageType, document, body, request.partner!, signature, request);
     const log = request.log.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode });
 
+    const replication = deps.replicas.ticket();
     let result;
     try {
       result = await acceptMessage(queue, envelope, { idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs, signature: signatureMemory(envelope.messageId) }); // 7 deduped + durably queued
@@ -52,6 +54,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
       ]);
     }
     await recordAccepted(deps, result, envelope, destination, log); //              8 recorded
+    await confirmReplicated(replication, log); //                                   9 on enough replicas (redis.minReplicasAcked)
     if (result.kind === 'duplicate') {
       log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
       return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });

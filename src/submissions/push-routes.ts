@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { decodeUtf8, MalformedText } from '../pipeline/decode-text.ts';
+import { confirmReplicated } from '../http/replication.ts';
 import { isBound } from '../pipeline/verify-signature.ts';
 import { SignatureError } from '../signatures/signature-error.ts';
 import { verifyCmsSignature } from '../signatures/verify-cms-signature.ts';
@@ -36,7 +37,9 @@ export async function submissionPushRoutes(app: FastifyInstance, options: { deps
       throw new GatewayError('BODY_MALFORMED', 'body is not valid JSON');
     }
     if (!Array.isArray(items) || items.length === 0 || items.length > 100) throw new GatewayError('SCHEMA_INVALID', 'items must be a list of 1 to 100 dossiers', [{ path: '/items', message: 'bad length' }]);
+    const replication = deps.replicas.ticket();
     const result = await poller.receivePushed(items);
+    await confirmReplicated(replication, request.log);
     return reply.code(202).send(result);
   });
 }

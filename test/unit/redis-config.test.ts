@@ -25,4 +25,12 @@ describe('redis configuration', () => {
   it('refuses two ways to reach Redis at once, REDIS_URL included', () => {
     expect(() => load({ sentinel }, { REDIS_URL: 'redis://10.0.0.5:6379' })).toThrowError(/\/redis: \/redis\/url and \/redis\/sentinel are alternatives; give one/);
   });
+
+  it('refuses replica acknowledgements where there is nothing to count them on', () => {
+    expect(() => load({ minReplicasAcked: 1 })).toThrowError(/\/redis\/minReplicasAcked needs a Redis with replicas/);
+    expect(() => load({ minReplicasAcked: -1, url: 'redis://x' })).toThrowError(/\/redis\/minReplicasAcked must be >= 0/);
+    expect(load({ minReplicasAcked: 0 }).redis.minReplicasAcked).toBe(0);
+    expect(load({ minReplicasAcked: 2, url: 'redis://10.0.0.5:6379' }).redis.minReplicasAcked).toBe(2);
+    expect(load({ sentinel }).redis.replicaAckTimeoutMs).toBe(1000);
+  });
 });
