@@ -101,7 +101,7 @@ async function buildSubmissionPoller(
     sourceName: name,
     source,
     schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
-    publish: { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog, retentionMs: config.retention.deliveredMs },
+    publish: { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog },
     routes: config.routes,
     messageLog: shared.messageLog,
     logger,
@@ -156,7 +156,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const prefix = config.redis.prefix;
   const producer = await connected(createProducerConnection(config.redis));
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
-  const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix);
+  const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix, { ageMs: config.retention.deliveredMs, count: config.retention.completedJobsPerDestination });
   const trustStore = new TrustStore(config.trust.directories.map((d) => resolve(projectRoot, d)));
   const revocation = new CrlRevocationChecker({ ...config.trust.crl, directories: config.trust.crl.directories.map((d) => resolve(projectRoot, d)) }, logger);
   const gateway: Gateway = {
@@ -176,7 +176,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
   const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt);
-  const publish = { queues, timeline, messageLog, retentionMs: config.retention.deliveredMs };
+  const publish = { queues, timeline, messageLog };
   const signatures = {
     trustStore,
     chainCache: new VerifiedChainCache(config.trust.chainCacheTtlMs),
@@ -274,7 +274,7 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
     circuitBoard: new CircuitStateBoard(connection, prefix),
   };
   const stopSealer = startMessageLogSealer(shared.messageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
-  const publish = { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog, retentionMs: config.retention.deliveredMs };
+  const publish = { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog };
   const shipments = new ShipmentStore(connection, prefix, config.retention.deliveredMs);
   const stopTracking: Array<() => Promise<void>> = [];
   for (const [name, destination] of Object.entries(config.destinations)) {

@@ -39,7 +39,7 @@ function toFilter(q: FilterQuery): DeadLetterFilter {
  */
 export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const audit = new AuditTrail(deps.redis, deps.config.redis.prefix);
-  const acceptOptions = { idempotencyTtlMs: deps.config.ingest.idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs };
+  const acceptOptions = { idempotencyTtlMs: deps.config.ingest.idempotencyTtlMs };
   const actor = (request: FastifyRequest) => ({ actor: request.admin!.name, role: request.admin!.role });
   const circuitBoard = new CircuitStateBoard(deps.redis, deps.config.redis.prefix);
   const findDeadLetter = async (messageId: string) => {

@@ -186,8 +186,8 @@ export const gatewayConfigSchema = {
     retention: {
       type: 'object',
       additionalProperties: false,
-      required: ['deliveredMs'],
-      properties: { deliveredMs: positiveInt },
+      required: ['deliveredMs', 'completedJobsPerDestination'],
+      properties: { deliveredMs: positiveInt, completedJobsPerDestination: positiveInt },
     },
     trust: {
       type: 'object',

@@ -146,7 +146,12 @@ export interface GatewayConfig {
     /** How long an idempotency key is remembered. */
     idempotencyTtlMs: number;
   };
-  retention: { deliveredMs: number };
+  retention: {
+    /** How long a delivered message's job (its envelope and attempt history) stays in Redis for status lookups. */
+    deliveredMs: number;
+    /** …and at most this many per destination, newest kept: Redis stays bounded whatever the traffic. */
+    completedJobsPerDestination: number;
+  };
   trust: {
     directories: string[];
     chainCacheTtlMs: number;

@@ -11,7 +11,6 @@ export type AcceptResult =
 
 export interface AcceptOptions {
   idempotencyTtlMs: number;
-  retentionMs: number;
   /** For a partner's signed message, whose messageId names its signature (signed-message-id): remember it. */
   signature?: SignatureMemory;
 }
@@ -71,8 +70,7 @@ async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions):
     deduplication: { id: deduplicationIdOf(envelope.partner, envelope.idempotencyKey), ttl: options.idempotencyTtlMs },
     attempts: maxStoredAttempts,
     backoff: { type: 'gateway' },
-    removeOnComplete: { age: Math.ceil(options.retentionMs / 1000) },
-    removeOnFail: false, // dead letters stay until an operator retries or discards them
+    // removeOnComplete (age and count) and removeOnFail: false come from the destination queue (DestinationQueues).
   });
   if (job.id === envelope.messageId) return { kind: 'queued', messageId: envelope.messageId };
 

@@ -16,7 +16,6 @@ export interface PublishDeps {
   queues: DestinationQueues;
   timeline: DossierTimeline;
   messageLog: MessageLog;
-  retentionMs: number;
 }
 
 /** What the gateway says about a message it produced itself; the rest of its envelope follows from this. */
@@ -43,8 +42,6 @@ export async function publishMessage(deps: PublishDeps, message: ProducedMessage
       jobId: copy.messageId,
       attempts: maxStoredAttempts,
       backoff: { type: 'gateway' },
-      removeOnComplete: { age: Math.ceil(deps.retentionMs / 1000) },
-      removeOnFail: false,
     });
     ids[destination] = job.id!;
   }

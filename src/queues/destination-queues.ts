@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type KeepJobs } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** One BullMQ queue per destination, so a failing system never clogs another (see lessons-from-peers). */
@@ -10,6 +10,19 @@ export const queueNameFor = (destination: string) => `deliver-${destination}`;
  */
 export const maxStoredAttempts = 1_000_000;
 
+/** How long and how many delivered (completed) jobs a destination queue keeps: whichever limit is reached first. */
+export interface CompletedJobsKept {
+  ageMs: number;
+  count: number;
+}
+
+/**
+ * BullMQ's own trimming, applied when a job completes: completed jobs older than the age, and all but the newest
+ * `count`, are removed. Without the count a flood (or a year at a busy province) keeps every message of the last
+ * `ageMs` in Redis; the message log (archived to disk) keeps the record of what was delivered.
+ */
+export const keepCompleted = (kept: CompletedJobsKept): KeepJobs => ({ age: Math.ceil(kept.ageMs / 1000), count: kept.count });
+
 export class DestinationQueues {
   private readonly queues = new Map<string, Queue>();
 
@@ -17,9 +30,15 @@ export class DestinationQueues {
     destinations: string[],
     connection: Redis,
     readonly prefix: string,
+    completedJobsKept: CompletedJobsKept,
   ) {
+    // Every job of a destination, accepted, published or replayed, takes these unless its add() says otherwise.
+    const defaultJobOptions = {
+      removeOnComplete: keepCompleted(completedJobsKept),
+      removeOnFail: false, // dead letters stay until an operator retries or discards them
+    };
     for (const destination of destinations) {
-      const queue = new Queue(queueNameFor(destination), { connection, prefix });
+      const queue = new Queue(queueNameFor(destination), { connection, prefix, defaultJobOptions });
       // The shared connection's own listener logs Redis errors; without one here BullMQ prints each to stderr again.
       queue.on('error', () => {});
       this.queues.set(destination, queue);

@@ -43,7 +43,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
     const replication = deps.replicas.ticket();
     let result;
     try {
-      result = await acceptMessage(queue, envelope, { idempotencyTtlMs, retentionMs: deps.config.retention.deliveredMs, signature: signatureMemory(envelope.messageId) }); // 7 deduped + durably queued
+      result = await acceptMessage(queue, envelope, { idempotencyTtlMs, signature: signatureMemory(envelope.messageId) }); // 7 deduped + durably queued
     } catch (err) {
       log.error({ err: (err as Error).message }, 'could not store the message');
       throw new GatewayError('UNAVAILABLE', 'the message store is unavailable; nothing was stored, retry later', [], { 'retry-after': '5' });
