@@ -24,7 +24,9 @@ import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
 import { buildApiServer } from './http/api-server.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { DossierTimeline } from './messages/dossier-timeline.ts';
-import { MessageLog, startMessageLogSealer } from './audit/message-log.ts';
+import { MessageLog } from './audit/message-log.ts';
+import { MessageLogArchiver, startMessageLogUpkeep } from './audit/message-log-archiver.ts';
+import { MessageLogLookup } from './audit/message-log-lookup.ts';
 import { registerMetricsRoute } from './routes/health-routes.ts';
 import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
@@ -175,7 +177,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const closers: Array<() => Promise<unknown>> = [];
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
-  const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt);
+  const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt, resolve(projectRoot, config.messageLog.archive.directory));
   const publish = { queues, timeline, messageLog };
   const signatures = {
     trustStore,
@@ -221,6 +223,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         metrics,
         timeline,
         messageLog,
+        messageLogLookup: new MessageLogLookup(messageLog, config.retention.deliveredMs),
         publish,
         reloadTrust: () => {
           gateway.reloadTrust();
@@ -270,10 +273,12 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
   const shared = {
     ordering: new DossierOrdering(connection, prefix, config.delivery.dossierLockMs, config.retention.deliveredMs),
     timeline: new DossierTimeline(connection, prefix, config.retention.deliveredMs),
-    messageLog: new MessageLog(connection, prefix, config.messageLog.piiSalt),
+    messageLog: new MessageLog(connection, prefix, config.messageLog.piiSalt, resolve(projectRoot, config.messageLog.archive.directory)),
     circuitBoard: new CircuitStateBoard(connection, prefix),
   };
-  const stopSealer = startMessageLogSealer(shared.messageLog, { intervalMs: config.messageLog.sealIntervalMs, retentionMs: config.messageLog.retentionMs }, logger);
+  const { archive } = config.messageLog;
+  const archiver = new MessageLogArchiver(shared.messageLog, { ...archive, retentionMs: config.messageLog.retentionMs, lockMs: 60_000 }, logger);
+  const stopSealer = startMessageLogUpkeep(shared.messageLog, archiver, { sealIntervalMs: config.messageLog.sealIntervalMs, archiveIntervalMs: archive.intervalMs }, logger);
   const publish = { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog };
   const shipments = new ShipmentStore(connection, prefix, config.retention.deliveredMs);
   const stopTracking: Array<() => Promise<void>> = [];

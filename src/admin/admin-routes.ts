@@ -4,6 +4,8 @@ import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { confirmWritesBeforeAnswering } from '../http/replication.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
+import { exportMessageLog, verifyMessageLog } from '../audit/message-log-reader.ts';
+import { statusFromLog } from '../messages/logged-status.ts';
 import { describeMessage, findMessage, type FoundMessage } from '../messages/message-status.ts';
 import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
@@ -69,7 +71,12 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.get<{ Params: { messageId: string } }>('/messages/:messageId', async (request) => {
     const found = await findMessage(deps.queues, request.params.messageId);
-    if (!found) throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId}`);
+    if (!found) {
+      // Its job was trimmed (by age or count): what the message log still says of it, when it says anything.
+      const logged = statusFromLog(request.params.messageId, undefined, await deps.messageLogLookup.recordsOf(request.params.messageId));
+      if (logged) return logged;
+      throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId}`);
+    }
     const view = await describeMessage(found, deps.queues);
     return { ...view, envelope: scrubPersonalData(found.job.data as unknown as Record<string, unknown>) };
   });
@@ -162,11 +169,25 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     return loaded;
   });
 
-  app.get('/message-log/verify', async () => deps.messageLog.verify());
-  app.get('/message-log/export', async (_request, reply) => {
-    reply.type('application/x-ndjson');
-    return reply.send(Readable.from(deps.messageLog.export()));
-  });
+  // The whole chain, archive segments and Redis (this process must see messageLog.archive.directory).
+  app.get('/message-log/verify', async () => verifyMessageLog(deps.messageLog));
+  app.get<{ Querystring: { from?: string; to?: string; fromSeq?: number; toSeq?: number } }>(
+    '/message-log/export',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, fromSeq: { type: 'integer', minimum: 1 }, toSeq: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, fromSeq, toSeq } = request.query;
+      reply.type('application/x-ndjson');
+      return reply.send(Readable.from(exportMessageLog(deps.messageLog, { fromSeq, toSeq, from: from ? Date.parse(from) : undefined, to: to ? Date.parse(to) : undefined })));
+    },
+  );
 
   app.get<{ Querystring: { limit?: number } }>(
     '/audit',

@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { Logger } from '../logging/logger.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
+import { LogSegments } from './log-segments.ts';
 
 /** One inbound or outbound message as the audit log keeps it. */
 export interface MessageLogEntry {
@@ -24,42 +25,63 @@ export interface SealedRecord extends MessageLogEntry {
   hash: string;
 }
 
-export interface MessageLogVerdict {
-  ok: boolean;
-  records: number;
-  firstSeq: number | null;
-  lastSeq: number | null;
-  /** The first record that is missing or altered. */
-  broken?: { seq: number; problem: 'missing' | 'altered' | 'unlinked' };
+/** A point of the chain: a record's seq and hash (seq 0 and the genesis hash before the first record). */
+export interface ChainLink {
+  seq: number;
+  hash: string;
 }
 
-const genesis = '0'.repeat(64);
+/**
+ * Where the chain stands in Redis. Records after `archived` up to `head` are in Redis; records after `anchor` up
+ * to `archived` are in segment files; records up to `anchor` were removed by retention.
+ */
+export interface ChainState {
+  anchor: ChainLink;
+  archived: ChainLink;
+  head: ChainLink;
+  /** Names the archive directory of this chain; absent until the archiver first runs. */
+  chainId?: string;
+}
+
+export const genesis = '0'.repeat(64);
 /**
  * A record's hash covers everything in it, its seq and the previous record's hash included: re-linking the chain
  * around an edited record changes the next record's hash too, so an edit cannot be hidden by rewriting one link.
  */
 export const hashOf = (record: Omit<SealedRecord, 'hash'>) => createHash('sha256').update(JSON.stringify(record)).digest('hex');
 
+const linkOf = (fields: Record<string, string>, fallback: ChainLink): ChainLink => (fields.seq ? { seq: Number(fields.seq), hash: fields.hash! } : fallback);
+
 /**
  * A hash-chained log of every message in and out. Appending is one RPUSH (off the hot path's critical
  * section); one sealer at a time (a Redis lock) turns pending entries into records, each carrying the hash of
  * the one before, in batches, so the cost does not grow with traffic. Altering or removing any record breaks
- * the chain at that point, and `verify` says where.
+ * the chain at that point, and `verify` (message-log-reader.ts) says where.
+ *
+ * Redis holds only the recent records: the archiver (message-log-archiver.ts) moves older ones to segment
+ * files on disk, and the chain runs on from the last archived record into Redis.
  */
 export class MessageLog {
-  private readonly keys;
+  readonly keys;
 
   constructor(
-    private readonly redis: Redis,
-    prefix: string,
+    readonly redis: Redis,
+    readonly prefix: string,
     private readonly piiSalt: string,
+    /** messageLog.archive.directory, resolved: each chain's segments are in a folder of it named after the chain. */
+    readonly archiveRoot?: string,
   ) {
     this.keys = {
       pending: `${prefix}:msglog:pending`,
       records: `${prefix}:msglog:records`,
+      /** Sorted set of `<messageId> <seq>` (score 0) for the records in Redis: a message's records by prefix range. */
+      byMessage: `${prefix}:msglog:by-message`,
       head: `${prefix}:msglog:head`,
       anchor: `${prefix}:msglog:anchor`,
+      archived: `${prefix}:msglog:archived`,
+      chainId: `${prefix}:msglog:chain-id`,
       lock: `${prefix}:msglog:sealer`,
+      archiverLock: `${prefix}:msglog:archiver`,
     };
   }
 
@@ -90,101 +112,74 @@ export class MessageLog {
       let seq = head.seq ? Number(head.seq) : 0;
       let prevHash = head.hash ?? genesis;
       const fields: string[] = [];
+      const index: Array<number | string> = [];
       for (const line of pending) {
         seq += 1;
         const unsealed = { ...(JSON.parse(line) as MessageLogEntry), seq, prevHash };
         const hash = hashOf(unsealed);
         fields.push(String(seq), JSON.stringify({ ...unsealed, hash }));
+        if (unsealed.messageId) index.push(0, `${unsealed.messageId} ${seq}`);
         prevHash = hash;
       }
-      // All or nothing: the records, the new head and the removal from pending.
-      await this.redis.multi().hset(this.keys.records, ...fields).hset(this.keys.head, 'seq', seq, 'hash', prevHash).ltrim(this.keys.pending, pending.length, -1).exec();
+      // All or nothing: the records, their index, the new head and the removal from pending.
+      const multi = this.redis.multi().hset(this.keys.records, ...fields);
+      if (index.length) multi.zadd(this.keys.byMessage, ...index);
+      await multi.hset(this.keys.head, 'seq', seq, 'hash', prevHash).ltrim(this.keys.pending, pending.length, -1).exec();
       return pending.length;
     } finally {
       if ((await this.redis.get(this.keys.lock)) === token) await this.redis.del(this.keys.lock);
     }
   }
 
-  /** Removes records older than `olderThanMs`, oldest first, moving the anchor so the chain stays verifiable. */
-  async applyRetention(olderThanMs: number, now = Date.now()): Promise<number> {
-    const anchor = await this.redis.hgetall(this.keys.anchor);
-    const head = await this.redis.hgetall(this.keys.head);
-    let seq = anchor.seq ? Number(anchor.seq) + 1 : 1;
-    const last = head.seq ? Number(head.seq) : 0;
-    let removed = 0;
-    while (seq <= last) {
-      const text = await this.redis.hget(this.keys.records, String(seq));
-      if (!text) break;
-      const record = JSON.parse(text) as SealedRecord;
-      if (Date.parse(record.at) >= now - olderThanMs) break;
-      await this.redis.multi().hset(this.keys.anchor, 'seq', record.seq, 'hash', record.hash).hdel(this.keys.records, String(seq)).exec();
-      removed += 1;
-      seq += 1;
-    }
-    return removed;
+  /** Anchor, archived point and head, read together. Before any archiving, everything after the anchor is in Redis. */
+  async state(): Promise<ChainState> {
+    const [anchorFields, archivedFields, headFields, chainId] = await this.redis
+      .multi()
+      .hgetall(this.keys.anchor)
+      .hgetall(this.keys.archived)
+      .hgetall(this.keys.head)
+      .get(this.keys.chainId)
+      .exec()
+      .then((results) => results!.map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      }) as [Record<string, string>, Record<string, string>, Record<string, string>, string | null]);
+    const anchor = linkOf(anchorFields, { seq: 0, hash: genesis });
+    const archived = linkOf(archivedFields, anchor);
+    return { anchor, archived, head: linkOf(headFields, archived), chainId: chainId ?? undefined };
   }
 
-  /** Recomputes the chain from the retention anchor to the head. */
-  async verify(): Promise<MessageLogVerdict> {
-    const [anchor, head] = await Promise.all([this.redis.hgetall(this.keys.anchor), this.redis.hgetall(this.keys.head)]);
-    const first = anchor.seq ? Number(anchor.seq) + 1 : 1;
-    const last = head.seq ? Number(head.seq) : 0;
-    let prevHash = anchor.hash ?? genesis;
-    let records = 0;
-    for (let from = first; from <= last; from += 500) {
-      const seqs = Array.from({ length: Math.min(500, last - from + 1) }, (_, i) => String(from + i));
+  /** The segment files of this chain, when an archive directory is configured and the chain has one. */
+  segments(state: Pick<ChainState, 'chainId'>): LogSegments | undefined {
+    if (!this.archiveRoot || !state.chainId) return undefined;
+    return new LogSegments(join(resolve(this.archiveRoot), `${this.prefix}-${state.chainId}`));
+  }
+
+  /** The raw texts of records `from`..`to` in Redis (null where missing), in pages. */
+  async *redisRecords(from: number, to: number, page = 500): AsyncGenerator<{ seq: number; text: string | null }> {
+    for (let start = from; start <= to; start += page) {
+      const seqs = Array.from({ length: Math.min(page, to - start + 1) }, (_, i) => String(start + i));
       const texts = await this.redis.hmget(this.keys.records, ...seqs);
-      for (let i = 0; i < seqs.length; i++) {
-        const seq = from + i;
-        const text = texts[i];
-        if (!text) return { ok: false, records, firstSeq: first, lastSeq: last, broken: { seq, problem: 'missing' } };
-        const { hash, ...unsealed } = JSON.parse(text) as SealedRecord;
-        if (unsealed.seq !== seq || hashOf(unsealed) !== hash) return { ok: false, records, firstSeq: first, lastSeq: last, broken: { seq, problem: 'altered' } };
-        if (unsealed.prevHash !== prevHash) return { ok: false, records, firstSeq: first, lastSeq: last, broken: { seq, problem: 'unlinked' } };
-        prevHash = hash;
-        records += 1;
-      }
-    }
-    if (last > 0 && prevHash !== head.hash) return { ok: false, records, firstSeq: first, lastSeq: last, broken: { seq: last, problem: 'altered' } };
-    return { ok: true, records, firstSeq: records ? first : null, lastSeq: records ? last : null };
-  }
-
-  /** Sealed records in order, for auditors (NDJSON lines). */
-  async *export(): AsyncGenerator<string> {
-    const [anchor, head] = await Promise.all([this.redis.hgetall(this.keys.anchor), this.redis.hgetall(this.keys.head)]);
-    const last = head.seq ? Number(head.seq) : 0;
-    for (let from = anchor.seq ? Number(anchor.seq) + 1 : 1; from <= last; from += 500) {
-      const seqs = Array.from({ length: Math.min(500, last - from + 1) }, (_, i) => String(from + i));
-      for (const text of await this.redis.hmget(this.keys.records, ...seqs)) if (text) yield text + '\n';
+      for (let i = 0; i < seqs.length; i++) yield { seq: start + i, text: texts[i] ?? null };
     }
   }
-}
 
-/** Retention needs no more than a pass a minute; sealing runs every interval. */
-const retentionEveryMs = 60_000;
+  /** The records of one message still in Redis, oldest first. */
+  async redisRecordsOf(messageId: string): Promise<SealedRecord[]> {
+    if (/\s/.test(messageId)) return [];
+    const members = await this.redis.zrangebylex(this.keys.byMessage, `[${messageId} `, `[${messageId} ~`);
+    const seqs = members.map((m) => m.slice(messageId.length + 1));
+    if (!seqs.length) return [];
+    const texts = await this.redis.hmget(this.keys.records, ...seqs);
+    return texts.filter((t): t is string => !!t).map((t) => JSON.parse(t) as SealedRecord).sort((a, b) => a.seq - b.seq);
+  }
 
-/** Runs the sealer (every intervalMs) and retention (every minute) on a timer in a worker process. */
-export function startMessageLogSealer(log: MessageLog, options: { intervalMs: number; retentionMs: number }, logger: Logger): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let lastRetention = 0;
-  const tick = async () => {
-    try {
-      while (!stopped && (await log.seal()) > 0);
-      if (Date.now() - lastRetention >= retentionEveryMs) {
-        lastRetention = Date.now();
-        await log.applyRetention(options.retentionMs);
-      }
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'message log sealing failed; will retry');
-    }
-  };
-  const timer = setInterval(() => {
-    running = running.then(tick);
-  }, options.intervalMs);
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
-  };
+  /** Not yet archived: sealed records in Redis after the archived point, plus entries waiting to be sealed. */
+  async lag(): Promise<{ records: number; oldestAt?: string }> {
+    const state = await this.state();
+    const pending = await this.redis.llen(this.keys.pending);
+    let oldest: string | null = state.head.seq > state.archived.seq ? await this.redis.hget(this.keys.records, String(state.archived.seq + 1)) : null;
+    if (!oldest && pending) oldest = await this.redis.lindex(this.keys.pending, 0);
+    return { records: state.head.seq - state.archived.seq + pending, oldestAt: oldest ? (JSON.parse(oldest) as MessageLogEntry).at : undefined };
+  }
 }

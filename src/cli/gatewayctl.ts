@@ -6,7 +6,8 @@
  *   gatewayctl dlq discard <messageId> --reason "…"
  *   gatewayctl trace <dossierCode>
  *   gatewayctl replay <messageId> --reason "…"
- *   gatewayctl log verify | log export
+ *   gatewayctl log verify            (exit 1 when the chain is broken, naming the first broken record and where it is)
+ *   gatewayctl log export [--from ISO-time|seq] [--to ISO-time|seq]     (JSON lines on stdout, segment files then Redis)
  *   gatewayctl reconcile --date YYYY-MM-DD --file settlement.csv [--provider P]   (exit 1 on any difference)
  *   gatewayctl payments list --status needs-review     gatewayctl payments show <paymentId>
  *   gatewayctl payments review <paymentId> --outcome paid|failed --reason "…"
@@ -19,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { formatTable } from './table.ts';
 
-const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R | log verify | log export | reconcile --date YYYY-MM-DD --file F [--provider P]
+const usage = `usage: gatewayctl queues | dlq list [filters] | dlq retry <id>|--all [filters] --reason R | dlq discard <id> --reason R | trace <dossierCode> | replay <id> --reason R | log verify | log export [--from T|seq] [--to T|seq] | reconcile --date YYYY-MM-DD --file F [--provider P]
        payments list --status needs-review | payments show <id> | payments review <id> --outcome paid|failed --reason R | payments refund <id> [--amount N] --reason R
 filters: --destination D --partner P --dossier CODE --error-code PERMANENT|RETRIES_EXHAUSTED`;
 
@@ -67,6 +68,8 @@ const { values, positionals } = parseArgs({
     status: { type: 'string' },
     outcome: { type: 'string' },
     amount: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
   },
 });
 
@@ -74,6 +77,19 @@ const filters = () =>
   Object.fromEntries(
     Object.entries({ destination: values.destination, partner: values.partner, dossierCode: values.dossier, errorCode: values['error-code'] }).filter(([, v]) => v !== undefined),
   ) as Record<string, string>;
+
+/** --from/--to: a record's seq (a whole number) or a time (ISO 8601, as in the records' `at`). */
+function exportRange(): Record<string, string> {
+  const range: Record<string, string> = {};
+  for (const [flag, seqKey, timeKey] of [['from', 'fromSeq', 'from'], ['to', 'toSeq', 'to']] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (/^[1-9]\d{0,15}$/.test(value)) range[seqKey] = value;
+    else if (!Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value)) range[timeKey] = new Date(value).toISOString();
+    else throw new CliError(`--${flag} must be a record seq (a whole number) or a time such as 2026-11-23 or 2026-11-23T09:00:00+07:00`);
+  }
+  return range;
+}
 
 const reason = () => {
   if (!values.reason) throw new CliError('--reason "…" is required: every operator action is audited with its reason');
@@ -118,13 +134,19 @@ async function main(): Promise<string> {
   }
   if (command === 'log' && sub === 'verify') {
     const verdict = await call('GET', '/message-log/verify');
-    if (!verdict.ok) throw new NegativeOutcome(`message log BROKEN at seq ${verdict.broken.seq}: record ${verdict.broken.problem} (${verdict.records} records verified before it)`);
-    return `message log intact: ${verdict.records} records${verdict.records ? ` (seq ${verdict.firstSeq}-${verdict.lastSeq})` : ''}`;
+    if (!verdict.ok) {
+      const { seq, problem, reason, segment, line, redisKey } = verdict.broken;
+      const where = segment ? `segment ${segment} line ${line}` : redisKey ? `Redis ${redisKey}` : 'the archive';
+      throw new NegativeOutcome(`message log BROKEN at seq ${seq} (${where}): record ${problem}: ${reason} (${verdict.records} records verified before it)`);
+    }
+    const { archived } = verdict;
+    const split = archived.records ? `, ${archived.records} of them in ${archived.segments} archive segment${archived.segments === 1 ? '' : 's'}` : '';
+    return `message log intact: ${verdict.records} records${verdict.records ? ` (seq ${verdict.firstSeq}-${verdict.lastSeq}${split})` : ''}`;
   }
   if (command === 'log' && sub === 'export') {
     const { url, token } = target();
-    const res = await request(`${url}/admin/api/message-log/export`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.statusCode !== 200) throw new CliError(`export failed: HTTP ${res.statusCode}`);
+    const res = await request(`${url}/admin/api/message-log/export?${new URLSearchParams(exportRange())}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.statusCode !== 200) throw new CliError(`export failed: HTTP ${res.statusCode} ${await res.body.text()}`);
     for await (const chunk of res.body) process.stdout.write(chunk);
     return '';
   }

@@ -249,8 +249,26 @@ export const gatewayConfigSchema = {
     messageLog: {
       type: 'object',
       additionalProperties: false,
-      required: ['piiSalt', 'retentionMs', 'sealIntervalMs'],
-      properties: { piiSalt: { type: 'string', minLength: 16 }, retentionMs: positiveInt, sealIntervalMs: positiveInt },
+      required: ['piiSalt', 'retentionMs', 'sealIntervalMs', 'archive'],
+      properties: {
+        piiSalt: { type: 'string', minLength: 16 },
+        retentionMs: positiveInt,
+        sealIntervalMs: positiveInt,
+        archive: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['directory', 'keepRecords', 'keepMs', 'segmentMaxBytes', 'segmentMaxAgeMs', 'intervalMs', 'batchSize'],
+          properties: {
+            directory: { type: 'string', minLength: 1 },
+            keepRecords: nonNegativeInt,
+            keepMs: nonNegativeInt,
+            segmentMaxBytes: { type: 'integer', minimum: 4096 },
+            segmentMaxAgeMs: positiveInt,
+            intervalMs: positiveInt,
+            batchSize: { type: 'integer', minimum: 1, maximum: 5000 },
+          },
+        },
+      },
     },
     admins: {
       type: 'object',

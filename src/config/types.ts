@@ -193,8 +193,24 @@ export interface GatewayConfig {
   messageLog: {
     /** Keys the HMACs that replace personal data in logged bodies: set a secret of your own (GATEWAY_LOG_SALT). */
     piiSalt: string;
+    /** Records older than this are deleted (whole archive segments, the chain's anchor moving past them). */
     retentionMs: number;
     sealIntervalMs: number;
+    /** Older records leave Redis for append-only, hash-chained segment files (src/audit/message-log-archiver.ts). */
+    archive: {
+      /** Relative to the project root. Every worker process must see the same directory (one host or a shared volume). */
+      directory: string;
+      /** Redis keeps at least the newest keepRecords records and every record younger than keepMs; the rest is archived. */
+      keepRecords: number;
+      keepMs: number;
+      /** A segment file is closed and a new one started past this size, or when its records would span more than segmentMaxAgeMs. */
+      segmentMaxBytes: number;
+      segmentMaxAgeMs: number;
+      /** How often a worker runs the archiver (one at a time across processes). */
+      intervalMs: number;
+      /** Records per append + fsync + Redis trim. */
+      batchSize: number;
+    };
   };
   /** Admin users of /admin/api: a name → the SHA-256 hashes of their tokens and their role. */
   admins: Record<string, { tokenHashes: string[]; role: AdminRole }>;

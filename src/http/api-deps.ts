@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
+import type { MessageLogLookup } from '../audit/message-log-lookup.ts';
 import type { PaymentServices } from '../payments/payment-services.ts';
 import type { CitizenVerifier } from '../citizens/verify-citizen.ts';
 import type { PostalServices } from '../postal/postal-routes.ts';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   metrics: GatewayMetrics;
   timeline: DossierTimeline;
   messageLog: MessageLog;
+  /** A message's log records by id, in Redis or in the archive: the status of a message whose job was trimmed. */
+  messageLogLookup: MessageLogLookup;
   /** Where messages the gateway produces itself are queued (publishMessage). */
   publish: PublishDeps;
   /** Present when payment providers are configured. */

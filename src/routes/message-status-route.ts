@@ -3,6 +3,7 @@ import { readDiscarded } from '../admin/dead-letters.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { describeMessage, findMessage } from '../messages/message-status.ts';
+import { statusFromLog } from '../messages/logged-status.ts';
 
 /** GET /v1/messages/:messageId: a partner follows its own messages; another partner's look the same as missing. */
 export function registerMessageStatusRoute(app: FastifyInstance, deps: ApiDeps): void {
@@ -16,6 +17,10 @@ export function registerMessageStatusRoute(app: FastifyInstance, deps: ApiDeps):
       const { partner: _partner, discardedAt, ...view } = discarded;
       return { ...view, state: 'dead', lastAttemptAt: null, finishedAt: discardedAt, nextAttemptAt: null, history: [] };
     }
+    // A delivered message's job is trimmed after retention.deliveredMs, or sooner past completedJobsPerDestination:
+    // the message log (Redis, then its archive) still says how it ended.
+    const logged = found ? undefined : statusFromLog(request.params.messageId, partner, await deps.messageLogLookup.recordsOf(request.params.messageId));
+    if (logged) return logged;
     throw new GatewayError('NOT_FOUND', `no message ${request.params.messageId} for this partner`);
   });
 }
