@@ -27,6 +27,7 @@ import { DossierTimeline } from './messages/dossier-timeline.ts';
 import { MessageLog } from './audit/message-log.ts';
 import { MessageLogArchiver, startMessageLogUpkeep } from './audit/message-log-archiver.ts';
 import { MessageLogLookup } from './audit/message-log-lookup.ts';
+import { readRedisMemory, redisMemoryCheck } from './observability/redis-memory.ts';
 import { registerMetricsRoute } from './routes/health-routes.ts';
 import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
@@ -72,7 +73,9 @@ async function readiness(parts: { producer: Redis; trustStore: TrustStore; revoc
     clock: clockSkewMs !== undefined && Math.abs(clockSkewMs) < parts.config.ingest.clockSkewMs / 2,
   };
   if (parts.workers.size > 0) checks.workers = [...parts.workers.values()].every((w) => w.worker.isRunning());
-  const details = { clockSkewMs, trustAnchors: parts.trustStore.roots.length, crls: parts.revocation.status() };
+  const memory = redisTime === undefined ? undefined : await redisMemoryCheck(parts.producer, parts.config.readiness.redisMemoryMaxRatio).catch(() => undefined);
+  if (memory) checks.redisMemory = memory.ok;
+  const details = { clockSkewMs, trustAnchors: parts.trustStore.roots.length, crls: parts.revocation.status(), ...(memory ? { redisMemory: memory } : {}) };
   return { checks, details };
 }
 
@@ -178,6 +181,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
   const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt, resolve(projectRoot, config.messageLog.archive.directory));
+  metrics.watchRedis(() => readRedisMemory(producer), () => messageLog.lag());
   const publish = { queues, timeline, messageLog };
   const signatures = {
     trustStore,
@@ -278,7 +282,7 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
   };
   const { archive } = config.messageLog;
   const archiver = new MessageLogArchiver(shared.messageLog, { ...archive, retentionMs: config.messageLog.retentionMs, lockMs: 60_000 }, logger);
-  const stopSealer = startMessageLogUpkeep(shared.messageLog, archiver, { sealIntervalMs: config.messageLog.sealIntervalMs, archiveIntervalMs: archive.intervalMs }, logger);
+  const stopSealer = startMessageLogUpkeep(shared.messageLog, archiver, { sealIntervalMs: config.messageLog.sealIntervalMs, archiveIntervalMs: archive.intervalMs }, logger, (pass) => metrics.recordArchivePass(pass));
   const publish = { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog };
   const shipments = new ShipmentStore(connection, prefix, config.retention.deliveredMs);
   const stopTracking: Array<() => Promise<void>> = [];

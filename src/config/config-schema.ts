@@ -129,7 +129,7 @@ const partner = {
 export const gatewayConfigSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox', 'payments', 'registries', 'submissions'],
+  required: ['role', 'http', 'redis', 'log', 'ingest', 'retention', 'readiness', 'trust', 'delivery', 'routes', 'destinations', 'partners', 'admins', 'messageLog', 'sandbox', 'payments', 'registries', 'submissions'],
   properties: {
     role: { enum: ['api', 'worker', 'all'] },
     http: {
@@ -188,6 +188,12 @@ export const gatewayConfigSchema = {
       additionalProperties: false,
       required: ['deliveredMs', 'completedJobsPerDestination'],
       properties: { deliveredMs: positiveInt, completedJobsPerDestination: positiveInt },
+    },
+    readiness: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['redisMemoryMaxRatio'],
+      properties: { redisMemoryMaxRatio: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
     },
     trust: {
       type: 'object',

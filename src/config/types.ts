@@ -152,6 +152,11 @@ export interface GatewayConfig {
     /** …and at most this many per destination, newest kept: Redis stays bounded whatever the traffic. */
     completedJobsPerDestination: number;
   };
+  /** When /health/ready says no before something breaks. */
+  readiness: {
+    /** Not ready once Redis's used_memory reaches this share of maxmemory (of the host's memory when maxmemory is 0). */
+    redisMemoryMaxRatio: number;
+  };
   trust: {
     directories: string[];
     chainCacheTtlMs: number;

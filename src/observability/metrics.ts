@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CircuitState } from '../delivery/circuit-breaker.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
+import type { RedisMemory } from './redis-memory.ts';
+import type { ArchivePass } from '../audit/message-log-archiver.ts';
 
 const circuitValue: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const signatureCodes = new Set([
@@ -24,8 +26,23 @@ export class GatewayMetrics {
   private readonly paymentReviews = new Counter({ name: 'gateway_payment_reviews_total', help: 'Payments flagged by their provider for an operator (flagged) and operator decisions (paid, failed)', labelNames: ['provider', 'outcome'], registers: [this.registry] });
   private readonly paymentRefunds = new Counter({ name: 'gateway_payment_refunds_total', help: 'Refunds asked of providers by outcome (refunded, refused, error)', labelNames: ['provider', 'outcome'], registers: [this.registry] });
   private readonly trackingEvents = new Counter({ name: 'gateway_tracking_events_total', help: 'Carrier tracking records read, by carrier and outcome (published, stale, duplicate, unknown-shipment, malformed, unknown-status)', labelNames: ['carrier', 'outcome'], registers: [this.registry] });
+  private readonly archivePasses = new Counter({ name: 'gateway_message_log_archive_passes_total', help: 'Archiver passes in this process by result (ok, failed)', labelNames: ['result'], registers: [this.registry] });
+  private readonly archivedRecords = new Counter({ name: 'gateway_message_log_archived_records_total', help: 'Message log records this process moved from Redis to segment files', registers: [this.registry] });
   private readonly circuits = new Map<string, () => CircuitState>();
   private countNeedingReview?: () => Promise<number>;
+  private redisMemory?: () => Promise<RedisMemory>;
+  private messageLogLag?: () => Promise<{ records: number; oldestAt?: string }>;
+
+  /** Redis memory and the message log's archive lag are read from Redis when scraped: every process reports the same truth. */
+  watchRedis(memory: () => Promise<RedisMemory>, messageLogLag: () => Promise<{ records: number; oldestAt?: string }>): void {
+    this.redisMemory = memory;
+    this.messageLogLag = messageLogLag;
+  }
+
+  recordArchivePass(pass: ArchivePass | Error): void {
+    this.archivePasses.inc({ result: pass instanceof Error ? 'failed' : 'ok' });
+    if (!(pass instanceof Error)) this.archivedRecords.inc(pass.archived + pass.recovered);
+  }
 
   recordPaymentReview(provider: string, outcome: 'flagged' | 'paid' | 'failed'): void {
     this.paymentReviews.inc({ provider, outcome });
@@ -62,6 +79,47 @@ export class GatewayMetrics {
       registers: [this.registry],
       async collect() {
         if (self.countNeedingReview) this.set(await self.countNeedingReview());
+      },
+    });
+    // One INFO memory per scrape, shared by the three gauges that read it.
+    let memoryRead: Promise<RedisMemory | undefined> | undefined;
+    const memory = () => (memoryRead ??= (self.redisMemory?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setTimeout(() => (memoryRead = undefined), 0)));
+    new Gauge({
+      name: 'gateway_redis_used_memory_bytes',
+      help: "Redis's used_memory (INFO memory)",
+      registers: [this.registry],
+      async collect() {
+        const m = await memory();
+        if (m) this.set(m.usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'gateway_redis_maxmemory_bytes',
+      help: "Redis's maxmemory (0: none set; writes then fail only when the host runs out)",
+      registers: [this.registry],
+      async collect() {
+        const m = await memory();
+        if (m) this.set(m.maxBytes);
+      },
+    });
+    let lagRead: Promise<{ records: number; oldestAt?: string } | undefined> | undefined;
+    const lag = () => (lagRead ??= (self.messageLogLag?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setTimeout(() => (lagRead = undefined), 0)));
+    new Gauge({
+      name: 'gateway_message_log_unarchived_records',
+      help: 'Message log records in Redis not yet archived to segment files (sealed and waiting to be sealed); Redis keeps messageLog.archive.keepRecords on purpose',
+      registers: [this.registry],
+      async collect() {
+        const l = await lag();
+        if (l) this.set(l.records);
+      },
+    });
+    new Gauge({
+      name: 'gateway_message_log_oldest_unarchived_age_seconds',
+      help: 'Age of the oldest message log record still in Redis (0 when none); above messageLog.archive.keepMs plus a few intervals, archiving is behind',
+      registers: [this.registry],
+      async collect() {
+        const l = await lag();
+        if (l) this.set(l.oldestAt ? Math.max(0, (Date.now() - Date.parse(l.oldestAt)) / 1000) : 0);
       },
     });
     new Gauge({
