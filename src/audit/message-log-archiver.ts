@@ -4,9 +4,9 @@ import type { LogSegments, Segment } from './log-segments.ts';
 import type { ChainLink, ChainState, MessageLog, SealedRecord } from './message-log.ts';
 
 export interface ArchiveOptions {
-  /** Redis keeps at least the newest `keepRecords` records… */
+  /** Redis keeps at most the newest `keepRecords` records… */
   keepRecords: number;
-  /** …and every record younger than this; older records beyond the newest `keepRecords` go to segment files. */
+  /** …and none older than this: a record goes to segment files when it is either. */
   keepMs: number;
   /** A new segment file is started when the current one would pass this size… */
   segmentMaxBytes: number;

@@ -205,7 +205,7 @@ export interface GatewayConfig {
     archive: {
       /** Relative to the project root. Every worker process must see the same directory (one host or a shared volume). */
       directory: string;
-      /** Redis keeps at least the newest keepRecords records and every record younger than keepMs; the rest is archived. */
+      /** Redis keeps at most the newest keepRecords records, and none older than keepMs; the rest is archived. */
       keepRecords: number;
       keepMs: number;
       /** A segment file is closed and a new one started past this size, or when its records would span more than segmentMaxAgeMs. */
