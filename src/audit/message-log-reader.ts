@@ -41,25 +41,47 @@ type WalkItem =
 /**
  * Every record of the chain in order, from the retention anchor through the segment files and on into Redis,
  * with where each came from. Lines that are not records come with `record` undefined. Records a crashed
- * archiver left both on disk and in Redis are read from disk only.
+ * archiver left both on disk and in Redis are read from disk only. The archiver may move records while this
+ * reads: they reach the disk before they leave Redis, so a record gone from Redis is read on from the files.
  */
 async function* walk(log: MessageLog): AsyncGenerator<WalkItem> {
   const state = await log.state();
   yield { kind: 'start', state };
   const segments = log.segments(state);
   let lastSeq = state.anchor.seq;
-  for (const segment of segments?.list() ?? []) {
-    for await (const line of segments!.lines(segment)) {
-      const record = parse(line.text);
-      // Retention moves the anchor before it removes the file: lines up to the anchor are no longer part of the chain.
-      if (record && record.seq <= state.anchor.seq) continue;
-      if (record) lastSeq = Math.max(lastSeq, record.seq);
-      yield { kind: 'record', record, text: line.text, source: { segment: segment.name, line: line.line } };
+  // How far the files have been read: a segment, the offset after its last complete line read, and that line's number.
+  const cursor = { name: '', offset: 0, line: 0 };
+  async function* readFiles(): AsyncGenerator<WalkItem> {
+    for (const segment of segments?.list() ?? []) {
+      if (segment.name < cursor.name) continue; // names are zero-padded seqs: their order is the chain's
+      if (segment.name !== cursor.name) Object.assign(cursor, { name: segment.name, offset: 0, line: 0 });
+      for await (const line of segments!.lines(segment, cursor.offset)) {
+        cursor.offset = line.offset + Buffer.byteLength(line.text) + 1;
+        cursor.line += 1;
+        const record = parse(line.text);
+        // Retention moves the anchor before it removes the file: lines up to the anchor are no longer part of the chain.
+        if (record && record.seq <= state.anchor.seq) continue;
+        if (record) lastSeq = Math.max(lastSeq, record.seq);
+        yield { kind: 'record', record, text: line.text, source: { segment: segment.name, line: cursor.line } };
+      }
     }
   }
+  yield* readFiles();
   yield { kind: 'archive-end', lastSeq };
-  for await (const { seq, text } of log.redisRecords(Math.max(lastSeq, state.archived.seq) + 1, state.head.seq)) {
-    yield { kind: 'record', seq, record: text ? parse(text) : undefined, text, source: { redisKey: `${log.keys.records} ${seq}` } };
+  let from = Math.max(lastSeq, state.archived.seq) + 1;
+  reading: while (from <= state.head.seq) {
+    for await (const { seq, text } of log.redisRecords(from, state.head.seq)) {
+      if (text === null && (await log.state()).archived.seq >= seq) {
+        yield* readFiles();
+        if (lastSeq >= seq) {
+          from = lastSeq + 1;
+          continue reading;
+        }
+      }
+      yield { kind: 'record', seq, record: text ? parse(text) : undefined, text, source: { redisKey: `${log.keys.records} ${seq}` } };
+      from = seq + 1;
+    }
+    break;
   }
 }
 

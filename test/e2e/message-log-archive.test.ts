@@ -229,6 +229,18 @@ describe('export and lookup', () => {
     expect((await collect({ from: at, to: Date.parse(all.at(-1)!.at) })).every((r) => Date.parse(r.at) >= at)).toBe(true);
   });
 
+  it('an export that runs while the archiver moves records reads each record once, from wherever it is', async () => {
+    const log = await sealedLog(30);
+    await archiverOf(log).run();
+    await appendAndSeal(log, 30, 10);
+    const reading = exportMessageLog(log)[Symbol.asyncIterator]();
+    const seqs: number[] = [];
+    for (let i = 0; i < 25; i++) seqs.push(JSON.parse((await reading.next()).value as string).seq); // the files, as they were
+    expect((await archiverOf(log).run()).archived).toBe(10); // 26-35 leave Redis meanwhile
+    for (let next = await reading.next(); !next.done; next = await reading.next()) seqs.push(JSON.parse(next.value).seq);
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
   it("finds a message's records in the archive and in Redis", async () => {
     const log = await sealedLog(30);
     await archiverOf(log).run();
