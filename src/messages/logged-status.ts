@@ -16,6 +16,7 @@ export interface LoggedStatusView {
   lastError: null;
   receivedAt: string | null;
   lastAttemptAt: null;
+  nextAttemptAt: null;
   finishedAt: string | null;
   history: [];
   source: 'message-log';
@@ -38,6 +39,7 @@ export function statusFromLog(messageId: string, partner: string | undefined, re
     lastError: null,
     receivedAt: accepted?.at ?? null,
     lastAttemptAt: null,
+    nextAttemptAt: null,
     finishedAt: outcome?.at ?? null,
     history: [],
     source: 'message-log',

@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { transactionChecksum } from '../../connectors/bank-paygov/checksum.ts';
 import { MessageLog } from '../../src/audit/message-log.ts';
+import { exportMessageLog } from '../../src/audit/message-log-reader.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { signXmlEnveloped } from '../../src/signatures/sign-xml.ts';
 import { paygovOptions, paymentRequest, startPaygovTestGateway, type PaygovTestGateway } from '../helpers/payment-gateway.ts';
@@ -154,7 +155,7 @@ describe('XML with characters XML 1.0 does not allow', () => {
     const log = new MessageLog(redis, t.config.redis.prefix, t.config.messageLog.piiSalt);
     while ((await log.seal()) > 0);
     const records: Array<{ outcome: string; body?: unknown; bodySha256?: string }> = [];
-    for await (const line of log.export()) records.push(JSON.parse(line));
+    for await (const line of exportMessageLog(log)) records.push(JSON.parse(line));
     const refused = records.filter((r) => r.outcome === 'BODY_MALFORMED');
     expect(refused.length).toBeGreaterThanOrEqual(Object.keys(notUtf8).length + 5 + 6 + 1);
     for (const r of refused) expect(r.body).toBeUndefined();
