@@ -10,7 +10,7 @@ import { createLogger } from '../src/logging/logger.ts';
 import { remoteSystems } from '../src/sandbox/sandbox.ts';
 
 const config = loadConfig({ rootDir: projectRoot });
-const logger = createLogger(config.log.level);
+const logger = createLogger(config.log.level, undefined, config.log.format);
 const basePort = Number(process.env.SIMULATOR_BASE_PORT ?? 4010);
 let port = basePort;
 const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';

@@ -12,7 +12,7 @@ import { startSandbox, wantsSandbox, writeSandboxInfo, type Sandbox } from './sa
  */
 async function main(): Promise<void> {
   let config = loadConfig({ rootDir: projectRoot });
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, undefined, config.log.format);
   let embedded: EmbeddedRedis | undefined;
   let sandbox: Sandbox | undefined;
   let gateway: Gateway | undefined;

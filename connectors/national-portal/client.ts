@@ -40,7 +40,7 @@ export class NationalPortalClient implements DeliveryClient {
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const { envelope } = request;
-    const extras: IntegrationCallExtras = { traceId: request.traceId, sign: this.context.signOutbound };
+    const extras: IntegrationCallExtras = { traceId: request.traceId, log: request.log, sign: this.context.signOutbound };
     const done = await this.context.state.read(`message:${envelope.messageId}`);
     if (isStatusType(envelope.type)) {
       if (!done.progress) {

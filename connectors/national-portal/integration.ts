@@ -1,6 +1,8 @@
 import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
 import type { Transport, TransportAnswer } from '../../src/connectors/transport/transport.ts';
 import { DeliveryError, deliveryErrorFromNetwork, deliveryErrorFromResponse } from '../../src/delivery/delivery-error.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import { traceHeaders } from '../../src/observability/trace-context.ts';
 import { isPortalSuccess, portalMessageOf } from './error-code.ts';
 import type { PortalOptions } from './options.ts';
 import type { PortalSession } from './session.ts';
@@ -23,6 +25,8 @@ export class PortalRefusal extends DeliveryError {
 
 export interface IntegrationCallExtras {
   traceId?: string;
+  /** The message's logger, when the call is made for one (its lines carry the message's ids and trace id). */
+  log?: Logger;
   /** The gateway's signature over the body (an extra header the portal may ignore; provinces' LGSPs log it). */
   sign?: (body: Buffer) => string;
 }
@@ -71,7 +75,7 @@ export class PortalIntegration {
   private async send(session: string, service: string, fields: Record<string, unknown>, extras: IntegrationCallExtras): Promise<TransportAnswer> {
     const body = Buffer.from(JSON.stringify({ session, madonvi: this.options.madonvi, service, ...fields }));
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', dstcode: this.options.dstcode };
-    if (extras.traceId) headers['x-trace-id'] = extras.traceId;
+    if (extras.traceId) Object.assign(headers, traceHeaders(extras.traceId));
     if (extras.sign) headers['x-signature'] = extras.sign(body);
     try {
       return await this.transport.call({ operation: 'integration', path: this.options.integrationEndpoint, headers, body, timeoutMs: this.timeoutMs });

@@ -38,7 +38,7 @@ export class ProcedureCatalog {
       answer = await this.integration.call('LayThuTuc', { maTTHC: procedureCode }, extras);
     } catch (err) {
       if (cached.TenTTHC !== undefined && !(err instanceof PortalRefusal)) {
-        this.logger.warn({ procedureCode, err: (err as Error).message }, 'LayThuTuc failed: using the cached procedure names');
+        (extras.log ?? this.logger).warn({ procedureCode, err: (err as Error).message }, 'LayThuTuc failed: using the cached procedure names');
         return namesFrom(cached);
       }
       throw err;

@@ -17,6 +17,8 @@ export interface ReceivedPortalCall {
   /** Subject of the certificate that signed the body, when the gateway signed it and the simulator checks. */
   signer?: string;
   traceId?: string;
+  /** The W3C traceparent header as it came. */
+  traceparent?: string;
   receivedAt: string;
 }
 
@@ -174,7 +176,7 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     if (answered !== undefined) return answered;
     const { session: _session, ...payload } = body;
     sequence += 1;
-    kit.received.set(String(sequence), { sequence, service, payload, signer, traceId: request.headers['x-trace-id'] as string | undefined, receivedAt: new Date().toISOString() });
+    kit.received.set(String(sequence), { sequence, service, payload, signer, traceId: request.headers['x-trace-id'] as string | undefined, traceparent: request.headers.traceparent as string | undefined, receivedAt: new Date().toISOString() });
     const late = faults().answerLateAfterApply;
     if (late && late.count > 0 && (!late.service || late.service === service)) {
       late.count -= 1;

@@ -1,6 +1,7 @@
 import type { ConnectorContext, DeliveryRequest } from '../../src/connectors/connector-types.ts';
 import { jsonOrUndefined } from '../../src/connectors/json-or-undefined.ts';
 import { DeliveryError, deliveryErrorFromResponse, isRetryableStatus } from '../../src/delivery/delivery-error.ts';
+import { traceHeaders } from '../../src/observability/trace-context.ts';
 import type { PostalCarrier, TrackingPage } from '../../src/postal/postal-carrier.ts';
 import type { PostalShipmentV1 } from '../../src/postal/postal-message-types.ts';
 import { toVnpostOrderBody, vnpostOrderNumberOf } from './order-body.ts';
@@ -48,7 +49,7 @@ export class VnpostCarrier implements PostalCarrier {
       path: this.options.orderPath,
       body,
       // Ours, not the SDK's: the message's idempotency key, trace id and the gateway's signature travel along.
-      headers: { 'idempotency-key': request.idempotencyKey, 'x-trace-id': request.traceId, 'x-signature': this.context.signOutbound(body) },
+      headers: { 'idempotency-key': request.idempotencyKey, ...traceHeaders(request.traceId), 'x-signature': this.context.signOutbound(body) },
     });
     if (res.statusCode !== 200) throw deliveryErrorFromResponse(this.context.destinationName, res.statusCode, res.headers, res.text);
     return { statusCode: res.statusCode, ...resultOf(res.text) };

@@ -8,6 +8,9 @@ export interface ReceivedEvent {
   idempotencyKey: string;
   signer?: string;
   event: ProvincialEvent;
+  /** The trace headers as they came. */
+  traceId?: string;
+  traceparent?: string;
   receivedAt: string;
 }
 
@@ -36,7 +39,8 @@ export function buildProvincialSimulator(options: Record<string, unknown>): Fast
     const event = (request.body as RawJson).json as ProvincialEvent;
     if (!event || typeof event.type !== 'string' || typeof event.dossierCode !== 'string') return reply.code(400).send({ error: 'not a gateway event' });
     if (kit.received.has(idempotencyKey)) return { status: 'duplicate' };
-    kit.received.set(idempotencyKey, { idempotencyKey, signer, event, receivedAt: new Date().toISOString() });
+    const { 'x-trace-id': traceId, traceparent } = request.headers as Record<string, string | undefined>;
+    kit.received.set(idempotencyKey, { idempotencyKey, signer, event, traceId, traceparent, receivedAt: new Date().toISOString() });
     return { status: 'applied' };
   });
   return app;

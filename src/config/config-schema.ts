@@ -174,8 +174,8 @@ export const gatewayConfigSchema = {
     log: {
       type: 'object',
       additionalProperties: false,
-      required: ['level'],
-      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+      required: ['level', 'format'],
+      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, format: { enum: ['auto', 'json', 'pretty'] } },
     },
     ingest: {
       type: 'object',

@@ -38,6 +38,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Json {
   if (env.HOST) set(['http', 'host'], env.HOST);
   if (env.PORT) set(['http', 'port'], Number(env.PORT));
   if (env.LOG_LEVEL) set(['log', 'level'], env.LOG_LEVEL);
+  if (env.LOG_FORMAT) set(['log', 'format'], env.LOG_FORMAT);
   if (env.GATEWAY_LOG_SALT) set(['messageLog', 'piiSalt'], env.GATEWAY_LOG_SALT);
   return over;
 }

@@ -139,7 +139,11 @@ export interface GatewayConfig {
   role: Role;
   http: { host: string; port: number; bodyLimitBytes: number };
   redis: RedisConfig;
-  log: { level: string };
+  log: {
+    level: string;
+    /** auto: pino-pretty when stdout is a terminal, JSON lines otherwise (files, pipes, containers); or force one. */
+    format: 'auto' | 'json' | 'pretty';
+  };
   ingest: {
     /** Allowed distance between X-Timestamp (and CMS signingTime) and the gateway clock. */
     clockSkewMs: number;

@@ -16,7 +16,10 @@ export interface DeliveryRequest {
   envelope: Envelope;
   /** Stable across retries of one message: the receiver applies each effect once. */
   idempotencyKey: string;
+  /** Sent on as X-Trace-Id and a W3C traceparent (observability/trace-context.ts: traceHeaders). */
   traceId: string;
+  /** The message's logger (messageId, dossierCode, partner, destination, traceId): what a connector logs while delivering goes here. */
+  log: Logger;
 }
 
 /** An event a delivery produced (a carrier's tracking number for a new shipment): queued on to its route. */

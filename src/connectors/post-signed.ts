@@ -1,4 +1,5 @@
 import { deliveryErrorFromNetwork } from '../delivery/delivery-error.ts';
+import { traceHeaders } from '../observability/trace-context.ts';
 import type { ConnectorContext, DeliveryRequest } from './connector-types.ts';
 import type { TransportAnswer } from './transport/transport.ts';
 
@@ -16,7 +17,7 @@ export async function postSigned(context: ConnectorContext, operation: string, p
         'content-type': 'application/json',
         authorization: `Bearer ${bearer}`,
         'idempotency-key': request.idempotencyKey,
-        'x-trace-id': request.traceId,
+        ...traceHeaders(request.traceId),
         'x-signature': context.signOutbound(body),
       },
       body,

@@ -83,7 +83,7 @@ export class DeliveryWorker {
   private async process(job: Job<Envelope, DeliveryOutcome>, token?: string): Promise<DeliveryOutcome> {
     const envelope = job.data;
     const { destinationName, ordering } = this.deps;
-    const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName });
+    const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName, traceId: envelope.traceId });
 
     if (job.attemptsStarted <= 1) await this.deps.timeline?.index(envelope, destinationName);
     const orderingKey = envelope.orderingKey ?? envelope.dossierCode;
@@ -155,7 +155,7 @@ export class DeliveryWorker {
     const started = Date.now();
     let receipt: DeliveryReceipt;
     try {
-      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId });
+      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId, log });
       failpoint('delivery:after-call');
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);

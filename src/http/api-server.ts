@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger.ts';
+import { requestLogging } from '../logging/request-logging.ts';
 import { createPartnerAuthenticator } from '../pipeline/authenticate-partner.ts';
 import { dossierStatusV1, dossierStatusV2 } from '../pipeline/message-types.ts';
 import { installBodyParsers } from '../pipeline/parse-body.ts';
@@ -50,6 +51,7 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
+    ...requestLogging(), // trace id on every line; health and metrics requests at debug
   });
   installErrorHandling(app);
   // Only application/json and application/xml are parsed; anything else is refused with 415.

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Keys whose values are personal data (ours and the national systems' names for them). */
 const personalDataKeys = new Set([
@@ -69,8 +70,27 @@ export function scrubPersonalData(object: Record<string, unknown>, depth = 0, re
   return out ?? object;
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const root = pino({ level, base: { service: 'gateway' }, formatters: { log: (object) => scrubPersonalData(object) } }, destination);
+/** `pretty`: pino-pretty's coloured lines; `json`: one JSON object a line; `auto`: pretty when writing to a terminal. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/**
+ * A person watching a terminal reads pino-pretty's lines; anything else (a file, a pipe, a log shipper, a container
+ * runtime) gets JSON. The destination decides: stdout by default, or the stream given.
+ */
+export function wantsPretty(format: LogFormat, destination?: DestinationStream): boolean {
+  if (format !== 'auto') return format === 'pretty';
+  return ((destination ?? process.stdout) as { isTTY?: boolean }).isTTY === true;
+}
+
+function prettyStream(destination?: DestinationStream): DestinationStream {
+  // In the main thread and synchronous: a terminal is read by a person, and the last lines before an exit must show.
+  return pretty({ destination: (destination ?? 1) as NodeJS.WritableStream | number, sync: true, colorize: destination === undefined ? pretty.isColorSupported : false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+}
+
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'auto'): Logger {
+  const out = wantsPretty(format, destination) ? prettyStream(destination) : destination;
+  // Scrubbing is a formatter, so it runs before either output: pretty lines are as free of personal data as JSON ones.
+  const root = pino({ level, base: { service: 'gateway' }, formatters: { log: (object) => scrubPersonalData(object) } }, out);
   // pino applies formatters.bindings to the root only, never to child bindings. Children are created with
   // Object.create(parent), so this one override on the root scrubs the bindings of every descendant
   // (fastify's per-request loggers included).

@@ -1,14 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import type { Envelope } from '../messages/envelope.ts';
+import { traceIdOfRequest } from '../observability/trace-context.ts';
 import { signedMessageId } from '../messages/signed-message-id.ts';
 import type { VerifiedSignature } from '../signatures/verify-cms-signature.ts';
 import type { InboundMessageType } from './message-types.ts';
 import type { AuthenticatedPartner, ParsedBody } from './request-context.ts';
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,200}$/;
-const traceIdPattern = /^[A-Za-z0-9-]{8,64}$/;
 
 export function idempotencyKeyOf(request: FastifyRequest, naturalKey: () => string): Pick<Envelope, 'idempotencyKey' | 'idempotencyKeySource'> {
   const header = request.headers['idempotency-key'];
@@ -30,7 +30,6 @@ export function buildEnvelope<D>(
   signature: VerifiedSignature,
   request: FastifyRequest,
 ): Envelope {
-  const traceHeader = request.headers['x-trace-id'];
   const messageId = signedMessageId(partner.id, signature);
   return {
     messageId,
@@ -40,7 +39,7 @@ export function buildEnvelope<D>(
     dossierCode: messageType.dossierCodeOf(document),
     ...idempotencyKeyOf(request, () => messageType.naturalKeyOf(document)),
     bodySha256: createHash('sha256').update(body.raw).digest('hex'),
-    traceId: typeof traceHeader === 'string' && traceIdPattern.test(traceHeader) ? traceHeader : randomUUID().replace(/-/g, ''),
+    traceId: traceIdOfRequest(request.raw), // traceparent, else X-Trace-Id, else new: the one the request's log lines carry
     receivedAt: new Date().toISOString(),
     orderingTime: messageType.orderingTimeOf(document),
     ...(messageType.orderingKeyOf ? { orderingKey: messageType.orderingKeyOf(document, messageId) } : {}),

@@ -259,7 +259,7 @@ describe.each([
         destinationContext(portalConnector, 'national-portal', t.config.destinations['national-portal']!, { logger: createLogger('silent'), signOutbound: () => 'unsigned', redis, prefix: t.config.redis.prefix }),
       );
       const callsBefore = (await t.portal.received()).stats.calls;
-      await client.deliver({ envelope: job!.data as Envelope, idempotencyKey: res.body.messageId, traceId: randomUUID() });
+      await client.deliver({ envelope: job!.data as Envelope, idempotencyKey: res.body.messageId, traceId: randomUUID(), log: createLogger('silent') });
       await client.close();
       expect((await t.portal.received()).stats.calls).toBe(callsBefore);
       expect(await t.portal.progressFor(doc.dossierCode as string)).toHaveLength(1);

@@ -194,6 +194,8 @@ export interface TestGatewayOptions {
   bankUrl?: string;
   registryUrl?: string;
   carrierUrl?: string;
+  /** The level of the gateway's logger (its lines land in `logs`); info unless a test reads debug lines. */
+  logLevel?: string;
 }
 
 /** Credentials of the postal carrier in test gateways and its simulator. */
@@ -272,7 +274,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       done();
     },
   });
-  const gateway = await startGateway(config, createLogger('info', sink));
+  const gateway = await startGateway(config, createLogger(options.logLevel ?? 'info', sink));
   const url = gateway.url ?? '';
 
   const send: TestGateway['send'] = async (o = {}) => {

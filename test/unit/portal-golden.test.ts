@@ -151,7 +151,7 @@ beforeAll(async () => {
     state: memoryState(),
   } as unknown as ConnectorContext;
   client = new NationalPortalClient(context);
-  await client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId });
+  await client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId, log: createLogger('silent') });
 });
 afterAll(async () => {
   await client.close();
