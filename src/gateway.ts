@@ -23,6 +23,8 @@ import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
 import { buildApiServer } from './http/api-server.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
+import { watchFeedsAndCertificates } from './observability/watch-feeds-and-certificates.ts';
+import { PollHealth, type PollRecorder } from './polling/poll-health.ts';
 import { DossierTimeline } from './messages/dossier-timeline.ts';
 import { MessageLog } from './audit/message-log.ts';
 import { MessageLogArchiver, startMessageLogUpkeep } from './audit/message-log-archiver.ts';
@@ -94,6 +96,7 @@ async function buildSubmissionPoller(
   redis: Redis,
   logger: Logger,
   signOutbound: (body: Buffer) => string,
+  polls?: PollRecorder,
 ): Promise<{ poller: SubmissionPoller; close: () => Promise<void> } | undefined> {
   const name = config.submissions.source;
   const destination = name ? config.destinations[name] : undefined;
@@ -112,6 +115,7 @@ async function buildSubmissionPoller(
     logger,
     batchSize: config.submissions.batchSize,
     lockMs: 60_000,
+    polls,
   });
   return { poller, close: () => source.close() };
 }
@@ -182,6 +186,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
   const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt, resolve(projectRoot, config.messageLog.archive.directory));
   metrics.watchRedis(() => readRedisMemory(producer), () => messageLog.lag());
+  const partnerSigners = watchFeedsAndCertificates(metrics, { redis: producer, config, trustStore, revocation, rootDir: projectRoot });
   const publish = { queues, timeline, messageLog };
   const signatures = {
     trustStore,
@@ -221,6 +226,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         citizens: citizenVerification(config, services, logger),
         postal: postal.services,
         submissionPush: pushHandler?.poller,
+        partnerSigners,
         queues,
         redis: producer,
         replicas: new ReplicaAcks(producer, `${prefix}:replication-probe`, config.redis.minReplicasAcked ?? 0, config.redis.replicaAckTimeoutMs),
@@ -285,6 +291,8 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
   const stopSealer = startMessageLogUpkeep(shared.messageLog, archiver, { sealIntervalMs: config.messageLog.sealIntervalMs, archiveIntervalMs: archive.intervalMs }, logger, (pass) => metrics.recordArchivePass(pass));
   const publish = { queues: gateway.queues, timeline: shared.timeline, messageLog: shared.messageLog };
   const shipments = new ShipmentStore(connection, prefix, config.retention.deliveredMs);
+  const polls = new PollHealth(connection, prefix, (kind, name, outcome) => metrics.recordPoll(kind, name, outcome));
+  const markFailed = (err: Error) => logger.warn({ err: err.message }, 'could not record the time of a good poll');
   const stopTracking: Array<() => Promise<void>> = [];
   for (const [name, destination] of Object.entries(config.destinations)) {
     const connector = await loadConnector(destination.connector);
@@ -294,7 +302,7 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
       // A carrier: the core delivers shipment requests through it and pulls its tracking feed.
       const carrier = connector.createCarrier(context);
       client = new PostalDeliveryClient(name, carrier, shipments);
-      const poller = new TrackingPoller({ redis: connection, prefix, carrierName: name, carrier, store: shipments, publish, routes: config.routes, logger, lockMs: 60_000, metrics });
+      const poller = new TrackingPoller({ redis: connection, prefix, carrierName: name, carrier, store: shipments, publish, routes: config.routes, logger, lockMs: 60_000, metrics, polls: polls.recorder('tracking', name, markFailed) });
       gateway.trackingPollers.set(name, poller);
       stopTracking.push(poller.start(carrier.tracking.intervalMs));
     } else {
@@ -318,7 +326,7 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
       }),
     );
   }
-  const stopPolling = await startSubmissionPolling(config, gateway, shared, connection, logger, signOutbound);
+  const stopPolling = await startSubmissionPolling(config, gateway, shared, connection, logger, signOutbound, polls.recorder('submissions', config.submissions.source ?? '', markFailed));
   return async () => {
     await stopPolling();
     await Promise.all(stopTracking.map((stop) => stop()));

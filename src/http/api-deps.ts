@@ -13,6 +13,7 @@ import type { PostalServices } from '../postal/postal-routes.ts';
 import type { SubmissionPoller } from '../submissions/submission-poller.ts';
 import type { PublishDeps } from '../messages/publish-message.ts';
 import type { ReplicaAcks } from '../redis/replica-acks.ts';
+import type { SeenPartnerSigners } from '../observability/certificate-expiry.ts';
 
 /** What the API routes are given; built once by the gateway at start-up. */
 export interface ApiDeps {
@@ -36,6 +37,8 @@ export interface ApiDeps {
   postal?: PostalServices;
   /** Present when the portal may push online submissions (config submissions.push). */
   submissionPush?: SubmissionPoller;
+  /** Partners' signing certificates as they are verified: their expiry is a metric (gateway_certificate_expiry_seconds). */
+  partnerSigners?: SeenPartnerSigners;
   /** Present when a "population" registry is configured. */
   citizens?: { verifier: CitizenVerifier; registryName: string };
   /** Re-reads trust anchors and CRL files in this process; returns what is now loaded. */

@@ -3,6 +3,8 @@ import type { CircuitState } from '../delivery/circuit-breaker.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
 import type { RedisMemory } from './redis-memory.ts';
 import type { ArchivePass } from '../audit/message-log-archiver.ts';
+import type { LastSuccessfulPoll, PollKind } from '../polling/poll-health.ts';
+import type { WatchedCertificate } from './certificate-expiry.ts';
 
 const circuitValue: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const signatureCodes = new Set([
@@ -131,6 +133,7 @@ export class GatewayMetrics {
         for (const [destination, state] of circuits) this.set({ destination }, circuitValue[state()]);
       },
     });
+    this.registerFeedAndCertificateGauges();
     if (!queues) return;
     new Gauge({
       name: 'gateway_queue_jobs',
@@ -175,5 +178,80 @@ export class GatewayMetrics {
 
   watchCircuit(destination: string, state: () => CircuitState): void {
     this.circuits.set(destination, state);
+  }
+
+  // Polled feeds and certificates: counted where polls happen, ages and expiries read when scraped.
+  private readonly trackingPolls = new Counter({ name: 'gateway_tracking_polls_total', help: "Rounds of a carrier's tracking feed this process ran, by outcome (ok, failed); a round another worker held is not counted", labelNames: ['carrier', 'outcome'], registers: [this.registry] });
+  private readonly submissionPolls = new Counter({ name: 'gateway_submission_polls_total', help: 'Rounds of the online-submission feed this process ran, by outcome (ok, failed)', labelNames: ['source', 'outcome'], registers: [this.registry] });
+  private lastSuccessfulPolls?: () => Promise<LastSuccessfulPoll[]>;
+  private watchedCertificates?: () => Promise<WatchedCertificate[]>;
+  private crls?: () => Array<{ source: string; issuer: string; nextUpdate?: string }>;
+
+  /** A round of a polled feed ended; both outcomes start at 0 the first time a feed is named, so rates exist at once. */
+  recordPoll(kind: PollKind, name: string, outcome: 'ok' | 'failed'): void {
+    const other = outcome === 'ok' ? 'failed' : 'ok';
+    if (kind === 'tracking') {
+      this.trackingPolls.inc({ carrier: name, outcome: other }, 0);
+      this.trackingPolls.inc({ carrier: name, outcome });
+    } else {
+      this.submissionPolls.inc({ source: name, outcome: other }, 0);
+      this.submissionPolls.inc({ source: name, outcome });
+    }
+  }
+
+  /** When each feed was last read through (from Redis, the same in every process): the poll lag gauges read it. */
+  watchPolls(read: () => Promise<LastSuccessfulPoll[]>): void {
+    this.lastSuccessfulPolls = read;
+  }
+
+  /** The certificates whose notAfter the expiry gauge reports (signing, trust store, partners' known signers). */
+  watchCertificates(read: () => Promise<WatchedCertificate[]>): void {
+    this.watchedCertificates = read;
+  }
+
+  /** The CRLs held now, with their nextUpdate. */
+  watchCrls(read: () => Array<{ source: string; issuer: string; nextUpdate?: string }>): void {
+    this.crls = read;
+  }
+
+  private registerFeedAndCertificateGauges(): void {
+    const self = this;
+    let pollsRead: Promise<LastSuccessfulPoll[]> | undefined;
+    const polls = () => (pollsRead ??= (self.lastSuccessfulPolls?.() ?? Promise.resolve([])).catch(() => []).finally(() => setTimeout(() => (pollsRead = undefined), 0)));
+    const lagGauge = (kind: PollKind, name: string, label: string, help: string) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const poll of await polls()) if (poll.kind === kind) this.set({ [label]: poll.name }, Math.max(0, (Date.now() - poll.at) / 1000));
+        },
+      });
+    lagGauge('tracking', 'gateway_tracking_poll_lag_seconds', 'carrier', "Seconds since a carrier's tracking feed was last read through (no series until the first good round)");
+    lagGauge('submissions', 'gateway_submission_poll_lag_seconds', 'source', 'Seconds since the online-submission feed was last read through (no series until the first good round)');
+    new Gauge({
+      name: 'gateway_certificate_expiry_seconds',
+      help: "Seconds until a certificate's notAfter (negative once expired): kind signing (the gateway's, as this process signs with it), trust-anchor and intermediate (the trust store), partner (each partner's bound signer, once seen)",
+      labelNames: ['kind', 'owner', 'fingerprint', 'subject'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const c of (await self.watchedCertificates?.().catch(() => [])) ?? []) {
+          this.set({ kind: c.kind, owner: c.owner, fingerprint: c.fingerprint, subject: c.subject ?? '' }, Math.round((c.notAfter.getTime() - Date.now()) / 1000));
+        }
+      },
+    });
+    new Gauge({
+      name: 'gateway_crl_next_update_seconds',
+      help: "Seconds until a held CRL's nextUpdate (negative once past it: signers it covers are then refused or let through per trust.crl.stalePolicy)",
+      labelNames: ['issuer', 'source'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const crl of self.crls?.() ?? []) if (crl.nextUpdate) this.set({ issuer: crl.issuer, source: crl.source }, Math.round((Date.parse(crl.nextUpdate) - Date.now()) / 1000));
+      },
+    });
   }
 }

@@ -37,6 +37,7 @@ export async function readSignedRequest<D>(request: FastifyRequest, type: Signed
     ...deps.signatures,
     clockSkewMs,
   }); //                                                                                       6 authentic
+  deps.partnerSigners?.record(partner.id, signature.signer); // its expiry is watched from now on (not awaited)
   return { body, document, signature };
 }
 

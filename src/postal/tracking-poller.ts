@@ -7,6 +7,7 @@ import { trackingEventType } from './postal-message-types.ts';
 import type { TrackingEvent } from './postal-types.ts';
 import type { ShipmentStore } from './shipment-store.ts';
 import { pollEvery } from '../polling/poll-every.ts';
+import type { PollRecorder } from '../polling/poll-health.ts';
 
 /** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
 const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
@@ -26,6 +27,8 @@ export interface TrackingPollerDeps {
   lockMs: number;
   /** Counts every record read by what became of it (gateway_tracking_events_total). */
   metrics?: { recordTrackingEvent(carrier: string, outcome: TrackingOutcome): void };
+  /** Told of every round this poller ran: counted, and the time of the last good one kept (poll lag). */
+  polls?: PollRecorder;
 }
 
 /** What became of one record of the feed. */
@@ -70,20 +73,29 @@ export class TrackingPoller {
     if ((await this.deps.redis.set(this.lockKey, token, 'PX', this.deps.lockMs, 'NX')) !== 'OK') return result;
     result.polled = true;
     try {
-      for (let page = 0; page < maxPagesPerRound; page++) {
-        const cursor = (await this.cursor()) ?? undefined;
-        const { records } = await this.deps.carrier.readTracking(cursor);
-        for (const record of records) this.count(await this.handle(record), result);
-        result.records += records.length;
-        // The highest id read, not the last one: a page served out of order must not step back or skip.
-        const next = records.reduce<string | undefined>((max, r) => (max === undefined || r.id > max ? r.id : max), undefined);
-        if (next === undefined || (cursor !== undefined && next <= cursor)) return result;
-        if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, next))) throw new Error('tracking poll lock lost');
-        if (records.length < this.deps.carrier.tracking.pageSize) return result;
-      }
+      await this.readPages(token, result);
+      await this.deps.polls?.succeeded();
       return result;
+    } catch (err) {
+      this.deps.polls?.failed();
+      throw err;
     } finally {
       await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);
+    }
+  }
+
+  /** Up to maxPagesPerRound pages from the cursor on, the cursor moved past each page once it is handled. */
+  private async readPages(token: string, result: TrackingPollResult): Promise<void> {
+    for (let page = 0; page < maxPagesPerRound; page++) {
+      const cursor = (await this.cursor()) ?? undefined;
+      const { records } = await this.deps.carrier.readTracking(cursor);
+      for (const record of records) this.count(await this.handle(record), result);
+      result.records += records.length;
+      // The highest id read, not the last one: a page served out of order must not step back or skip.
+      const next = records.reduce<string | undefined>((max, r) => (max === undefined || r.id > max ? r.id : max), undefined);
+      if (next === undefined || (cursor !== undefined && next <= cursor)) return;
+      if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, next))) throw new Error('tracking poll lock lost');
+      if (records.length < this.deps.carrier.tracking.pageSize) return;
     }
   }
 

@@ -6,6 +6,7 @@ import { publishMessage, type PublishDeps } from '../messages/publish-message.ts
 import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
 import type { SubmissionSource, SubmittedDossier } from './submission-types.ts';
 import { pollEvery } from '../polling/poll-every.ts';
+import type { PollRecorder } from '../polling/poll-health.ts';
 
 export const submittedType = 'dossier.submitted.v1';
 export const receiptType = 'submission.receipt.v1';
@@ -26,6 +27,8 @@ export interface SubmissionPollerDeps {
   logger: Logger;
   batchSize: number;
   lockMs: number;
+  /** Told of every round this poller ran: counted, and the time of the last good one kept (poll lag). */
+  polls?: PollRecorder;
 }
 
 export interface PollResult {
@@ -60,20 +63,28 @@ export class SubmissionPoller {
     const token = randomUUID();
     if ((await this.deps.redis.set(this.lockKey, token, 'PX', this.deps.lockMs, 'NX')) !== 'OK') return result;
     try {
-      for (;;) {
-        const { dossiers, nextCursor } = await this.deps.source.fetch((await this.cursor()) ?? undefined, this.deps.batchSize);
-        for (const item of dossiers) {
-          const sequence = await this.handle(item, result);
-          if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, sequence))) throw new Error('submission poll lock lost');
-        }
-        if (dossiers.length && nextCursor) await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, nextCursor);
-        if (dossiers.length < this.deps.batchSize) {
-          this.completedPolls += 1;
-          return result;
-        }
-      }
+      await this.readToEnd(token, result);
+      await this.deps.polls?.succeeded();
+      this.completedPolls += 1;
+      return result;
+    } catch (err) {
+      this.deps.polls?.failed();
+      throw err;
     } finally {
       await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);
+    }
+  }
+
+  /** Batches from the cursor on until a short one: the feed is read to its end, the cursor moved past each dossier. */
+  private async readToEnd(token: string, result: PollResult): Promise<void> {
+    for (;;) {
+      const { dossiers, nextCursor } = await this.deps.source.fetch((await this.cursor()) ?? undefined, this.deps.batchSize);
+      for (const item of dossiers) {
+        const sequence = await this.handle(item, result);
+        if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, sequence))) throw new Error('submission poll lock lost');
+      }
+      if (dossiers.length && nextCursor) await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, nextCursor);
+      if (dossiers.length < this.deps.batchSize) return;
     }
   }
 
