@@ -35,8 +35,10 @@ import Fastify from 'fastify';
 import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
-import { createProducerConnection, createWorkerConnection, redisConfigured } from './redis/connections.ts';
+import { createProducerConnection, createWorkerConnection, describeRedis, redisConfigured } from './redis/connections.ts';
 import { ReplicaAcks } from './redis/replica-acks.ts';
+import { waitForRedis } from './redis/wait-for-redis.ts';
+import { configuredFileProblems } from './config/check-files.ts';
 import { ConfigError } from './config/load-config.ts';
 import { CrlRevocationChecker } from './signatures/crl-revocation.ts';
 import { createOutboundSigner } from './signatures/outbound-signer.ts';
@@ -143,12 +145,25 @@ function citizenVerification(config: GatewayConfig, services: ExternalServices, 
 
 export const projectRoot = resolve(new URL('..', import.meta.url).pathname);
 
-async function connected(redis: Redis): Promise<Redis> {
-  if (redis.status !== 'ready') await new Promise<void>((ok, fail) => {
-    redis.once('ready', ok);
-    redis.once('end', () => fail(new Error('Redis connection ended before it was ready')));
-  });
-  return redis;
+/** Listens where /http says; a port already taken is the config's problem, said in one line. */
+async function listenOn(app: FastifyInstance, config: GatewayConfig): Promise<string> {
+  const { host, port } = config.http;
+  try {
+    return await app.listen({ host, port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError([`/http/port: ${host}:${port} is already in use`]);
+    if (code === 'EACCES') throw new ConfigError([`/http/port: not allowed to listen on ${host}:${port}`]);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError([`/http/host: ${host} is not an address of this machine`]);
+    throw err;
+  }
+}
+
+/** What a start has started so far, so a failed start can stop it all again. */
+interface Started {
+  closers: Array<() => Promise<unknown>>;
+  queues?: DestinationQueues;
+  producer?: Redis;
 }
 
 /**
@@ -156,16 +171,34 @@ async function connected(redis: Redis): Promise<Redis> {
  * (one delivery worker per destination), or `all`. Any number of each may run against the same Redis.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  const started: Started = { closers: [] };
+  try {
+    return await startRoles(config, logger, started);
+  } catch (err) {
+    // Nothing half-started outlives a failed start: servers closed, workers stopped, connections dropped.
+    for (const close of started.closers.reverse()) await close().catch(() => undefined);
+    await started.queues?.close().catch(() => undefined);
+    started.producer?.disconnect();
+    throw err;
+  }
+}
+
+async function startRoles(config: GatewayConfig, logger: Logger, started: Started): Promise<Gateway> {
   if (!redisConfigured(config.redis)) throw new Error('startGateway needs /redis/url or /redis/sentinel (main.ts starts an embedded Redis when neither is set)');
   if (config.role !== 'api' && !config.signing) {
     throw new ConfigError(['/signing is required for the worker role: every outbound message is signed (certificate and privateKey PEM paths)']);
   }
   const transportProblems = await platformTransportProblems(config);
   if (transportProblems.length) throw new ConfigError(transportProblems);
+  const fileProblems = configuredFileProblems(config, projectRoot);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
   const prefix = config.redis.prefix;
-  const producer = await connected(createProducerConnection(config.redis));
+  const producer = createProducerConnection(config.redis);
+  started.producer = producer;
+  await waitForRedis(producer, describeRedis(config.redis), config.redis.startupTimeoutMs);
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
   const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix, { ageMs: config.retention.deliveredMs, count: config.retention.completedJobsPerDestination });
+  started.queues = queues;
   const trustStore = new TrustStore(config.trust.directories.map((d) => resolve(projectRoot, d)));
   const revocation = new CrlRevocationChecker({ ...config.trust.crl, directories: config.trust.crl.directories.map((d) => resolve(projectRoot, d)) }, logger);
   const gateway: Gateway = {
@@ -181,7 +214,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     },
     close: async () => {},
   };
-  const closers: Array<() => Promise<unknown>> = [];
+  const closers = started.closers;
   const metrics = new GatewayMetrics(queues);
   const timeline = new DossierTimeline(producer, prefix, config.retention.deliveredMs);
   const messageLog = new MessageLog(producer, prefix, config.messageLog.piiSalt, resolve(projectRoot, config.messageLog.archive.directory));
@@ -243,9 +276,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       },
       logger,
     );
-    gateway.url = await api.listen({ host: config.http.host, port: config.http.port });
-    gateway.api = api;
     closers.push(() => api.close());
+    gateway.url = await listenOn(api, config);
+    gateway.api = api;
   }
 
   if (config.role === 'worker' || config.role === 'all') {
@@ -262,8 +295,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const ops = Fastify({ logger: false });
     ops.get('/health/live', async () => ({ status: 'ok' }));
     registerMetricsRoute(ops, metrics);
-    gateway.url = await ops.listen({ host: config.http.host, port: config.http.port });
     closers.push(() => ops.close());
+    gateway.url = await listenOn(ops, config);
   }
 
   gateway.close = async () => {

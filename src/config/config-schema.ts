@@ -141,9 +141,10 @@ export const gatewayConfigSchema = {
     redis: {
       type: 'object',
       additionalProperties: false,
-      required: ['prefix', 'embedded', 'replicaAckTimeoutMs'],
+      required: ['prefix', 'embedded', 'replicaAckTimeoutMs', 'startupTimeoutMs'],
       properties: {
         url: { type: 'string', pattern: '^rediss?://' },
+        startupTimeoutMs: positiveInt,
         sentinel: {
           type: 'object',
           additionalProperties: false,

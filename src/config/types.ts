@@ -133,6 +133,8 @@ export interface RedisConfig {
   replicaAckTimeoutMs: number;
   prefix: string;
   embedded: { dir: string; port: number; appendfsync: 'always' | 'everysec' };
+  /** How long start-up waits for the configured Redis before it stops with one line (exit 1). */
+  startupTimeoutMs: number;
 }
 
 export interface GatewayConfig {

@@ -11,6 +11,29 @@ export class RedisServerMissingError extends Error {
   }
 }
 
+/** The redis-server child did not come up: one line saying why (its own words), for start-up to print. */
+export class EmbeddedRedisFailedError extends Error {
+  constructor(port: number, reason: string) {
+    super(`the embedded redis-server did not start on port ${port} (/redis/embedded/port): ${reason}`);
+    this.name = 'EmbeddedRedisFailedError';
+  }
+}
+
+/** The line of redis-server's own log that says why it did not start (it logs one line per event). */
+function reasonIn(output: string): string {
+  const lines = output.split('\n').map((l) => l.replace(/^\d+:[A-Z] .*?[*#.-] /, '').trim()).filter(Boolean);
+  return lines.find((l) => /address already in use|permission denied|can't|cannot|fatal|error/i.test(l)) ?? lines.at(-1) ?? 'no output';
+}
+
+/**
+ * Children still running when this process exits (a crash, process.exit after a failed start) are killed then:
+ * a redis-server outliving its gateway would hold the port and the data directory for the next start.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
 export interface EmbeddedRedisOptions {
   dir: string;
   /** 0 picks a free port. */
@@ -58,10 +81,17 @@ export class EmbeddedRedis {
     this.port = this.port || this.options.port || (await freePort());
     const child = spawn('redis-server', this.serverArgs(dir), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    await this.waitUntilReady(() => output);
+    try {
+      await this.waitUntilReady(() => output);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
     return this.url;
   }
 
@@ -84,13 +114,15 @@ export class EmbeddedRedis {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-        throw new Error(`redis-server exited with code ${this.child.exitCode}:\n${output()}`);
+        throw new EmbeddedRedisFailedError(this.port, reasonIn(output()));
       }
       const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => {});
       try {
         await probe.connect();
-        if ((await probe.ping()) === 'PONG') return;
+        // Our child, not another redis-server already on this port (a second `npm start`): that one is not ours to use.
+        const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
+        if (pid !== undefined && Number(pid) === this.child?.pid) return;
       } catch {
         // not listening yet
       } finally {
@@ -98,7 +130,7 @@ export class EmbeddedRedis {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`redis-server did not answer on port ${this.port} within 10 s:\n${output()}`);
+    throw new EmbeddedRedisFailedError(this.port, `no answer within 10 s; it said: ${reasonIn(output())}`);
   }
 
   /** Crash it (SIGKILL): tests use this to prove the AOF keeps what was acknowledged. */
