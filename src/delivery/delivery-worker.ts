@@ -96,16 +96,17 @@ export class DeliveryWorker {
     // whatever has happened to the dossier since; sending it again or calling it superseded would both be untrue.
     const deliveredBefore = job.stalledCounter > 0 ? await this.deliveredRecordOf(job) : undefined;
     if (claim.kind === 'superseded') {
-      if (deliveredBefore) return this.completeDelivered(deliveredBefore, log);
+      if (deliveredBefore) return this.completeDelivered(envelope, deliveredBefore, log);
       log.info({ supersededBy: claim.floor }, 'superseded by a newer update that reached the receiver');
       this.deps.metrics?.recordAttempt(destinationName, 'superseded', 0);
+      await this.logOutbound(envelope, 'superseded');
       return { outcome: 'superseded', deliveredAt: new Date().toISOString(), supersededBy: claim.floor };
     }
     let result: CallResult = 'not-reached';
     try {
       if (deliveredBefore) {
         result = 'reached';
-        return await this.completeDelivered(deliveredBefore, log);
+        return await this.completeDelivered(envelope, deliveredBefore, log);
       }
       const admission = this.breaker.admit();
       if (!admission.allowed) return await this.waitForCircuit(job, admission.retryInMs, log);
@@ -131,8 +132,10 @@ export class DeliveryWorker {
     return logs.map((line) => JSON.parse(line) as AttemptRecord).find((record) => record.outcome === 'delivered');
   }
 
-  private async completeDelivered(record: AttemptRecord, log: Logger): Promise<DeliveryOutcome> {
+  private async completeDelivered(envelope: Envelope, record: AttemptRecord, log: Logger): Promise<DeliveryOutcome> {
     log.info({ deliveredAt: record.at }, 'delivered before its worker died: completed without sending again');
+    // The dead worker may or may not have logged it; an outcome logged twice is better than one missing.
+    await this.logOutbound(envelope, 'delivered');
     return { outcome: 'delivered', statusCode: record.statusCode, deliveredAt: record.at };
   }
 
@@ -217,9 +220,11 @@ export class DeliveryWorker {
   }
 
   /** The outcome of a message at its destination, in the tamper-evident message log. */
-  private async logOutbound(envelope: Envelope, outcome: 'delivered' | 'dead'): Promise<void> {
+  private async logOutbound(envelope: Envelope, outcome: 'delivered' | 'dead' | 'superseded'): Promise<void> {
+    // A superseded message was never sent: its outcome is recorded (a trimmed job's status is read from here), no body.
+    const sent = outcome === 'superseded' ? {} : { bodySha256: envelope.bodySha256, body: envelope.payload };
     await this.deps.messageLog
-      ?.append({ direction: 'outbound', messageId: envelope.messageId, partner: envelope.partner, destination: this.deps.destinationName, type: envelope.type, outcome, bodySha256: envelope.bodySha256, body: envelope.payload })
+      ?.append({ direction: 'outbound', messageId: envelope.messageId, partner: envelope.partner, destination: this.deps.destinationName, type: envelope.type, outcome, ...sent })
       .catch((err: Error) => this.deps.logger.warn({ err: err.message, messageId: envelope.messageId }, 'message log append failed'));
   }
 

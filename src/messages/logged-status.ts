@@ -10,7 +10,7 @@ export interface LoggedStatusView {
   type: string;
   dossierCode: string | null;
   destination: string | null;
-  /** The outcome at the destination (delivered, dead); `expired` when the log has only its acceptance. */
+  /** The outcome at the destination (delivered, superseded, dead); `expired` when the log has only its acceptance. */
   state: string;
   attempts: null;
   lastError: null;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { MessageLog } from '../../src/audit/message-log.ts';
 import { circuitTransitions } from '../helpers/circuit-log.ts';
 import { startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 import { until } from '../helpers/until.ts';
@@ -34,6 +36,13 @@ describe('per-dossier ordering', () => {
     const view = await t.waitForState(older.body.messageId, ['superseded']);
     expect(view.attempts).toBe(1);
     expect(await statusesReceived(dossierCode as string)).toEqual(['5']);
+    // The message log has its outcome (what a partner is told once the job is trimmed), and no body: nothing was sent.
+    const redis = new Redis(t.config.redis.url!);
+    const messageLog = new MessageLog(redis, t.config.redis.prefix, t.config.messageLog.piiSalt, t.config.messageLog.archive.directory);
+    const outcomes = await until('the superseded outcome sealed in the message log', () => messageLog.redisRecordsOf(older.body.messageId), (records) => records.some((r) => r.direction === 'outbound'));
+    expect(outcomes.filter((r) => r.direction === 'outbound')).toEqual([expect.objectContaining({ outcome: 'superseded', destination: 'national-portal' })]);
+    expect(outcomes.find((r) => r.direction === 'outbound')).not.toHaveProperty('body');
+    redis.disconnect();
   });
 
   it('an older update stuck in retry is superseded once a newer one is delivered, never sent after it', async () => {
