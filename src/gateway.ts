@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connections.ts';
 import { resolve } from 'node:path';
 import type { GatewayConfig } from './config/types.ts';
 import { destinationContext } from './connectors/connector-context.ts';
@@ -36,6 +36,7 @@ import type { Logger } from './logging/logger.ts';
 import { SchemaRegistry } from './pipeline/validate-schema.ts';
 import { DestinationQueues } from './queues/destination-queues.ts';
 import { createProducerConnection, createWorkerConnection, describeRedis, redisConfigured } from './redis/connections.ts';
+import { queuePrefix } from './redis/key-space.ts';
 import { ReplicaAcks } from './redis/replica-acks.ts';
 import { waitForRedis } from './redis/wait-for-redis.ts';
 import { configuredFileProblems } from './config/check-files.ts';
@@ -68,7 +69,7 @@ export interface Gateway {
  * this host's clock so far from Redis's that freshness checks would refuse honest partners. CRL freshness is shown,
  * not judged: a stale CRL refuses only the signers it covers (per stalePolicy).
  */
-async function readiness(parts: { producer: Redis; trustStore: TrustStore; revocation: CrlRevocationChecker; workers: Map<string, DeliveryWorker>; config: GatewayConfig }) {
+async function readiness(parts: { producer: RedisClient; trustStore: TrustStore; revocation: CrlRevocationChecker; workers: Map<string, DeliveryWorker>; config: GatewayConfig }) {
   const redisTime = await parts.producer.time().then(([s, us]) => Number(s) * 1000 + Number(us) / 1000, () => undefined);
   const clockSkewMs = redisTime === undefined ? undefined : Math.round(Date.now() - redisTime);
   const checks: Record<string, boolean> = {
@@ -84,7 +85,7 @@ async function readiness(parts: { producer: Redis; trustStore: TrustStore; revoc
 }
 
 /** The shipments and the carriers the api role answers about (status, cancel), when a destination is a carrier. */
-async function postalServices(config: GatewayConfig, redis: Redis, logger: Logger, signOutbound: (body: Buffer) => string): Promise<{ services?: PostalServices; close: () => Promise<void> }> {
+async function postalServices(config: GatewayConfig, redis: RedisClient, logger: Logger, signOutbound: (body: Buffer) => string): Promise<{ services?: PostalServices; close: () => Promise<void> }> {
   const carriers = await postalCarriers(config, (connector, name, destination) => destinationContext(connector, name, destination, { logger, signOutbound, redis, prefix: config.redis.prefix }));
   const close = async () => void (await Promise.all([...carriers.values()].map((c) => c.close())));
   return { services: carriers.size ? { store: new ShipmentStore(redis, config.redis.prefix, config.retention.deliveredMs), carriers } : undefined, close };
@@ -95,7 +96,7 @@ async function buildSubmissionPoller(
   config: GatewayConfig,
   gateway: Gateway,
   shared: { timeline: DossierTimeline; messageLog: MessageLog },
-  redis: Redis,
+  redis: RedisClient,
   logger: Logger,
   signOutbound: (body: Buffer) => string,
   polls?: PollRecorder,
@@ -163,7 +164,7 @@ async function listenOn(app: FastifyInstance, config: GatewayConfig): Promise<st
 interface Started {
   closers: Array<() => Promise<unknown>>;
   queues?: DestinationQueues;
-  producer?: Redis;
+  producer?: RedisClient;
 }
 
 /**
@@ -184,7 +185,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 }
 
 async function startRoles(config: GatewayConfig, logger: Logger, started: Started): Promise<Gateway> {
-  if (!redisConfigured(config.redis)) throw new Error('startGateway needs /redis/url or /redis/sentinel (main.ts starts an embedded Redis when neither is set)');
+  if (!redisConfigured(config.redis)) throw new Error('startGateway needs /redis/url, /redis/sentinel or /redis/cluster (main.ts starts an embedded Redis when none is set)');
   if (config.role !== 'api' && !config.signing) {
     throw new ConfigError(['/signing is required for the worker role: every outbound message is signed (certificate and privateKey PEM paths)']);
   }
@@ -197,7 +198,7 @@ async function startRoles(config: GatewayConfig, logger: Logger, started: Starte
   started.producer = producer;
   await waitForRedis(producer, describeRedis(config.redis), config.redis.startupTimeoutMs);
   producer.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) error'));
-  const queues = new DestinationQueues(Object.keys(config.destinations), producer, prefix, { ageMs: config.retention.deliveredMs, count: config.retention.completedJobsPerDestination });
+  const queues = new DestinationQueues(Object.keys(config.destinations), producer, (destination) => queuePrefix(config.redis, destination), { ageMs: config.retention.deliveredMs, count: config.retention.completedJobsPerDestination });
   started.queues = queues;
   const trustStore = new TrustStore(config.trust.directories.map((d) => resolve(projectRoot, d)));
   const revocation = new CrlRevocationChecker({ ...config.trust.crl, directories: config.trust.crl.directories.map((d) => resolve(projectRoot, d)) }, logger);

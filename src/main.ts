@@ -9,7 +9,7 @@ import { RedisUnreachableError } from './redis/wait-for-redis.ts';
 import { startSandbox, wantsSandbox, writeSandboxInfo, type Sandbox } from './sandbox/sandbox.ts';
 
 /**
- * `npm start`: loads config, starts an embedded redis-server when no Redis is configured (REDIS_URL, /redis/sentinel), the sandbox simulators
+ * `npm start`: loads config, starts an embedded redis-server when no Redis is configured (REDIS_URL, /redis/sentinel, /redis/cluster), the sandbox simulators
  * when destinations have no URL, then the gateway roles. SIGTERM/SIGINT stop it cleanly; SIGHUP reloads trust.
  * A start that fails stops whatever it had started (no redis-server child is left behind) and says why in one line;
  * var/sandbox/sandbox.json is written only once the gateway listens, so it never names a port nothing answers on.

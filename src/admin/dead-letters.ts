@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import { acceptMessage, type AcceptOptions } from '../messages/accept-message.ts';
 import type { DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
@@ -117,7 +117,7 @@ export interface DiscardedMessage {
 
 export const discardedKey = (prefix: string, messageId: string) => `${prefix}:discarded:${messageId}`;
 
-export async function discardDeadLetter(redis: Redis, prefix: string, retentionMs: number, { job, destination }: DeadLetter, reason: string, actor: string): Promise<void> {
+export async function discardDeadLetter(redis: RedisClient, prefix: string, retentionMs: number, { job, destination }: DeadLetter, reason: string, actor: string): Promise<void> {
   const record: DiscardedMessage = {
     messageId: job.id!,
     partner: job.data.partner,
@@ -133,7 +133,7 @@ export async function discardDeadLetter(redis: Redis, prefix: string, retentionM
   await job.remove();
 }
 
-export async function readDiscarded(redis: Redis, prefix: string, messageId: string): Promise<DiscardedMessage | undefined> {
+export async function readDiscarded(redis: RedisClient, prefix: string, messageId: string): Promise<DiscardedMessage | undefined> {
   const text = await redis.get(discardedKey(prefix, messageId));
   return text ? (JSON.parse(text) as DiscardedMessage) : undefined;
 }

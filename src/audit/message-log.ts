@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
 import { LogSegments } from './log-segments.ts';
 
@@ -65,7 +66,7 @@ export class MessageLog {
   readonly keys;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly prefix: string,
     private readonly piiSalt: string,
     /** messageLog.archive.directory, resolved: each chain's segments are in a folder of it named after the chain. */

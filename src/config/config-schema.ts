@@ -2,7 +2,7 @@
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 
-/** One Redis process (a sentinel) by address. */
+/** One Redis process (a sentinel, a cluster node) by address. */
 const redisNode = {
   type: 'object',
   additionalProperties: false,
@@ -155,6 +155,16 @@ export const gatewayConfigSchema = {
             username: { type: 'string', minLength: 1 },
             password: { type: 'string', minLength: 1 },
             sentinelPassword: { type: 'string', minLength: 1 },
+          },
+        },
+        cluster: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['nodes'],
+          properties: {
+            nodes: { type: 'array', minItems: 1, items: redisNode },
+            username: { type: 'string', minLength: 1 },
+            password: { type: 'string', minLength: 1 },
           },
         },
         minReplicasAcked: nonNegativeInt,

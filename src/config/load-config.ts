@@ -97,12 +97,15 @@ function hintFor(where: string, extra: string): string {
 
 /** One way to reach Redis, and replica acknowledgements only where there can be replicas to count. */
 function redisProblems(redis: GatewayConfig['redis']): string[] {
-  const given = (['url', 'sentinel'] as const).filter((key) => redis[key] !== undefined);
+  const given = (['url', 'sentinel', 'cluster'] as const).filter((key) => redis[key] !== undefined);
   if (given.length > 1) return [`/redis: ${given.map((k) => `/redis/${k}`).join(' and ')} are alternatives; give one (REDIS_URL sets /redis/url)`];
   const problems: string[] = [];
   if (redis.minReplicasAcked) {
     if (given.length === 0) problems.push('/redis/minReplicasAcked needs a Redis with replicas (/redis/url or /redis/sentinel): the embedded redis-server has none');
+    // WAIT counts the replicas of the one node it is sent to; a request's writes on a Cluster land on several masters.
+    if (redis.cluster) problems.push('/redis/minReplicasAcked is not supported with /redis/cluster (see README, High availability)');
   }
+  if (redis.cluster && /[{}]/.test(redis.prefix) && !/^\{[^{}]+\}$/.test(redis.prefix)) problems.push('/redis/prefix: with /redis/cluster, give it plain (gw): the gateway makes it the hash tag {gw} itself');
   return problems;
 }
 
@@ -138,5 +141,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   }
   const problems = crossChecks(config);
   if (problems.length) throw new ConfigError(problems);
+  // On a Cluster the prefix is a hash tag: every key of the gateway's own in one slot (types.ts, RedisConfig.prefix).
+  if (config.redis.cluster && !config.redis.prefix.startsWith('{')) config.redis.prefix = `{${config.redis.prefix}}`;
   return config;
 }

@@ -103,15 +103,15 @@ export interface PartnerConfig {
   rateLimit: { max: number; timeWindowMs: number };
 }
 
-/** A Redis process by address (a sentinel). */
+/** A Redis process by address (a sentinel, a cluster node). */
 export interface RedisNodeAddress {
   host: string;
   port: number;
 }
 
 /**
- * Where the gateway's Redis is: one of `url` (one server) or `sentinel` (a primary watched by Redis Sentinel, followed
- * through failovers); neither: an embedded redis-server child is started.
+ * Where the gateway's Redis is: one of `url` (one server), `sentinel` (a primary watched by Redis Sentinel, followed
+ * through failovers) or `cluster` (a Redis Cluster); none of them: an embedded redis-server child is started.
  */
 export interface RedisConfig {
   url?: string;
@@ -129,8 +129,15 @@ export interface RedisConfig {
    * A write a partner is told about (202, a bank's "confirmed", a pushed submission's receipt) is acknowledged only
    * once this many replicas hold it (Redis WAIT); fewer within replicaAckTimeoutMs → 503 REPLICATION_PENDING. 0: no WAIT.
    */
+  /** Some of the cluster's nodes (any, masters or replicas): the client learns the rest and the slots from them. */
+  cluster?: { nodes: RedisNodeAddress[]; username?: string; password?: string };
   minReplicasAcked?: number;
   replicaAckTimeoutMs: number;
+  /**
+   * Starts every key. With `cluster`, loading makes it a hash tag (`gw` → `{gw}`): the gateway's own keys then share
+   * one slot, so every script, transaction and pipeline of theirs is legal on a Cluster; each destination queue gets
+   * a slot of its own (see queuePrefix in src/redis/key-space.ts).
+   */
   prefix: string;
   embedded: { dir: string; port: number; appendfsync: 'always' | 'everysec' };
   /** How long start-up waits for the configured Redis before it stops with one line (exit 1). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { DestinationConfig, ExternalServiceConfig } from '../config/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import { RedisConnectorState } from './connector-state.ts';
@@ -22,7 +22,7 @@ export function transportFor(connector: Connector, configPath: string, systemNam
 export interface DestinationContextDeps {
   logger: Logger;
   signOutbound: (body: Buffer) => string;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
 }
 

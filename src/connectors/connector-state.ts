@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 
 /**
  * Small durable records a connector keeps about its remote system, shared by every worker process: which dossiers
@@ -13,7 +13,7 @@ export interface ConnectorState {
 
 export class RedisConnectorState implements ConnectorState {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** `<prefix>:connector:<destination>` */
     private readonly namespace: string,
   ) {}

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { CircuitState } from './circuit-breaker.ts';
 
 const reportEveryMs = 10_000;
@@ -20,7 +20,7 @@ export class CircuitStateBoard {
   readonly workerId = `${hostname()}:${process.pid}`;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { DestinationConfig } from '../config/types.ts';
 import type { DeliveryClient, DeliveryReceipt, ProducedEvent } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -22,7 +22,7 @@ export interface DeliveryWorkerDeps {
   client: DeliveryClient;
   queue: Queue;
   ordering: DossierOrdering;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   stalledIntervalMs: number;
   lockDurationMs: number;
@@ -37,7 +37,7 @@ export interface DeliveryWorkerDeps {
 
 /** How long a job waits when another job of the same dossier is being delivered. */
 const dossierBusyDelayMs = 200;
-/** The shortest queue pause: Redis refuses a zero expiry, and "Retry-After: 0" still means "not this instant". */
+/** The shortest queue pause: RedisClient refuses a zero expiry, and "Retry-After: 0" still means "not this instant". */
 const minimumPauseMs = 100;
 
 /**
@@ -62,7 +62,7 @@ export class DeliveryWorker {
     this.stopReporting = deps.circuitBoard?.keepReporting(deps.destinationName, () => this.breaker.state);
     this.worker = new Worker<Envelope, DeliveryOutcome>(queueNameFor(deps.destinationName), (job, token) => this.process(job, token), {
       connection: deps.connection,
-      prefix: deps.prefix,
+      prefix: deps.queue.opts.prefix, // the queue's own (its hash tag on a Redis Cluster)
       concurrency: config.concurrency,
       limiter: config.rateLimit ? { max: config.rateLimit.max, duration: config.rateLimit.durationMs } : undefined,
       stalledInterval: deps.stalledIntervalMs,

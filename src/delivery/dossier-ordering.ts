@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
 const claimDossierLua = script('claim-dossier');
@@ -30,7 +30,7 @@ export type CallResult = 'reached' | 'maybe' | 'not-reached';
  */
 export class DossierOrdering {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly lockMs: number,
     private readonly retentionMs: number,

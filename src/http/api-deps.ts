@@ -2,7 +2,7 @@ import type { GatewayConfig } from '../config/types.ts';
 import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
 import type { CmsVerifierDeps } from '../signatures/verify-cms-signature.ts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
 import type { MessageLog } from '../audit/message-log.ts';
@@ -21,7 +21,7 @@ export interface ApiDeps {
   schemas: SchemaRegistry;
   signatures: CmsVerifierDeps;
   queues: DestinationQueues;
-  redis: Redis;
+  redis: RedisClient;
   /** Acknowledgements wait for this many replicas (redis.minReplicasAcked); a ticket per request, taken before its writes. */
   replicas: ReplicaAcks;
   metrics: GatewayMetrics;

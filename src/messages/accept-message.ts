@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { Envelope } from './envelope.ts';
 import { maxStoredAttempts } from '../queues/destination-queues.ts';
 
@@ -22,7 +22,7 @@ export interface AcceptOptions {
  * duplicate (same Idempotency-Key, same body, signed again) at that message.
  */
 export interface SignatureMemory {
-  redis: Redis;
+  redis: RedisClient;
   key: string;
   ttlMs: number;
 }

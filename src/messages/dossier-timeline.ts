@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { Envelope } from './envelope.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { Envelope } from './envelope.ts';
  */
 export class DossierTimeline {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retentionMs: number,
   ) {}

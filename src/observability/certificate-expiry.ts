@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { CertificateBinding, PartnerConfig } from '../config/types.ts';
 import { isBound } from '../pipeline/verify-signature.ts';
 import type { TrustStore } from '../signatures/trust-store.ts';
@@ -49,7 +49,7 @@ export class SeenPartnerSigners {
   private readonly written = new Set<string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:certificates:partner-signers`;

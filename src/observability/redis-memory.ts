@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 
 export interface RedisMemory {
   usedBytes: number;
@@ -22,9 +23,18 @@ export interface RedisMemoryCheck {
 
 const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
 
-export async function readRedisMemory(redis: Redis): Promise<RedisMemory> {
+async function readNodeMemory(redis: Redis): Promise<RedisMemory> {
   const info = await redis.info('memory');
   return { usedBytes: field(info, 'used_memory'), maxBytes: field(info, 'maxmemory'), systemBytes: field(info, 'total_system_memory') };
+}
+
+const fullness = (m: RedisMemory) => m.usedBytes / (m.maxBytes || m.systemBytes || Infinity);
+
+/** On a Cluster, the fullest master: writes to its slots fail first, whatever room the others have. */
+export async function readRedisMemory(redis: RedisClient): Promise<RedisMemory> {
+  if (!(redis instanceof Cluster)) return readNodeMemory(redis);
+  const masters = await Promise.all(redis.nodes('master').map(readNodeMemory));
+  return masters.reduce((fullest, m) => (fullness(m) > fullness(fullest) ? m : fullest));
 }
 
 const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
@@ -34,7 +44,7 @@ const mib = (bytes: number) => `${Math.round(bytes / 1048576)} MiB`;
  * Readiness turns false before that, at `threshold` of the limit, so a load balancer and the operator see it coming;
  * it turns true again as soon as memory falls back below (the archiver and job trimming free it).
  */
-export async function redisMemoryCheck(redis: Redis, threshold: number): Promise<RedisMemoryCheck> {
+export async function redisMemoryCheck(redis: RedisClient, threshold: number): Promise<RedisMemoryCheck> {
   const memory = await readRedisMemory(redis);
   const [limitBytes, limit] = memory.maxBytes > 0 ? [memory.maxBytes, 'maxmemory' as const] : memory.systemBytes > 0 ? [memory.systemBytes, 'system-memory' as const] : [0, 'none' as const];
   const ratio = limitBytes > 0 ? memory.usedBytes / limitBytes : 0;

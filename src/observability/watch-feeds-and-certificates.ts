@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { GatewayConfig } from '../config/types.ts';
 import { PollHealth } from '../polling/poll-health.ts';
 import type { CrlRevocationChecker } from '../signatures/crl-revocation.ts';
@@ -14,7 +14,7 @@ import type { GatewayMetrics } from './metrics.ts';
  */
 export function watchFeedsAndCertificates(
   metrics: GatewayMetrics,
-  parts: { redis: Redis; config: GatewayConfig; trustStore: TrustStore; revocation: CrlRevocationChecker; rootDir: string },
+  parts: { redis: RedisClient; config: GatewayConfig; trustStore: TrustStore; revocation: CrlRevocationChecker; rootDir: string },
 ): SeenPartnerSigners {
   const { redis, config, trustStore, revocation } = parts;
   const polls = new PollHealth(redis, config.redis.prefix);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import { vnDayOf } from '../connectors/vietnam-time.ts';
 import type { ExpectedPayment, PaymentStatus, ProviderStatement } from './payment-provider.ts';
 
@@ -47,7 +47,7 @@ export class PaymentStore {
   private readonly base: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.base = `${prefix}:{payments}`;

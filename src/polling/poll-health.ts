@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 
 /** The feeds the gateway pulls: a carrier's tracking feed, the portal's online submissions. */
 export type PollKind = 'tracking' | 'submissions';
@@ -24,7 +24,7 @@ export class PollHealth {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly count: (kind: PollKind, name: string, outcome: 'ok' | 'failed') => void = () => {},
   ) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import { shipmentStates, type CancelOutcome, type ShipmentRecord, type ShipmentState, type TrackingEvent } from './postal-types.ts';
 
 const applyTrackingEventLua = readFileSync(new URL('./scripts/apply-tracking-event.lua', import.meta.url), 'utf8');
@@ -29,7 +29,7 @@ export class ShipmentStore {
   private readonly base: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly retentionMs: number,
   ) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { Logger } from '../logging/logger.ts';
 import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
 import type { CarrierTrackingRecord, PostalCarrier } from './postal-carrier.ts';
@@ -16,7 +16,7 @@ const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return red
 const maxPagesPerRound = 20;
 
 export interface TrackingPollerDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   carrierName: string;
   carrier: PostalCarrier;

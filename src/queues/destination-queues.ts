@@ -1,5 +1,5 @@
 import { Queue, type KeepJobs } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 
 /** One BullMQ queue per destination, so a failing system never clogs another (see lessons-from-peers). */
 export const queueNameFor = (destination: string) => `deliver-${destination}`;
@@ -28,8 +28,9 @@ export class DestinationQueues {
 
   constructor(
     destinations: string[],
-    connection: Redis,
-    readonly prefix: string,
+    connection: RedisClient,
+    /** Where a destination's queue keys live (key-space.ts: a hash tag of its own on a Cluster). */
+    prefixOf: (destination: string) => string,
     completedJobsKept: CompletedJobsKept,
   ) {
     // Every job of a destination, accepted, published or replayed, takes these unless its add() says otherwise.
@@ -38,7 +39,7 @@ export class DestinationQueues {
       removeOnFail: false, // dead letters stay until an operator retries or discards them
     };
     for (const destination of destinations) {
-      const queue = new Queue(queueNameFor(destination), { connection, prefix, defaultJobOptions });
+      const queue = new Queue(queueNameFor(destination), { connection, prefix: prefixOf(destination), defaultJobOptions });
       // The shared connection's own listener logs Redis errors; without one here BullMQ prints each to stderr again.
       queue.on('error', () => {});
       this.queues.set(destination, queue);

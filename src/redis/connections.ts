@@ -1,29 +1,33 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
+
+/** A connection to the gateway's Redis: one server or a Sentinel-watched primary (Redis), or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * Two kinds of connection, as BullMQ wants them:
  * - producer: fails fast while Redis is down (no offline queue), so ingest answers 503 instead of buffering;
  * - worker: blocks and retries forever (`maxRetriesPerRequest: null`) and reconnects by itself after a restart.
- * Either reaches one server (`redis.url`) or the primary that Redis Sentinel names (`redis.sentinel`); BullMQ's
- * own connections are duplicates of these, so they follow a failover the same way.
+ * Either reaches one server (`redis.url`), the primary that Redis Sentinel names (`redis.sentinel`) or a Cluster
+ * (`redis.cluster`); BullMQ's own connections are duplicates of these, so they follow a failover the same way.
  */
-export function createProducerConnection(redis: RedisConfig): Redis {
+export function createProducerConnection(redis: RedisConfig): RedisClient {
   return connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1);
 }
 
-export function createWorkerConnection(redis: RedisConfig): Redis {
+export function createWorkerConnection(redis: RedisConfig): RedisClient {
   return connect(redis, { maxRetriesPerRequest: null }, 2);
 }
 
 /** True when the config names a Redis to connect to; otherwise main.ts starts an embedded one. */
 export function redisConfigured(redis: RedisConfig): boolean {
-  return Boolean(redis.url || redis.sentinel);
+  return Boolean(redis.url || redis.sentinel || redis.cluster);
 }
 
 /** For banners and logs: where Redis is, without credentials. */
 export function describeRedis(redis: RedisConfig): string {
   if (redis.sentinel) return `sentinel "${redis.sentinel.name}" via ${redis.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')}`;
+  if (redis.cluster) return `cluster via ${redis.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
   if (redis.url) return redis.url.replace(/\/\/[^@/]*@/, '//');
   return 'none configured';
 }
@@ -35,7 +39,8 @@ export function describeRedis(redis: RedisConfig): string {
  */
 const reconnectOnReadOnly = (resend: 1 | 2) => (err: Error) => (err.message.includes('READONLY') ? resend : false);
 
-function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): Redis {
+function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): RedisClient {
+  if (redis.cluster) return connectCluster(redis.cluster, kind);
   const options: RedisOptions = { ...common, ...kind, reconnectOnError: reconnectOnReadOnly(resend) };
   if (redis.sentinel) {
     const { name, sentinels, username, password, sentinelPassword } = redis.sentinel;
@@ -55,7 +60,23 @@ function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): Redis {
     });
   }
   if (redis.url) return new Redis(redis.url, options);
-  throw new Error('no Redis configured: set /redis/url (REDIS_URL) or /redis/sentinel');
+  throw new Error('no Redis configured: set /redis/url (REDIS_URL), /redis/sentinel or /redis/cluster');
+}
+
+/**
+ * A Cluster client learns the nodes and slots from any node given and follows MOVED/ASK and a master's failover by
+ * itself. Per-node options (retries per command) go in redisOptions, where BullMQ also looks for them; the offline
+ * queue is the cluster's own.
+ */
+function connectCluster(cluster: NonNullable<RedisConfig['cluster']>, kind: RedisOptions): Cluster {
+  const { enableOfflineQueue, ...perNode } = kind;
+  return new Cluster(cluster.nodes, {
+    redisOptions: { connectionName: common.connectionName, username: cluster.username, password: cluster.password, ...perNode },
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    // Writes and reads of one request go to the slot's master: a replica may not have the write yet.
+    scaleReads: 'master',
+    clusterRetryStrategy: (times) => Math.min(50 * times, 2000),
+  });
 }
 
 const common: RedisOptions = {

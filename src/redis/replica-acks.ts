@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections.ts';
 
 /** Fewer replicas than `redis.minReplicasAcked` confirmed the writes in time: the write may exist, or be lost in a failover. */
 export class ReplicationPending extends Error {
@@ -39,7 +39,7 @@ export class ReplicaAcks {
   private queued?: Promise<number>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly probeKey: string,
     private readonly minReplicas: number,
     private readonly timeoutMs: number,

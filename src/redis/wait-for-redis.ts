@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections.ts';
 
 /** Start-up gave up on Redis: one line for the operator, naming where it looked and what it last heard. */
 export class RedisUnreachableError extends Error {
   constructor(where: string, waitedMs: number, lastError: string) {
     super(
       `cannot reach Redis at ${where} within ${Number((waitedMs / 1000).toFixed(1))} s (${lastError}). ` +
-        'Fix: start Redis there, or correct REDIS_URL (/redis/url) or /redis/sentinel; with neither, npm start runs its own redis-server.',
+        'Fix: start Redis there, or correct REDIS_URL (/redis/url), /redis/sentinel or /redis/cluster; with none, npm start runs its own redis-server.',
     );
     this.name = 'RedisUnreachableError';
   }
@@ -16,7 +16,7 @@ export class RedisUnreachableError extends Error {
  * connection's reconnect loop. While it waits, connection errors are only remembered: without a listener ioredis
  * prints an "Unhandled error event" for every retry, about a hundred lines a minute that never say what to do.
  */
-export async function waitForRedis(redis: Redis, where: string, timeoutMs: number): Promise<Redis> {
+export async function waitForRedis(redis: RedisClient, where: string, timeoutMs: number): Promise<RedisClient> {
   if (redis.status === 'ready') return redis;
   let lastError = 'no answer';
   const remember = (err: Error) => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.ts';
 import type { MessageLog } from '../audit/message-log.ts';
 import type { Logger } from '../logging/logger.ts';
 import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
@@ -16,7 +16,7 @@ const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.ca
 const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export interface SubmissionPollerDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   sourceName: string;
   source: SubmissionSource;

@@ -82,7 +82,7 @@ describe('a start that cannot succeed', () => {
     const { code, stdout, stderr } = await npmStart(file, { REDIS_URL: `redis://:s3cret-pass@127.0.0.1:${port}` });
     expect(code, stderr).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
-      `gateway: cannot reach Redis at redis://127.0.0.1:${port} within 1 s (connect ECONNREFUSED 127.0.0.1:${port}). Fix: start Redis there, or correct REDIS_URL (/redis/url) or /redis/sentinel; with neither, npm start runs its own redis-server.`,
+      `gateway: cannot reach Redis at redis://127.0.0.1:${port} within 1 s (connect ECONNREFUSED 127.0.0.1:${port}). Fix: start Redis there, or correct REDIS_URL (/redis/url), /redis/sentinel or /redis/cluster; with none, npm start runs its own redis-server.`,
     ]);
     expect(`${stdout}${stderr}`).not.toMatch(/Unhandled error event|s3cret-pass|redis \(producer\) error/);
     expect(existsSync(sandboxInfo)).toBe(false); // never listened: nothing tells a sample where to go

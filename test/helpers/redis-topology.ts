@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { until } from './until.ts';
 
 /**
  * Real Redis topologies for the high-availability tests, every process on free ports in one temp dir: a primary, a
- * replica and three sentinels. `stop()` stops every process ever started here (also those
+ * replica and three sentinels; or a Cluster of masters. `stop()` stops every process ever started here (also those
  * started again after a kill) and is safe to call from afterAll whatever failed before.
  */
 class Processes {
@@ -125,6 +126,46 @@ export async function startSentinelTopology(timings: SentinelTimings = {}): Prom
         processes.start(dataNode(processes.subdir(node === primary ? 'primary' : 'replica'), node.port, ['--replicaof', '127.0.0.1', String(primaryPort)])),
       stop: () => processes.stop(),
     };
+  } catch (err) {
+    await processes.stop();
+    throw err;
+  }
+}
+
+export interface RedisCluster {
+  /** What the gateway's `redis.cluster` is given. */
+  nodes: Array<{ host: string; port: number }>;
+  stop(): Promise<void>;
+}
+
+/** `masters` redis-servers with cluster mode on, joined by `redis-cli --cluster create` (no replicas), all slots served. */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const processes = new Processes();
+  try {
+    const nodes: EmbeddedRedis[] = [];
+    for (let i = 0; i < masters; i++) {
+      // The cluster bus gets a free port of its own (the default, port + 10000, may be taken or past 65535).
+      const extra = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--cluster-port', String(await freePort())];
+      nodes.push(await processes.start(dataNode(processes.subdir(`node-${i}`), await freePort(), extra)));
+    }
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed (${create.status}):\n${create.stdout}\n${create.stderr}`);
+    const clusterOk = async () =>
+      Promise.all(
+        nodes.map(async (n) => {
+          const redis = new Redis({ port: n.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
+          redis.on('error', () => {});
+          try {
+            return /cluster_state:ok/.test(await redis.cluster('INFO'));
+          } catch {
+            return false;
+          } finally {
+            redis.disconnect();
+          }
+        }),
+      );
+    await until('cluster_state:ok on every node', clusterOk, (ok) => ok.every(Boolean), 30_000);
+    return { nodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), stop: () => processes.stop() };
   } catch (err) {
     await processes.stop();
     throw err;

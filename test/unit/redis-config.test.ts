@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { projectRoot } from '../../src/gateway.ts';
 import { describeRedis, redisConfigured } from '../../src/redis/connections.ts';
+import { queuePrefix } from '../../src/redis/key-space.ts';
 
 const load = (redis: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => loadConfig({ rootDir: projectRoot, env, overrides: { redis } });
 const sentinel = { name: 'gw', sentinels: [{ host: '10.0.0.11', port: 26379 }, { host: '10.0.0.12', port: 26379 }] };
@@ -33,4 +34,26 @@ describe('redis configuration', () => {
     expect(load({ minReplicasAcked: 2, url: 'redis://10.0.0.5:6379' }).redis.minReplicasAcked).toBe(2);
     expect(load({ sentinel }).redis.replicaAckTimeoutMs).toBe(1000);
   });
+
+  it('on a Cluster, makes the prefix a hash tag for the gateway own keys and gives each queue a tag of its own; elsewhere names stay as they were', () => {
+    const cluster = { nodes: [{ host: '10.0.0.21', port: 7000 }] };
+    const onCluster = load({ cluster, prefix: 'gw' }).redis;
+    expect(onCluster.prefix).toBe('{gw}');
+    expect(queuePrefix(onCluster, 'national-portal')).toBe('gw:{national-portal}');
+    expect(describeRedis(onCluster)).toBe('cluster via 10.0.0.21:7000');
+    // A config written back out (a child process's file) loads the same.
+    expect(load({ cluster, prefix: '{gw}' }).redis.prefix).toBe('{gw}');
+    const single = load({ url: 'redis://10.0.0.5:6379', prefix: 'gw' }).redis;
+    expect(single.prefix).toBe('gw');
+    expect(queuePrefix(single, 'national-portal')).toBe('gw');
+  });
+
+  it('refuses on a Cluster what it cannot honour there', () => {
+    const cluster = { nodes: [{ host: '10.0.0.21', port: 7000 }] };
+    expect(() => load({ cluster, minReplicasAcked: 1 })).toThrowError(/\/redis\/minReplicasAcked is not supported with \/redis\/cluster/);
+    expect(() => load({ cluster, prefix: 'g{w}' })).toThrowError(/\/redis\/prefix: with \/redis\/cluster, give it plain/);
+    expect(() => load({ cluster }, { REDIS_URL: 'redis://10.0.0.5:6379' })).toThrowError(/\/redis\/url and \/redis\/cluster are alternatives/);
+    expect(() => load({ cluster: { nodes: [{ host: 'a' }] } })).toThrowError(/\/redis\/cluster\/nodes\/0 must have required property 'port'/);
+  });
 });
+
