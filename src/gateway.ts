@@ -21,7 +21,8 @@ import { SubmissionPoller } from './submissions/submission-poller.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { DossierOrdering } from './delivery/dossier-ordering.ts';
 import { CircuitStateBoard } from './delivery/circuit-state-board.ts';
-import { buildApiServer } from './http/api-server.ts';
+import { buildApiServer, buildOpsServer } from './http/api-server.ts';
+import type { ApiDeps } from './http/api-deps.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { watchFeedsAndCertificates } from './observability/watch-feeds-and-certificates.ts';
 import { PollHealth, type PollRecorder } from './polling/poll-health.ts';
@@ -51,6 +52,8 @@ export interface Gateway {
   api?: FastifyInstance;
   /** Where the API listens, once started. */
   url?: string;
+  /** Where the operators' listener (http.ops) listens, when configured. */
+  opsUrl?: string;
   workers: Map<string, DeliveryWorker>;
   queues: DestinationQueues;
   trustStore: TrustStore;
@@ -146,16 +149,16 @@ function citizenVerification(config: GatewayConfig, services: ExternalServices, 
 
 export const projectRoot = resolve(new URL('..', import.meta.url).pathname);
 
-/** Listens where /http says; a port already taken is the config's problem, said in one line. */
-async function listenOn(app: FastifyInstance, config: GatewayConfig): Promise<string> {
-  const { host, port } = config.http;
+/** Listens where /http (or /http/ops) says; a port already taken is the config's problem, said in one line. */
+async function listenOn(app: FastifyInstance, address: { host: string; port: number }, path: '/http' | '/http/ops'): Promise<string> {
+  const { host, port } = address;
   try {
     return await app.listen({ host, port });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ConfigError([`/http/port: ${host}:${port} is already in use`]);
-    if (code === 'EACCES') throw new ConfigError([`/http/port: not allowed to listen on ${host}:${port}`]);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError([`/http/host: ${host} is not an address of this machine`]);
+    if (code === 'EADDRINUSE') throw new ConfigError([`${path}/port: ${host}:${port} is already in use`]);
+    if (code === 'EACCES') throw new ConfigError([`${path}/port: not allowed to listen on ${host}:${port}`]);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError([`${path}/host: ${host} is not an address of this machine`]);
     throw err;
   }
 }
@@ -251,35 +254,38 @@ async function startRoles(config: GatewayConfig, logger: Logger, started: Starte
     if (pushHandler) closers.push(pushHandler.close);
     const postal = await postalServices(config, producer, logger, signOutbound);
     closers.push(postal.close);
-    const api = buildApiServer(
-      {
-        config,
-        schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
-        signatures,
-        payments: gateway.payments,
-        citizens: citizenVerification(config, services, logger),
-        postal: postal.services,
-        submissionPush: pushHandler?.poller,
-        partnerSigners,
-        queues,
-        redis: producer,
-        replicas: new ReplicaAcks(producer, `${prefix}:replication-probe`, config.redis.minReplicasAcked ?? 0, config.redis.replicaAckTimeoutMs),
-        metrics,
-        timeline,
-        messageLog,
-        messageLogLookup: new MessageLogLookup(messageLog, config.retention.deliveredMs),
-        publish,
-        reloadTrust: () => {
-          gateway.reloadTrust();
-          return { roots: trustStore.roots.length, intermediates: trustStore.intermediates.length, crls: revocation.status().length };
-        },
-        readiness: () => readiness({ producer, trustStore, revocation, workers: gateway.workers, config }),
+    const apiDeps: ApiDeps = {
+      config,
+      schemas: new SchemaRegistry(resolve(projectRoot, 'schemas')),
+      signatures,
+      payments: gateway.payments,
+      citizens: citizenVerification(config, services, logger),
+      postal: postal.services,
+      submissionPush: pushHandler?.poller,
+      partnerSigners,
+      queues,
+      redis: producer,
+      replicas: new ReplicaAcks(producer, `${prefix}:replication-probe`, config.redis.minReplicasAcked ?? 0, config.redis.replicaAckTimeoutMs),
+      metrics,
+      timeline,
+      messageLog,
+      messageLogLookup: new MessageLogLookup(messageLog, config.retention.deliveredMs),
+      publish,
+      reloadTrust: () => {
+        gateway.reloadTrust();
+        return { roots: trustStore.roots.length, intermediates: trustStore.intermediates.length, crls: revocation.status().length };
       },
-      logger,
-    );
+      readiness: () => readiness({ producer, trustStore, revocation, workers: gateway.workers, config }),
+    };
+    const api = buildApiServer(apiDeps, logger);
     closers.push(() => api.close());
-    gateway.url = await listenOn(api, config);
+    gateway.url = await listenOn(api, config.http, '/http');
     gateway.api = api;
+    if (config.http.ops) {
+      const ops = buildOpsServer(apiDeps, logger);
+      closers.push(() => ops.close());
+      gateway.opsUrl = await listenOn(ops, config.http.ops, '/http/ops');
+    }
   }
 
   if (config.role === 'worker' || config.role === 'all') {
@@ -297,7 +303,9 @@ async function startRoles(config: GatewayConfig, logger: Logger, started: Starte
     ops.get('/health/live', async () => ({ status: 'ok' }));
     registerMetricsRoute(ops, metrics);
     closers.push(() => ops.close());
-    gateway.url = await listenOn(ops, config);
+    // On the ops listener when there is one (an internal interface), else where the api would listen.
+    gateway.url = config.http.ops ? await listenOn(ops, config.http.ops, '/http/ops') : await listenOn(ops, config.http, '/http');
+    if (config.http.ops) gateway.opsUrl = gateway.url;
   }
 
   gateway.close = async () => {

@@ -58,8 +58,11 @@ async function main(): Promise<void> {
     logger.info({ roots: gateway?.trustStore.roots.length, crls: gateway?.revocation.status().length }, 'trust store and CRLs reloaded');
   });
 
-  if (sandbox) {
+  // Only a process that serves the API says where it is: a worker sharing the sandbox folder (docker-compose) must
+  // not point the samples and gatewayctl at its own health listener.
+  if (sandbox && config.role !== 'worker') {
     sandbox.info.gatewayUrl = gateway.url;
+    sandbox.info.adminUrl = gateway.opsUrl ?? gateway.url;
     if (gateway.url) sandbox.setGatewayUrl(gateway.url);
     writeSandboxInfo(sandbox);
   }
@@ -69,14 +72,14 @@ async function main(): Promise<void> {
 function printBanner(gateway: Gateway, sandbox?: Sandbox, embedded?: EmbeddedRedis): void {
   const lines = [
     '',
-    `  Gateway (${gateway.config.role}) ${gateway.url ? `listening on ${gateway.url}` : 'running'}`,
+    `  Gateway (${gateway.config.role}) ${gateway.url ? `listening on ${gateway.url}` : 'running'}${gateway.opsUrl && gateway.opsUrl !== gateway.url ? `, operators and metrics on ${gateway.opsUrl}` : ''}`,
     `  Redis: ${embedded ? `embedded ${embedded.url}, data in ${gateway.config.redis.embedded.dir}` : describeRedis(gateway.config.redis)}`,
   ];
   if (sandbox) {
     lines.push('  Sandbox simulators:');
     for (const [name, url] of Object.entries(sandbox.info.simulators)) lines.push(`    ${name}: ${url}  (received: ${url}/_sim/received)`);
     lines.push(`  Sandbox partner "${sandbox.info.partnerId}", key and signer in ${sandbox.infoFile}`);
-    lines.push(`  Admin API: ${gateway.url}/admin/api/queues  (operator token in ${sandbox.infoFile}, "adminToken")`);
+    lines.push(`  Admin API: ${gateway.opsUrl ?? gateway.url}/admin/api/queues  (operator token in ${sandbox.infoFile}, "adminToken")`);
     lines.push('  Send a signed status update:  npm run sample:status');
   }
   process.stdout.write(lines.join('\n') + '\n\n');

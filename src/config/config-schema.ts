@@ -136,7 +136,17 @@ export const gatewayConfigSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['host', 'port', 'bodyLimitBytes'],
-      properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, bodyLimitBytes: positiveInt },
+      properties: {
+        host: { type: 'string' },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        bodyLimitBytes: positiveInt,
+        ops: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['host', 'port'],
+          properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+        },
+      },
     },
     redis: {
       type: 'object',

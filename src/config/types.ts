@@ -146,7 +146,17 @@ export interface RedisConfig {
 
 export interface GatewayConfig {
   role: Role;
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /**
+     * A second listener for operators and monitoring: /admin (API, dashboard, queue board), /metrics and /health/*.
+     * When set, the partner listener (host:port) no longer serves /admin or /metrics, so it can face partners while
+     * this one stays on an internal interface. A worker-only process serves /health/live and /metrics here too.
+     */
+    ops?: { host: string; port: number };
+  };
   redis: RedisConfig;
   log: {
     level: string;

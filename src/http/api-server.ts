@@ -5,7 +5,7 @@ import { requestLogging } from '../logging/request-logging.ts';
 import { createPartnerAuthenticator } from '../pipeline/authenticate-partner.ts';
 import { dossierStatusV1, dossierStatusV2 } from '../pipeline/message-types.ts';
 import { installBodyParsers } from '../pipeline/parse-body.ts';
-import { registerHealthRoutes } from '../routes/health-routes.ts';
+import { registerHealthRoutes, registerMetricsRoute } from '../routes/health-routes.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
 import { registerMessageStatusRoute } from '../routes/message-status-route.ts';
 import { adminRoutes } from '../admin/admin-routes.ts';
@@ -46,7 +46,7 @@ async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   if (deps.postal) registerPostalRoutes(app, deps, deps.postal);
 }
 
-export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
+function gatewayServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimitBytes,
@@ -58,12 +58,31 @@ export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   app.removeAllContentTypeParsers();
   registerOpenApi(app);
   registerHealthRoutes(app, deps);
+  return app;
+}
+
+/** What operators and monitoring use: the admin API, its dashboard, the queue board and /metrics. */
+function operatorRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  registerMetricsRoute(app, deps.metrics);
+  app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
+  app.register(dashboardRoutes, { prefix: '/admin' });
+  registerQueueBoard(app, deps.queues, deps.config.admins);
+}
+
+/** The partners' listener: /v1, /v2, bank callbacks, docs and health; operator routes too unless http.ops is set. */
+export function buildApiServer(deps: ApiDeps, logger: Logger): FastifyInstance {
+  const app = gatewayServer(deps, logger);
   app.register(partnerRoutes, deps);
   // Banks authenticate by signature, not by partner API key: their own encapsulated group.
   if (deps.payments) app.register(paymentCallbackRoutes, { deps, payments: deps.payments });
   if (deps.submissionPush) app.register(submissionPushRoutes, { deps, poller: deps.submissionPush });
-  app.register(adminRoutes, { ...deps, prefix: '/admin/api' });
-  app.register(dashboardRoutes, { prefix: '/admin' });
-  registerQueueBoard(app, deps.queues, deps.config.admins);
+  if (!deps.config.http.ops) operatorRoutes(app, deps);
+  return app;
+}
+
+/** The listener on http.ops (an internal interface): operator routes, health and docs of its own; no partner route. */
+export function buildOpsServer(deps: ApiDeps, logger: Logger): FastifyInstance {
+  const app = gatewayServer(deps, logger);
+  operatorRoutes(app, deps);
   return app;
 }

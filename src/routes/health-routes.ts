@@ -8,9 +8,8 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: GatewayMetri
 }
 
 /** Liveness says the process answers; readiness says it can accept and deliver messages (see gateway.ts). */
-export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerHealthRoutes(app: FastifyInstance, deps: Pick<ApiDeps, 'readiness'>): void {
   app.get('/health/live', async () => ({ status: 'ok' }));
-  registerMetricsRoute(app, deps.metrics);
   app.get('/health/ready', async (_request, reply) => {
     const { checks, details } = await deps.readiness();
     const ready = Object.values(checks).every(Boolean);

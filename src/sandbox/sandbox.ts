@@ -15,6 +15,8 @@ export const sandboxAgencyCode = '000.00.01.H22';
 /** What `npm run sample:status` and a developer need to talk to a sandbox gateway; written to var/sandbox/sandbox.json. */
 export interface SandboxInfo {
   gatewayUrl?: string;
+  /** Where /admin/api is: the operators' listener (http.ops) when there is one, else gatewayUrl. */
+  adminUrl?: string;
   partnerId: string;
   apiKey: string;
   /** Operator token for /admin/api. */
