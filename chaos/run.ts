@@ -1,6 +1,7 @@
 /**
  * npm run chaos: faults struck at real processes under load, and what the portal ended up with.
- * 2 api + 3 worker processes on one Redis (AOF always), the portal simulator behind a link that can be cut; for each
+ * 2 api + 3 worker processes on one Redis (AOF always; for the failover, a Sentinel-watched primary and replica with
+ * minReplicasAcked 1), the portal simulator behind a link that can be cut; for each
  * scenario a province sends every dossier's status updates in order while the fault strikes, then the run waits for
  * the queue to drain and reads the portal: lost, duplicate effects, ordering violations, time to drain.
  *
@@ -24,12 +25,24 @@ const profile: Profile = smoke ? { faultSeconds: 2, downSeconds: 1 } : { faultSe
 const drainTimeoutMs = smoke ? 120_000 : 900_000;
 const chosen = values.scenarios ? scenarios.filter((s) => values.scenarios!.split(',').some((word) => s.name.includes(word.trim()))) : scenarios;
 
-const topology = new Topology({ apis: 2, workers: 3, compressed: smoke });
-let closing: Promise<void> | undefined;
-const stopEverything = () => (closing ??= topology.close());
+// One topology per kind of Redis the chosen scenarios need, started when the first of them runs.
+const topologies = new Map<'single' | 'sentinel', Topology>();
+let closing: Promise<unknown> | undefined;
+const stopEverything = () => (closing ??= Promise.allSettled([...topologies.values()].map((t) => t.close())));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopEverything().then(() => process.exit(130)));
 
+async function topologyFor(kind: 'single' | 'sentinel'): Promise<Topology> {
+  let topology = topologies.get(kind);
+  if (!topology) {
+    topology = new Topology({ apis: 2, workers: 3, compressed: smoke, redis: kind });
+    topologies.set(kind, topology);
+    await topology.start();
+  }
+  return topology;
+}
+
 async function runScenario(scenario: (typeof scenarios)[number]): Promise<Verdict> {
+  const topology = await topologyFor(scenario.redis);
   const waiting: Array<{ fraction: number; reached: () => void }> = [];
   let progress = 0;
   const at = (fraction: number) => new Promise<void>((reached) => (progress >= fraction ? reached() : waiting.push({ fraction, reached })));
@@ -57,7 +70,6 @@ async function runScenario(scenario: (typeof scenarios)[number]): Promise<Verdic
 
 async function main(): Promise<number> {
   console.log(`chaos: ${chosen.length} scenarios, ${dossiers} dossiers × 3 updates each, 2 api + 3 worker processes${smoke ? ' (smoke)' : ''}`);
-  await topology.start();
   const rows: Verdict[] = [];
   for (const scenario of chosen) {
     console.log(`  ${scenario.name}…`);

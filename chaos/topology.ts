@@ -3,14 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { GatewayConfig } from '../src/config/types.ts';
 import { projectRoot } from '../src/gateway.ts';
 import { hashApiKey } from '../src/pipeline/authenticate-partner.ts';
 import { queueNameFor } from '../src/queues/destination-queues.ts';
+import { createWorkerConnection, type RedisClient } from '../src/redis/connections.ts';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
+import { queuePrefix } from '../src/redis/key-space.ts';
+import { startSentinelTopology, type SentinelTopology } from '../test/helpers/redis-topology.ts';
 import { createTestPki, type TestPki } from '../test/helpers/test-pki.ts';
 import { buildNationalPortalSimulator } from '../connectors/national-portal/simulator.ts';
 import { GatewayProcess } from './gateway-process.ts';
@@ -25,6 +27,11 @@ export interface TopologyOptions {
   workers: number;
   /** Retry and breaker settings: production's, or compressed for a smoke run. */
   compressed: boolean;
+  /**
+   * `single`: one redis-server (AOF always), killed and restarted from its AOF. `sentinel`: a primary, a replica and
+   * three sentinels, the gateway on `redis.sentinel` with `minReplicasAcked: 1` (a 202 only once the replica has it).
+   */
+  redis: 'single' | 'sentinel';
 }
 
 /**
@@ -39,17 +46,21 @@ export class Topology {
   readonly pki: TestPki = createTestPki('Chaos Province Signer');
   private readonly dir = mkdtempSync(join(tmpdir(), 'gw-chaos-'));
   readonly redis = new EmbeddedRedis({ dir: join(this.dir, 'redis'), port: 0, appendfsync: 'always' });
+  sentinel?: SentinelTopology;
   portal!: FastifyInstance;
   portalUrl = '';
   link!: OutageLink;
   config!: GatewayConfig;
-  private reader?: Redis;
+  private reader?: RedisClient;
   queue!: Queue;
 
   constructor(private readonly options: TopologyOptions) {}
 
   async start(): Promise<void> {
-    const redisUrl = await this.redis.start();
+    const redisConfig =
+      this.options.redis === 'sentinel'
+        ? { sentinel: (this.sentinel = await startSentinelTopology()).sentinel, minReplicasAcked: 1, prefix: 'chaos' }
+        : { url: await this.redis.start(), prefix: 'chaos' };
     const identity = createTestPki('Chaos Gateway');
     const file = (name: string, text: string) => {
       writeFileSync(join(this.dir, name), text);
@@ -65,7 +76,7 @@ export class Topology {
       env: {},
       overrides: {
         http: { host: '127.0.0.1', port: 0 },
-        redis: { url: redisUrl, prefix: 'chaos' },
+        redis: redisConfig,
         log: { level: 'warn' },
         trust: { directories: [this.pki.trustDir] },
         signing,
@@ -92,9 +103,9 @@ export class Topology {
         },
       },
     });
-    this.reader = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(50 * times, 1000) });
-    this.reader.on('error', () => {}); // Redis is killed on purpose in one scenario
-    this.queue = new Queue(queueNameFor('national-portal'), { connection: this.reader, prefix: 'chaos' });
+    this.reader = createWorkerConnection(this.config.redis);
+    this.reader.on('error', () => {}); // Redis is killed on purpose
+    this.queue = new Queue(queueNameFor('national-portal'), { connection: this.reader, prefix: queuePrefix(this.config.redis, 'national-portal') });
     this.queue.on('error', () => {});
     await Promise.all([
       ...Array.from({ length: this.options.apis }, (_, i) => this.startApi(i)),
@@ -145,6 +156,7 @@ export class Topology {
     await this.link?.close().catch(() => {});
     await this.portal?.close().catch(() => {});
     await this.redis.stop().catch(() => {});
+    await this.sentinel?.stop().catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

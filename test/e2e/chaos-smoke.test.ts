@@ -4,7 +4,8 @@ import { projectRoot } from '../../src/gateway.ts';
 
 /**
  * `npm run chaos -- --smoke`: 2 api + 3 worker processes on one Redis, each fault struck under load (kill -9 of a
- * worker twice, of an api, of Redis; a portal outage; a portal slower than the timeout). Every scenario must end with
+ * worker twice, of an api, of Redis; a portal outage; a portal slower than the timeout), and on a Sentinel-watched
+ * primary and replica, kill -9 of the primary (a failover) with minReplicasAcked 1. Every scenario must end with
  * everything acknowledged, nothing lost or dead, nothing applied out of order, and the script must exit 0 having
  * stopped what it started. Duplicate effects are printed, not judged here: the portal's protocol has no idempotency
  * key, so an answer lost with its worker can re-apply the same progress record (README, "Chaos").
@@ -19,7 +20,7 @@ it('npm run chaos -- --smoke: every scenario passes the loss and ordering checks
   });
   expect(code, output).toBe(0);
   const rows = output.split('\n').filter((line) => /^\| (kill|portal|slow)/.test(line));
-  expect(rows, output).toHaveLength(5);
+  expect(rows, output).toHaveLength(6);
   for (const row of rows) {
     const [scenario, sent, acknowledged, delivered, superseded, dead, lost, , orderingViolations] = row.split('|').slice(1, -1).map((c) => c.trim());
     expect(Number(sent), scenario).toBeGreaterThan(0);
