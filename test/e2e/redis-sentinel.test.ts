@@ -4,12 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvincialSimulator, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 import { startSentinelTopology, type SentinelTopology } from '../helpers/redis-topology.ts';
 import { until } from '../helpers/until.ts';
+import { signCms } from '../../src/signatures/sign-cms.ts';
 
 /**
  * High availability on Redis Sentinel, with real processes: a primary, a replica and three sentinels. The gateway is
  * given only the sentinels; with `minReplicasAcked: 1` it acknowledges a message only once the replica has it. Status
  * updates are routed to the province's system here: it applies each Idempotency-Key once, so "each effect once" is
- * the receiver's, and what the test judges is the gateway's part: nothing acknowledged is lost.
+ * the receiver's, and what the test judges is the gateway's part: nothing acknowledged is lost, and no message is
+ * two messages. The partner retries a 503 with the same signed request: a message a worker delivered from the old
+ * primary before the failover lost it comes back under the same messageId (it is derived from the signature), and
+ * the receiver applies it once. (Signed anew, it would be a new message: README, High availability.)
  */
 let topology: SentinelTopology | undefined;
 let provincial: ProvincialSimulator | undefined;
@@ -40,13 +44,20 @@ afterAll(async () => {
   }
 }, 60_000);
 
-/** The partner's side: send with an Idempotency-Key, and on 503 (or no answer) send the same again until acknowledged. */
+/** One signed request, sent as is every time: a partner's retry repeats its request (body, signature, Idempotency-Key). */
+function signedRequest(doc: Record<string, unknown>) {
+  const raw = JSON.stringify(doc);
+  const request = { raw, signature: signCms(Buffer.from(raw), t!.pki.defaultSigner), headers: { 'idempotency-key': `k-${randomBytes(8).toString('hex')}` } };
+  return () => t!.send(request);
+}
+
+/** The partner's side: send, and on 503 (or no answer) send the same request again until acknowledged. */
 async function sendUntilAcknowledged(doc: Record<string, unknown>, deadline: number): Promise<{ messageId?: string; answers: Array<number | string> }> {
-  const key = `k-${randomBytes(8).toString('hex')}`;
+  const send = signedRequest(doc);
   const answers: Array<number | string> = [];
   for (;;) {
     try {
-      const res = await t!.send({ doc, headers: { 'idempotency-key': key } });
+      const res = await send();
       answers.push(res.statusCode === 503 ? res.body.error : res.statusCode);
       if (res.statusCode === 202 || res.statusCode === 200) return { messageId: res.body.messageId, answers };
       if (res.statusCode !== 503) throw new Error(`unexpected answer ${res.statusCode}: ${JSON.stringify(res.body)}`);
@@ -69,14 +80,14 @@ describe('Redis Sentinel, minReplicasAcked 1', () => {
     const { primary, replica } = topology!;
     await replica.kill();
     const doc = statusUpdate();
-    const key = `k-${randomBytes(8).toString('hex')}`;
-    const pending = await t!.send({ doc, headers: { 'idempotency-key': key } });
+    const send = signedRequest(doc);
+    const pending = await send();
     expect(pending.statusCode).toBe(503);
     expect(pending.body.error).toBe('REPLICATION_PENDING');
     expect(pending.headers['retry-after']).toBe('2');
 
     topology!.replica = await topology!.restartAsReplica(replica, primary.port);
-    const retried = await until('an answer other than 503 once the replica is back', () => t!.send({ doc, headers: { 'idempotency-key': key } }), (r) => r.statusCode !== 503, 20_000);
+    const retried = await until('an answer other than 503 once the replica is back', send, (r) => r.statusCode !== 503, 20_000);
     expect(retried.statusCode).toBe(200);
     expect(retried.body.duplicate).toBe(true);
     // The message stored before the 503 is the one the partner now holds, and the only one the province gets.
