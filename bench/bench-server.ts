@@ -1,22 +1,64 @@
 /**
  * One benchmark target in its own process (so the load generator does not share its event loop).
- * Usage: tsx bench/bench-server.ts <hello|bare|gateway> <config.json>; prints "READY <url>".
+ * Usage: tsx bench/bench-server.ts <scenario> <config.json>; prints "READY <url>".
+ *   hello        fastify hello-world
+ *   bare         a route that only does queue.add (the floor under ingest)
+ *   gateway      the gateway, in the role its config names
+ *   bare-worker  a BullMQ worker that POSTs each job's progress record to the portal simulator (the floor under delivery)
+ *   portal       the national portal simulator (signatures not checked: the receiver's cost is the same for every row)
  */
 import { readFileSync } from 'node:fs';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import Fastify from 'fastify';
+import { Pool } from 'undici';
+import { buildNationalPortalSimulator } from '../connectors/national-portal/simulator.ts';
 import type { GatewayConfig } from '../src/config/types.ts';
 import { startGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logging/logger.ts';
-import { createProducerConnection } from '../src/redis/connections.ts';
+import { createProducerConnection, createWorkerConnection } from '../src/redis/connections.ts';
 
 const [scenario, configFile] = process.argv.slice(2);
-const config = JSON.parse(readFileSync(configFile!, 'utf8')) as GatewayConfig;
+const config = JSON.parse(readFileSync(configFile!, 'utf8')) as GatewayConfig & { bench?: BareWorkerSettings };
+
+/** What the bare worker needs beyond a gateway config: where the portal is and how to log in. */
+export interface BareWorkerSettings {
+  portalUrl: string;
+  portal: { authEndpoint: string; integrationEndpoint: string; username: string; password: string; dstcode: string; madonvi: string };
+  queueName: string;
+  concurrency: number;
+}
+
+/** The floor under delivery: one session, then for each job one undici POST of its record; nothing else. */
+async function bareWorker(settings: BareWorkerSettings): Promise<string> {
+  const { portal } = settings;
+  const pool = new Pool(settings.portalUrl, { connections: settings.concurrency * 2 });
+  const post = async (path: string, body: object) => {
+    const res = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json', dstcode: portal.dstcode }, body: JSON.stringify(body) });
+    const answer = (await res.body.json()) as { error_code: number | string; session?: string; message?: string };
+    if (res.statusCode !== 200 || Number(answer.error_code) !== 0) throw new Error(`portal answered ${res.statusCode} ${answer.message}`);
+    return answer;
+  };
+  const { session } = await post(portal.authEndpoint, { username: portal.username, password: portal.password });
+  const worker = new Worker(
+    settings.queueName,
+    async (job) => {
+      await post(portal.integrationEndpoint, { session, madonvi: portal.madonvi, service: 'CapNhatTienDoHoSoMC', data: [job.data.record] });
+    },
+    { connection: createWorkerConnection(config.redis), prefix: config.redis.prefix, concurrency: settings.concurrency },
+  );
+  await worker.waitUntilReady();
+  return settings.portalUrl;
+}
 
 async function main(): Promise<string> {
   if (scenario === 'gateway') {
-    const gateway = await startGateway(config, createLogger('warn'));
+    const gateway = await startGateway(config, createLogger(config.log.level));
     return gateway.url!;
+  }
+  if (scenario === 'bare-worker') return bareWorker(config.bench!);
+  if (scenario === 'portal') {
+    const portal = buildNationalPortalSimulator({ ...config.bench!.portal, feedStart: 0 });
+    return portal.listen({ host: '127.0.0.1', port: 0 });
   }
   const app = Fastify({ logger: false });
   if (scenario === 'hello') {

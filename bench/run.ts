@@ -1,190 +1,194 @@
 /**
- * npm run bench: ingest throughput and latency of the full gateway (auth, parse, validate, CMS verify,
- * dedupe, durable enqueue) beside two baselines measured in the same run on the same machine:
- * a fastify hello-world and a bare route that only does queue.add. Then signature verification rates.
- * BENCH_SECONDS (default 8) and BENCH_CONNECTIONS (default 50) tune the load.
+ * npm run bench: the gateway beside the bare stack it is built on, each ratio measured in the same run on the same
+ * machine (load generator, simulators and Redis share its cores). One table:
+ * - ingest: fastify hello-world, a bare route → queue.add, and the gateway (auth, parse, schema, CMS verify, dedupe,
+ *   durable enqueue, message log), with AOF everysec and always; every gateway request a new message signed for it;
+ * - delivery: a queue of status updates released to a bare BullMQ worker + undici POST, then to the gateway's
+ *   workers (ordering, signing, the connector's records), same portal simulator, process count and concurrency;
+ * - latency: accept → delivered at 200 msg/s, and the highest steady rate whose p99 stays under 1 s;
+ * - memory: Redis bytes per accepted message through a soak, and the RSS of the api and workers sampled through it;
+ * - signature verification in process.
+ *
+ * Counts, not durations, so a busy machine makes a row slower, never empty. BENCH_SMOKE=1 makes every count small
+ * (the tests run it so the bench cannot rot). Tunables: BENCH_REQUESTS (ingest requests per row, 30,000),
+ * BENCH_CONNECTIONS (50), BENCH_DOSSIERS (2,000), BENCH_DELIVERY_MESSAGES (20,000), BENCH_LATENCY_SECONDS (10),
+ * BENCH_RATES ("200,400,700,1000,1500,2000,3000"), BENCH_STEP_SECONDS (10), BENCH_SOAK_SECONDS (60; 600 for the
+ * record), BENCH_SOAK_RATE (200), BENCH_ONLY ("ingest" or "delivery": one part), BENCH_CPU_PROF=<dir> (a CPU profile of
+ * every server process). A failed run stops every process it started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { X509Certificate, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { loadConfig } from '../src/config/load-config.ts';
-import { projectRoot } from '../src/gateway.ts';
-import { hashApiKey } from '../src/pipeline/authenticate-partner.ts';
+import { execFileSync } from 'node:child_process';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
-import { issueCertificate } from '../src/signatures/pki-factory.ts';
-import { signCms } from '../src/signatures/sign-cms.ts';
-import { createTestPki } from '../test/helpers/test-pki.ts';
+import { BenchSetup } from './bench-setup.ts';
+import { bareDelivery, gatewayDelivery, redisFootprint, startGatewayCluster, type DeliveryContext, type GatewayCluster } from './delivery-bench.ts';
+import { loadIngest, type IngestRow } from './ingest-bench.ts';
+import { highestSteadyRate, sampleRss, steadyLatency } from './latency-bench.ts';
+import { StatusUpdates } from './messages.ts';
+import { PortalWatch } from './portal-watch.ts';
+import { BenchProcesses } from './processes.ts';
 import { signatureBenchmarks } from './signature-bench.ts';
+import { formatTable, type TableRow } from './table.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const smoke = process.env.BENCH_SMOKE === '1';
+const num = (name: string, normal: number, small: number) => Number(process.env[name] ?? (smoke ? small : normal));
+const settings = {
+  requests: num('BENCH_REQUESTS', 30_000, 200),
+  connections: num('BENCH_CONNECTIONS', 50, 4),
+  // Enough dossiers that one dossier's consecutive updates are sent well apart at every rate tried.
+  dossiers: num('BENCH_DOSSIERS', 2_000, 200),
+  deliveryMessages: num('BENCH_DELIVERY_MESSAGES', 20_000, 200),
+  latencySeconds: num('BENCH_LATENCY_SECONDS', 10, 1),
+  rates: (process.env.BENCH_RATES ?? (smoke ? '50,100' : '200,400,700,1000,1500,2000,3000')).split(',').map(Number),
+  stepSeconds: num('BENCH_STEP_SECONDS', 10, 1),
+  soakSeconds: num('BENCH_SOAK_SECONDS', 60, 2),
+  soakRate: num('BENCH_SOAK_RATE', 200, 100),
+  workers: 2,
+  concurrency: 8,
+};
+const latencyLimitMs = 1000;
+
 const workDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-const pki = createTestPki();
-/**
- * The gateway takes a signature sent again as the message it already is (one signature, one message), so every
- * request to it is a new message signed for it. ECDSA P-256 signs in ~50 µs, cheap enough for the load generator to
- * sign each request as it goes (RSA would take a core of its own); the gateway verifies it like any other.
- */
-const ecSigner = pki.signerFor(issueCertificate({ commonName: 'Benchmark signer (ECDSA P-256)', organization: 'Sandbox Province', issuer: pki.intermediate, keyType: 'ec' }));
-const apiKey = `bench_${randomBytes(12).toString('hex')}`;
-const agencyCode = '000.00.01.H22';
-
-const statusUpdate = (dossierNumber: string) =>
-  Buffer.from(
-    JSON.stringify({
-      dossierCode: `${agencyCode}-261123-${dossierNumber}`,
-      procedureCode: '1.001612.000.00.00.H22',
-      agencyCode,
-      status: 4,
-      statusTime: '2026-11-23T09:15:00+07:00',
-      channel: 'online',
-      note: 'Chuyển phòng chuyên môn thẩm định',
-      applicant: { fullName: 'Nguyễn Văn Mẫu', personalId: '001099012345' },
-    }),
-  );
-const body = statusUpdate('000123');
-
-const unusedUrl = 'http://127.0.0.1:9';
-
-function configFor(redisUrl: string) {
-  return loadConfig({
-    rootDir: projectRoot,
-    env: {},
-    overrides: {
-      role: 'api',
-      http: { host: '127.0.0.1', port: 0 },
-      redis: { url: redisUrl, prefix: `bench${randomBytes(3).toString('hex')}` },
-      log: { level: 'warn' },
-      trust: { directories: [pki.trustDir] },
-      // The api role calls no remote system during ingest; every one needs an address all the same.
-      destinations: {
-        'national-portal': { baseUrl: unusedUrl },
-        'provincial-system': { baseUrl: unusedUrl },
-        vnpost: { baseUrl: unusedUrl, transport: null },
-      },
-      payments: { providers: { vnpay: { baseUrl: unusedUrl }, paygov: { baseUrl: unusedUrl } } },
-      registries: { population: { baseUrl: unusedUrl } },
-      partners: {
-        bench: {
-          name: 'Benchmark partner',
-          apiKeyHashes: [hashApiKey(apiKey)],
-          agencies: [agencyCode],
-          certificates: [pki.signer.certificatePem, ecSigner.certificatePem].map((pem) => ({ fingerprint256: new X509Certificate(pem).fingerprint256 })),
-          rateLimit: { max: 1_000_000_000, timeWindowMs: 1000 },
-        },
-      },
-    },
-  });
-}
-
-async function startServer(scenario: string, redisUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const file = join(workDir, `${scenario}-${randomBytes(3).toString('hex')}.json`);
-  writeFileSync(file, JSON.stringify(configFor(redisUrl)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bench-server.ts', scenario, file], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /READY (\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`${scenario} server exited ${code}`)));
-  });
-  return { url, child };
-}
-
-interface Row {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  /** Failed requests, and for the gateway also duplicates (200): every request must be stored as a new message. */
-  non2xx: number;
-}
-
-/** The baselines take any body; the gateway gets a new dossier, signed for it, in every request (see ecSigner). */
-async function load(name: string, url: string, newMessageEachRequest: boolean): Promise<Row> {
-  let counter = 0;
-  const run = randomBytes(4).toString('hex');
-  const nextMessage = () => {
-    const fresh = statusUpdate(`${run}${counter++}`);
-    return { body: fresh.toString(), signature: signCms(fresh, ecSigner) };
-  };
-  const result = await autocannon({
-    url: `${url}/v1/dossiers/status`,
-    connections,
-    duration: seconds,
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      'content-type': 'application/json',
-      'x-timestamp': new Date().toISOString(),
-      'x-signature': signCms(body, pki.defaultSigner),
-    },
-    body: body.toString(),
-    requests: [
-      {
-        setupRequest: (req: any) => {
-          if (!newMessageEachRequest) return req;
-          const { body: text, signature } = nextMessage();
-          return { ...req, body: text, headers: { ...req.headers, 'x-signature': signature, 'idempotency-key': `bench-${run}-${counter}` } };
-        },
-      },
-    ],
-  });
-  // A 200 from the gateway is a duplicate (nothing stored): the bench must not have measured those.
-  const duplicates = newMessageEachRequest ? ((result as any).statusCodeStats?.['200']?.count ?? 0) : 0;
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors + duplicates };
-}
-
-const redisAlways = new EmbeddedRedis({ dir: join(workDir, 'redis-always'), port: 0, appendfsync: 'always' });
-const redisEverysec = new EmbeddedRedis({ dir: join(workDir, 'redis-everysec'), port: 0, appendfsync: 'everysec' });
-/** Servers started and not yet stopped: a failed run stops them too, and its redis-servers. */
-const running = new Set<ChildProcess>();
+const processes = new BenchProcesses(workDir);
+const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' ? 'everysec' : 'always' }));
+const [redisEverysec, redisAlways, redisDelivery] = redises as [EmbeddedRedis, EmbeddedRedis, EmbeddedRedis];
+const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function stopEverything(): Promise<void> {
-  for (const child of running) child.kill('SIGTERM');
-  await Promise.allSettled([redisAlways.stop(), redisEverysec.stop()]);
+  await processes.stopAll();
+  await Promise.allSettled(redises.map((r) => r.stop()));
   rmSync(workDir, { recursive: true, force: true });
 }
 
-async function main() {
-  await Promise.all([redisAlways.start(), redisEverysec.start()]);
-  const scenarios: Array<[string, string, string]> = [
-    ['fastify hello-world', 'hello', redisEverysec.url],
-    ['bare: route → queue.add (AOF everysec)', 'bare', redisEverysec.url],
-    ['gateway ingest (AOF everysec)', 'gateway', redisEverysec.url],
-    ['bare: route → queue.add (AOF always)', 'bare', redisAlways.url],
-    ['gateway ingest (AOF always, default)', 'gateway', redisAlways.url],
+async function ingestRows(setup: BenchSetup): Promise<TableRow[]> {
+  say(`signing ${settings.requests} distinct status updates for the ingest rows…`);
+  const messages = new StatusUpdates(settings.requests, setup.partnerSigner).presign(settings.requests);
+  const scenarios: Array<[string, string, EmbeddedRedis]> = [
+    ['fastify hello-world', 'hello', redisEverysec],
+    ['bare: route → queue.add (AOF everysec)', 'bare', redisEverysec],
+    ['gateway ingest (AOF everysec)', 'gateway', redisEverysec],
+    ['bare: route → queue.add (AOF always)', 'bare', redisAlways],
+    ['gateway ingest (AOF always, default)', 'gateway', redisAlways],
   ];
-  const rows: Row[] = [];
-  for (const [name, scenario, redisUrl] of scenarios) {
-    const server = await startServer(scenario, redisUrl);
-    running.add(server.child);
-    process.stderr.write(`bench: ${name} for ${seconds}s at ${connections} connections…\n`);
-    rows.push(await load(name, server.url, scenario === 'gateway'));
-    server.child.kill('SIGTERM');
-    running.delete(server.child);
+  const rows: IngestRow[] = [];
+  for (const [name, scenario, redis] of scenarios) {
+    const config = setup.gatewayConfig({ role: 'api', redisUrl: redis.url, prefix: `bench${rows.length}` });
+    const server = await processes.start(scenario, config);
+    say(`${name}: ${settings.requests} requests at ${settings.connections} connections…`);
+    rows.push(await loadIngest(name, server.url, setup.apiKey, messages, settings.connections, scenario === 'gateway'));
+    await processes.stop(server);
   }
   const hello = rows[0]!.rps;
-  const bareFor = (row: Row) => rows.find((r) => r.name.startsWith('bare') && r.name.includes(row.name.match(/AOF \w+/)?.[0] ?? '§'))?.rps;
+  const bareOf = (row: IngestRow) => rows.find((r) => r.name.startsWith('bare') && r.name.includes(/AOF \w+/.exec(row.name)?.[0] ?? '§'))?.rps;
+  return rows.map((r) => ({
+    section: 'ingest',
+    name: r.name,
+    value: `${Math.round(r.rps)} req/s`,
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+    ratio: r.name.startsWith('gateway') ? (r.rps / bareOf(r)!).toFixed(2) : r.name.startsWith('bare') ? `${(r.rps / hello).toFixed(2)} of hello` : '',
+    note: `${r.requests} requests`,
+  }));
+}
 
-  const pad = (s: string | number, n: number) => String(s).padEnd(n);
-  const lines = [
-    `Ingest, ${seconds}s per row, ${connections} connections, one process per server, node ${process.version}`,
-    `${pad('scenario', 42)}${pad('req/s', 10)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('errors', 8)}${pad('÷ hello', 9)}÷ bare`,
-    ...rows.map((r) => {
-      const bare = bareFor(r);
-      return `${pad(r.name, 42)}${pad(Math.round(r.rps), 10)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(r.non2xx, 8)}${pad((r.rps / hello).toFixed(2), 9)}${bare && !r.name.startsWith('bare') ? (r.rps / bare).toFixed(2) : ''}`;
-    }),
-    '',
-    'Signature verification (in process)',
-    ...(await signatureBenchmarks(pki, body)).map((r) => `${pad(r.name, 50)}${Math.round(r.opsPerSecond)} /s`),
-  ];
-  process.stdout.write(`\n${lines.join('\n')}\n`);
+async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {
+  const portalProcess = await processes.start('portal', setup.bareConfig(redisDelivery.url, 'benchportal', { portalUrl: '', queueName: '', concurrency: 0 }));
+  const portal = new PortalWatch(portalProcess.url);
+  const ctx: DeliveryContext = { redisUrl: redisDelivery.url, processes, setup, portal, workers: settings.workers, concurrency: settings.concurrency, dossiers: settings.dossiers, messages: settings.deliveryMessages };
+  const rows: TableRow[] = [];
+
+  say(`delivery, bare worker: ${ctx.messages} messages, ${ctx.workers} processes × ${ctx.concurrency}…`);
+  const bare = await bareDelivery(ctx);
+  const deliveryRow = (r: { name: string; rate: number; cpuMsPerMessage: number; commandsPerMessage: number; errors: number; messages: number }) => ({
+    section: 'delivery',
+    name: r.name,
+    value: `${Math.round(r.rate)} msg/s`,
+    errors: r.errors,
+    ratio: (r.rate / bare.rate).toFixed(2),
+    note: `${r.cpuMsPerMessage.toFixed(2)} ms worker CPU and ${r.commandsPerMessage.toFixed(1)} Redis commands per message, ${r.messages} messages`,
+  });
+  rows.push(deliveryRow(bare));
+
+  say(`delivery, gateway workers: ${ctx.dossiers} dossiers made known to the portal, then ${ctx.messages} updates…`);
+  const cluster = await startGatewayCluster(ctx);
+  try {
+    const gateway = await gatewayDelivery(ctx, cluster, `gateway workers, ${ctx.workers} processes × ${ctx.concurrency} (default config)`);
+    rows.push(deliveryRow(gateway));
+    rows.push(...(await latencyRows(cluster, portal, setup)));
+  } finally {
+    await cluster.close();
+  }
+  await processes.stop(portalProcess);
+  return rows;
+}
+
+async function latencyRows(cluster: GatewayCluster, portal: PortalWatch, setup: BenchSetup): Promise<TableRow[]> {
+  const rows: TableRow[] = [];
+  const rate = 200;
+  say(`latency at ${rate} msg/s for ${settings.latencySeconds} s…`);
+  const messages = cluster.updates.presign(rate * settings.latencySeconds);
+  let i = 0;
+  const at200 = await steadyLatency(cluster, portal, setup.apiKey, rate, settings.latencySeconds, () => messages[i++ % messages.length]!, 60_000);
+  rows.push({ section: 'latency', name: `accept → delivered at ${rate} msg/s`, value: `${Math.round(at200.rate)} msg/s`, p50: at200.p50, p99: at200.p99, errors: at200.errors, note: `${at200.accepted} messages, ${settings.latencySeconds} s` });
+
+  say(`highest steady rate with p99 < ${latencyLimitMs} ms, steps ${settings.rates.join(', ')} msg/s of ${settings.stepSeconds} s…`);
+  const search = await highestSteadyRate(cluster, portal, setup.apiKey, settings.rates, settings.stepSeconds, latencyLimitMs);
+  const steps = search.tried.map((t) => `${t.rate} ${t.passed ? 'ok' : `no (p99 ${t.result.p99} ms, ${t.result.errors} errors)`}`).join('; ');
+  rows.push({
+    section: 'latency',
+    name: `highest steady rate with p99 < ${latencyLimitMs / 1000} s`,
+    value: search.best ? `${Math.round(search.best.rate)} msg/s` : `< ${settings.rates[0]} msg/s`,
+    p50: search.best?.p50,
+    p99: search.best?.p99,
+    errors: 0,
+    note: `steps of ${settings.stepSeconds} s: ${steps}`,
+  });
+
+  say(`soak at ${settings.soakRate} msg/s for ${settings.soakSeconds} s (signed as sent), RSS sampled…`);
+  const everyMs = Math.min(10_000, Math.max(250, (settings.soakSeconds * 1000) / 5));
+  const sampler = sampleRss([{ name: 'api', process: cluster.api }, ...cluster.workers.map((w, n) => ({ name: `worker ${n + 1}`, process: w }))], everyMs);
+  const footprintBefore = await redisFootprint(cluster.redis);
+  const soak = await steadyLatency(cluster, portal, setup.apiKey, settings.soakRate, settings.soakSeconds, () => cluster.updates.next(), 120_000);
+  const series = sampler.stop();
+  await new Promise((r) => setTimeout(r, 1500)); // the message log's sealer settles
+  const footprintAfter = await redisFootprint(cluster.redis);
+  const perMessage = (footprintAfter.usedMemory - footprintBefore.usedMemory) / soak.accepted;
+  const keysPerMessage = (footprintAfter.keys - footprintBefore.keys) / soak.accepted;
+  rows.push({ section: 'memory', name: 'soak: accept → delivered', value: `${Math.round(soak.rate)} msg/s`, p50: soak.p50, p99: soak.p99, errors: soak.errors, note: `${soak.accepted} messages, ${settings.soakSeconds} s` });
+  rows.push({ section: 'memory', name: 'Redis bytes per accepted message', value: `${Math.round(perMessage)} B`, errors: 0, note: `${keysPerMessage.toFixed(2)} keys per message; used_memory ${mb(footprintBefore.usedMemory)} → ${mb(footprintAfter.usedMemory)} MB over the soak` });
+  for (const s of series) {
+    const samples = s.samples.length ? s.samples : [0];
+    rows.push({
+      section: 'memory',
+      name: `RSS ${s.name}`,
+      value: `${mb(samples.at(-1)!)} MB`,
+      errors: 0,
+      note: `first/last/min/max ${[samples[0]!, samples.at(-1)!, Math.min(...samples), Math.max(...samples)].map(mb).join(' / ')} MB, ${samples.length} samples every ${everyMs / 1000} s`,
+    });
+  }
+  return rows;
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+function machine(): string {
+  const redisVersion = /v=(\S+)/.exec(execFileSync('redis-server', ['--version']).toString())?.[1] ?? '?';
+  const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
+  return `${date} UTC · ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · Redis ${redisVersion} · log level warn${smoke ? ' · SMOKE (tiny counts: the numbers mean nothing)' : ''}`;
+}
+
+async function main() {
+  say(`work dir ${workDir} (removed at the end, with every process started here stopped)`);
+  await Promise.all(redises.map((r) => r.start()));
+  const setup = new BenchSetup(workDir);
+  const only = process.env.BENCH_ONLY;
+  const rows: TableRow[] = [...(only === 'delivery' ? [] : await ingestRows(setup)), ...(only === 'ingest' ? [] : await deliveryAndAfter(setup))];
+  say('signature verification in process…');
+  const body = new StatusUpdates(1, setup.partnerSigner).next().body;
+  for (const r of await signatureBenchmarks(setup.pki, body, smoke ? 200 : 1500)) rows.push({ section: 'signatures', name: r.name, value: `${Math.round(r.opsPerSecond)} /s`, errors: 0 });
+  process.stdout.write(`\nnpm run bench · ${machine()}\n(load generator, simulators and Redis on the same cores; ratios are of rows measured in this run)\n\n${formatTable(rows)}\n`);
 }
 
 main().then(stopEverything, async (err) => {

@@ -1,0 +1,172 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { toDossierRecord, toProgressRecord } from '../connectors/national-portal/mapping.ts';
+import type { Envelope } from '../src/messages/envelope.ts';
+import { queueNameFor } from '../src/queues/destination-queues.ts';
+import type { BenchSetup } from './bench-setup.ts';
+import { StatusUpdates } from './messages.ts';
+import type { PortalWatch } from './portal-watch.ts';
+import { cpuMsOf, type BenchProcess, type BenchProcesses } from './processes.ts';
+import { sendAll } from './steady-load.ts';
+
+export interface DeliveryRow {
+  name: string;
+  messages: number;
+  rate: number;
+  cpuMsPerMessage: number;
+  /** Redis commands processed per message while the queue drained (the bench's own polling included: a few a second). */
+  commandsPerMessage: number;
+  errors: number;
+}
+
+export interface DeliveryContext {
+  redisUrl: string;
+  processes: BenchProcesses;
+  setup: BenchSetup;
+  portal: PortalWatch;
+  /** Worker processes, and jobs each runs at once. */
+  workers: number;
+  concurrency: number;
+  dossiers: number;
+  messages: number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `done()` reaches `target`, failing after `timeoutMs` with what was reached. */
+async function until(what: string, done: () => Promise<number>, target: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let reached = await done();
+  while (reached < target) {
+    if (Date.now() > deadline) throw new Error(`${what}: ${reached} of ${target} after ${timeoutMs / 1000} s`);
+    await pause(50);
+    reached = await done();
+  }
+}
+
+const finished = async (queue: Queue) => {
+  const counts = await queue.getJobCounts('completed', 'failed');
+  return counts.completed! + counts.failed!;
+};
+
+/** Releases a paused, filled queue to running workers and times it until every job finished. */
+const commandsProcessed = async (redis: Redis) => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+
+async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[], before: number, messages: number): Promise<{ seconds: number; cpuMs: number; commands: number; failed: number }> {
+  const failedBefore = (await queue.getJobCounts('failed')).failed!;
+  const commandsBefore = await commandsProcessed(redis);
+  const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0);
+  const started = performance.now();
+  await queue.resume();
+  await until('delivery', () => finished(queue), before + messages, 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
+  const commands = (await commandsProcessed(redis)) - commandsBefore;
+  return { seconds, cpuMs, commands, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
+}
+
+/**
+ * The floor under delivery: 2 processes of a bare BullMQ worker, each job one undici POST of a ready-made
+ * progress record to the same portal simulator (dossiers synced beforehand), no signing, no ordering, no records.
+ */
+export async function bareDelivery(ctx: DeliveryContext): Promise<DeliveryRow> {
+  const prefix = 'benchbare';
+  const queueName = 'bench-bare-deliver';
+  const connection = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(queueName, { connection, prefix });
+  try {
+    await queue.pause();
+    const updates = new StatusUpdates(ctx.dossiers);
+    const asEnvelope = (body: Buffer) => ({ payload: JSON.parse(body.toString()) }) as unknown as Envelope;
+    const session = await ctx.portal.login();
+    const names = { TenTTHC: 'Thủ tục', MaLinhVuc: 'LV', TenLinhVuc: 'Lĩnh vực' };
+    const first = updates.firstRound();
+    for (let i = 0; i < first.length; i += 500) {
+      const data = first.slice(i, i + 500).map((m) => toDossierRecord(asEnvelope(m.body), names));
+      await ctx.portal.post('/api/integration', { session, madonvi: '000.00.00.H22', service: 'DongBoHoSoMC', isUpdating: 'False', data });
+    }
+    const jobs = updates.presign(ctx.messages).map((m) => ({ name: 'progress', data: { record: toProgressRecord(asEnvelope(m.body)) } }));
+    for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+    const settings = { portalUrl: ctx.portal.url, queueName, concurrency: ctx.concurrency };
+    const workers = await Promise.all(Array.from({ length: ctx.workers }, () => ctx.processes.start('bare-worker', ctx.setup.bareConfig(ctx.redisUrl, prefix, settings))));
+    const run = await timeRelease(queue, connection, workers, 0, ctx.messages);
+    await Promise.all(workers.map((w) => ctx.processes.stop(w)));
+    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, errors: run.failed };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** The gateway's api and workers on one Redis, with the portal simulator behind them. */
+export interface GatewayCluster {
+  api: BenchProcess;
+  workers: BenchProcess[];
+  queue: Queue;
+  redis: Redis;
+  prefix: string;
+  updates: StatusUpdates;
+  close(): Promise<void>;
+}
+
+export async function startGatewayCluster(ctx: DeliveryContext, portal: Record<string, unknown> = {}): Promise<GatewayCluster> {
+  const prefix = 'bench';
+  const config = (role: 'api' | 'worker') => ctx.setup.gatewayConfig({ role, redisUrl: ctx.redisUrl, prefix, portalUrl: ctx.portal.url, portal: { concurrency: ctx.concurrency, ...portal } });
+  const [api, ...workers] = await Promise.all([ctx.processes.start('gateway', config('api')), ...Array.from({ length: ctx.workers }, () => ctx.processes.start('gateway', config('worker')))]);
+  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(queueNameFor('national-portal'), { connection: redis, prefix });
+  return {
+    api: api!,
+    workers,
+    queue,
+    redis,
+    prefix,
+    updates: new StatusUpdates(ctx.dossiers, ctx.setup.partnerSigner),
+    close: async () => {
+      await Promise.all([api!, ...workers].map((p) => ctx.processes.stop(p)));
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export interface RedisFootprint {
+  usedMemory: number;
+  keys: number;
+}
+
+export async function redisFootprint(redis: Redis): Promise<RedisFootprint> {
+  const info = await redis.info('memory');
+  return { usedMemory: Number(/used_memory:(\d+)/.exec(info)![1]), keys: await redis.dbsize() };
+}
+
+/**
+ * The gateway's workers on the same work: the dossiers made known to the portal first (each dossier's first update,
+ * delivered), then the queue paused, the updates accepted through the api (signed, verified, stored), released and
+ * timed. Ordering, signing, the connector's records and the message log all run as in production.
+ */
+export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayCluster, name: string): Promise<DeliveryRow & { footprint: { before: RedisFootprint; after: RedisFootprint } }> {
+  const { queue, updates } = cluster;
+  const warm = await sendAll(cluster.api.url, ctx.setup.apiKey, updates.firstRound());
+  if (warm.errors) throw new Error(`${name}: ${warm.errors} of the first updates were not accepted`);
+  await until(`${name}: first updates delivered`, () => finished(queue), warm.accepted, 600_000);
+  await ctx.portal.mark();
+  const before = await finished(queue);
+  await queue.pause();
+  const messages = updates.presign(ctx.messages);
+  const footprintBefore = await redisFootprint(cluster.redis);
+  const sent = await sendAll(cluster.api.url, ctx.setup.apiKey, messages);
+  const run = await timeRelease(queue, cluster.redis, cluster.workers, before, sent.accepted);
+  const { arrivals, refused } = await ctx.portal.newProgress();
+  const missing = sent.accepted - new Set(arrivals.map((a) => a.portalKey)).size;
+  await pause(1500); // the message log's sealer and the last records settle
+  return {
+    name,
+    messages: sent.accepted,
+    rate: sent.accepted / run.seconds,
+    cpuMsPerMessage: run.cpuMs / sent.accepted,
+    commandsPerMessage: run.commands / sent.accepted,
+    errors: sent.errors + run.failed + refused + Math.max(0, missing),
+    footprint: { before: footprintBefore, after: await redisFootprint(cluster.redis) },
+  };
+}

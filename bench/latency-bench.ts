@@ -1,0 +1,81 @@
+import type { GatewayCluster } from './delivery-bench.ts';
+import type { SignedMessage } from './messages.ts';
+import type { PortalWatch } from './portal-watch.ts';
+import { rssOf, type BenchProcess } from './processes.ts';
+import { percentiles, sendSteadily } from './steady-load.ts';
+
+export interface LatencyResult {
+  rate: number;
+  accepted: number;
+  p50: number;
+  p99: number;
+  /** Requests not accepted, and accepted messages the portal never got within the drain time. */
+  errors: number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function finished(cluster: GatewayCluster): Promise<number> {
+  const counts = await cluster.queue.getJobCounts('completed', 'failed');
+  return counts.completed! + counts.failed!;
+}
+
+/**
+ * Accept → delivered at a steady rate: from the partner's request leaving to the portal applying the update, for
+ * every message (the portal is read once at the end; the queue's counts tell when everything is through).
+ */
+export async function steadyLatency(cluster: GatewayCluster, portal: PortalWatch, apiKey: string, rate: number, seconds: number, next: () => SignedMessage, drainMs: number): Promise<LatencyResult> {
+  await portal.mark();
+  const before = await finished(cluster);
+  const sent = await sendSteadily(cluster.api.url, apiKey, rate, seconds, next);
+  const deadline = Date.now() + drainMs;
+  while ((await finished(cluster)) < before + sent.accepted && Date.now() < deadline) await pause(100);
+  const { arrivals, refused } = await portal.newProgress();
+  const latencies = arrivals.flatMap((a) => {
+    const at = sent.sentAt.get(a.portalKey);
+    return at === undefined ? [] : [a.receivedAt - at];
+  });
+  const { p50, p99, count } = percentiles(latencies);
+  return { rate: sent.accepted / sent.seconds, accepted: sent.accepted, p50, p99, errors: sent.errors + refused + (sent.accepted - count) };
+}
+
+export interface RateSearch {
+  best?: LatencyResult;
+  tried: Array<{ rate: number; result: LatencyResult; passed: boolean }>;
+}
+
+/**
+ * The highest of `rates` at which accept → delivered p99 stays under `limitMs` with nothing lost: each step is
+ * pre-signed (signing is not the load generator's bottleneck), run, drained; the search stops at the first failure.
+ */
+export async function highestSteadyRate(cluster: GatewayCluster, portal: PortalWatch, apiKey: string, rates: number[], seconds: number, limitMs: number): Promise<RateSearch> {
+  const tried: RateSearch['tried'] = [];
+  let best: LatencyResult | undefined;
+  for (const rate of rates) {
+    const messages = cluster.updates.presign(Math.max(1, Math.round(rate * seconds)));
+    let i = 0;
+    const result = await steadyLatency(cluster, portal, apiKey, rate, seconds, () => messages[i++ % messages.length]!, Math.max(30_000, seconds * 3000));
+    const passed = result.errors === 0 && result.p99 < limitMs;
+    tried.push({ rate, result, passed });
+    if (!passed) break;
+    best = result;
+  }
+  return { best, tried };
+}
+
+export interface RssSeries {
+  name: string;
+  samples: number[];
+}
+
+/** Samples the resident memory of each process every `everyMs` until stopped. */
+export function sampleRss(processes: Array<{ name: string; process: BenchProcess }>, everyMs: number): { stop(): RssSeries[] } {
+  const series = processes.map(({ name }) => ({ name, samples: [] as number[] }));
+  const timer = setInterval(() => processes.forEach(({ process }, i) => series[i]!.samples.push(rssOf(process.pid))), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return series;
+    },
+  };
+}
