@@ -41,10 +41,11 @@ export class NationalPortalClient implements DeliveryClient {
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const { envelope } = request;
     const extras: IntegrationCallExtras = { traceId: request.traceId, log: request.log, sign: this.context.signOutbound };
-    const done = await this.context.state.read(`message:${envelope.messageId}`);
+    // Both records read in one round trip: what this message already did, and what the portal has of its dossier.
+    const [done, known] = await Promise.all([this.context.state.read(`message:${envelope.messageId}`), isStatusType(envelope.type) ? this.context.state.read(`dossier:${envelope.dossierCode}`) : undefined]);
     if (isStatusType(envelope.type)) {
       if (!done.progress) {
-        await this.ensureDossierSynced(envelope, extras);
+        await this.ensureDossierSynced(envelope, known!, extras);
         await this.callOnce(envelope, 'progress', 'CapNhatTienDoHoSoMC', { data: [toProgressRecord(envelope)] }, extras);
       }
     } else if (envelope.type === 'payment.result.v1') {
@@ -64,9 +65,8 @@ export class NationalPortalClient implements DeliveryClient {
   }
 
   /** DongBoHoSoMC when the portal may lack the dossier or holds other dossier-level fields than this message. */
-  private async ensureDossierSynced(envelope: Envelope, extras: IntegrationCallExtras): Promise<void> {
+  private async ensureDossierSynced(envelope: Envelope, known: Record<string, string>, extras: IntegrationCallExtras): Promise<void> {
     const key = `dossier:${envelope.dossierCode}`;
-    const known = await this.context.state.read(key);
     const digest = dossierFieldsDigest(envelope);
     if (known.synced && known.digest === digest) return;
     // A v1 message knows too little of the dossier to correct it: sent again, it would blank what a v2 one told the portal.

@@ -85,9 +85,12 @@ export class DeliveryWorker {
     const { destinationName, ordering } = this.deps;
     const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName, traceId: envelope.traceId });
 
-    if (job.attemptsStarted <= 1) await this.deps.timeline?.index(envelope, destinationName);
     const orderingKey = envelope.orderingKey ?? envelope.dossierCode;
-    const claim = await ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime);
+    // Sent together (one round trip): the timeline entry does not depend on the claim's answer.
+    const [, claim] = await Promise.all([
+      job.attemptsStarted <= 1 ? this.deps.timeline?.index(envelope, destinationName) : undefined,
+      ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime),
+    ]);
     if (claim.kind === 'busy') {
       await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);
       throw new DelayedError();
@@ -169,11 +172,14 @@ export class DeliveryWorker {
     this.breaker.onAnswered();
     // Before the job completes: if this fails the delivery is retried, and the receiver's idempotency gives the same answer.
     if (receipt.events?.length) await this.deps.publishProduced?.(envelope, receipt.events);
-    await this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode });
-    failpoint('delivery:after-delivered-record');
+    // The attempt line and the message log's entry are independent writes: one round trip for both. The floor is
+    // raised (release) only after the attempt line is written, so a worker dying in between re-reads "delivered".
+    await Promise.all([
+      this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode }).then(() => failpoint('delivery:after-delivered-record')),
+      this.logOutbound(envelope, 'delivered'),
+    ]);
     log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
     this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
-    await this.logOutbound(envelope, 'delivered');
     const outcome: DeliveryOutcome = { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString(), ...(receipt.events?.length ? { produced: receipt.events.map((e) => e.payload) } : {}) };
     return { outcome, call: 'reached' };
   }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis/connections.ts';
+import { LuaScript } from '../redis/lua-script.ts';
 
-const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
-const claimDossierLua = script('claim-dossier');
-const releaseDossierLua = script('release-dossier');
-const extendDossierLua = script('extend-dossier');
+const script = (name: string) => new LuaScript(readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8'));
+const claimDossier = script('claim-dossier');
+const releaseDossier = script('release-dossier');
+const extendDossier = script('extend-dossier');
 
 export type DossierClaim =
   | { kind: 'busy' }
@@ -43,15 +44,7 @@ export class DossierOrdering {
   }
 
   async claim(destination: string, dossierCode: string, jobId: string, orderingTime: number): Promise<DossierClaim> {
-    const [kind, floor, interrupted] = (await this.redis.eval(
-      claimDossierLua,
-      3,
-      ...this.keys(destination, dossierCode),
-      jobId,
-      this.lockMs,
-      String(orderingTime),
-      this.retentionMs,
-    )) as [string, string?, number?];
+    const [kind, floor, interrupted] = (await claimDossier.run(this.redis, this.keys(destination, dossierCode), [jobId, this.lockMs, String(orderingTime), this.retentionMs])) as [string, string?, number?];
     if (kind === 'busy') return { kind: 'busy' };
     if (kind === 'superseded') return { kind: 'superseded', floor: Number(floor) };
     return { kind: 'claimed', interrupted: interrupted === 1 };
@@ -60,7 +53,7 @@ export class DossierOrdering {
   /** Renews the claim while a call is in flight; false when it was lost. */
   async extend(destination: string, dossierCode: string, jobId: string): Promise<boolean> {
     const [lock] = this.keys(destination, dossierCode);
-    return (await this.redis.eval(extendDossierLua, 1, lock, jobId, this.lockMs)) === 1;
+    return (await extendDossier.run(this.redis, [lock], [jobId, this.lockMs])) === 1;
   }
 
   /** Keeps the claim alive until the returned stop is called (a third of the lock period between renewals). */
@@ -76,13 +69,6 @@ export class DossierOrdering {
   }
 
   async release(destination: string, dossierCode: string, jobId: string, orderingTime: number, result: CallResult): Promise<void> {
-    await this.redis.eval(
-      releaseDossierLua,
-      3,
-      ...this.keys(destination, dossierCode),
-      jobId,
-      result === 'not-reached' ? '' : String(orderingTime),
-      this.retentionMs,
-    );
+    await releaseDossier.run(this.redis, this.keys(destination, dossierCode), [jobId, result === 'not-reached' ? '' : String(orderingTime), this.retentionMs]);
   }
 }
