@@ -28,9 +28,11 @@ export function judge(scenario: string, sent: SentUpdate[], effects: PortalEffec
   const applied = new Map<string, string[]>();
   for (const effect of effects) {
     if (effect.service !== 'CapNhatTienDoHoSoMC') continue;
-    const record = effect.payload.data?.[0] as { MaHoSo?: string; ThoiDiemXuLy?: string } | undefined;
-    if (!record?.MaHoSo || !ours.has(record.MaHoSo)) continue;
-    applied.set(record.MaHoSo, [...(applied.get(record.MaHoSo) ?? []), String(record.ThoiDiemXuLy)]);
+    // One call may carry the progress of several dossiers (a list): every record is one update applied.
+    for (const record of (effect.payload.data ?? []) as Array<{ MaHoSo?: string; ThoiDiemXuLy?: string }>) {
+      if (!record.MaHoSo || !ours.has(record.MaHoSo)) continue;
+      applied.set(record.MaHoSo, [...(applied.get(record.MaHoSo) ?? []), String(record.ThoiDiemXuLy)]);
+    }
   }
   let delivered = 0;
   let superseded = 0;

@@ -5,6 +5,7 @@ import { PortalIntegration, PortalRefusal, type IntegrationCallExtras } from './
 import { dossierFieldsDigest, isStatusType, toDossierRecord, toPaymentRecord, toProgressRecord, toReceiptRecord } from './mapping.ts';
 import { portalOptionsOf, type PortalOptions } from './options.ts';
 import { ProcedureCatalog } from './procedure-catalog.ts';
+import { ProgressBatcher } from './progress-batcher.ts';
 import { PortalSession } from './session.ts';
 
 /** What the gateway remembers of a dossier the portal has: long enough for a dossier's whole life. */
@@ -29,6 +30,7 @@ export class NationalPortalClient implements DeliveryClient {
   private readonly options: PortalOptions;
   private readonly integration: PortalIntegration;
   private readonly procedures: ProcedureCatalog;
+  private readonly progress: ProgressBatcher;
 
   constructor(private readonly context: ConnectorContext) {
     this.options = portalOptionsOf(context.destination.options);
@@ -36,6 +38,7 @@ export class NationalPortalClient implements DeliveryClient {
     const session = new PortalSession(transport, this.options, destinationName, destination.timeoutMs);
     this.integration = new PortalIntegration(transport, this.options, session, destinationName, destination.timeoutMs);
     this.procedures = new ProcedureCatalog(this.integration, context.state, this.options.procedureCacheTtlMs, context.logger);
+    this.progress = new ProgressBatcher(this.integration, this.options.progressBatchMax, context.signOutbound);
   }
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
@@ -46,7 +49,9 @@ export class NationalPortalClient implements DeliveryClient {
     if (isStatusType(envelope.type)) {
       if (!done.progress) {
         await this.ensureDossierSynced(envelope, known!, extras);
-        await this.callOnce(envelope, 'progress', 'CapNhatTienDoHoSoMC', { data: [toProgressRecord(envelope)] }, extras);
+        // Sent with the progress of other dossiers waiting in this worker (one call, one signature), recorded per message.
+        await this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log });
+        await this.context.state.write(`message:${envelope.messageId}`, { progress: String(Date.now()) }, messageRecordTtlMs);
       }
     } else if (envelope.type === 'payment.result.v1') {
       if (!done.sent) await this.callOnce(envelope, 'sent', this.options.paymentService, { data: [toPaymentRecord(envelope)] }, extras);

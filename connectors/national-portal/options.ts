@@ -22,6 +22,11 @@ export interface PortalOptions {
   receiptService: string;
   /** Our profile (no public source): fee payment results. */
   paymentService: string;
+  /**
+   * At most this many progress updates (of different dossiers, ready in this worker at the same moment) in one
+   * CapNhatTienDoHoSoMC call (default 8, the destination's default concurrency); 1 sends each alone.
+   */
+  progressBatchMax: number;
 }
 
 export function portalOptionsOf(options: Record<string, unknown>): PortalOptions {
@@ -29,6 +34,10 @@ export function portalOptionsOf(options: Record<string, unknown>): PortalOptions
   const ttl = options.procedureCacheTtlMs;
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0)) {
     throw new Error('national-portal connector: options.procedureCacheTtlMs must be a non-negative integer');
+  }
+  const batchMax = options.progressBatchMax;
+  if (batchMax !== undefined && (typeof batchMax !== 'number' || !Number.isInteger(batchMax) || batchMax < 1 || batchMax > 500)) {
+    throw new Error('national-portal connector: options.progressBatchMax must be an integer from 1 to 500');
   }
   return {
     authEndpoint: text('authEndpoint'),
@@ -41,5 +50,6 @@ export function portalOptionsOf(options: Record<string, unknown>): PortalOptions
     submissionsService: text('submissionsService', 'LayDanhSachHoSoTrucTuyen'),
     receiptService: text('receiptService', 'XacNhanNhanHoSo'),
     paymentService: text('paymentService', 'CapNhatThanhToanHoSoMC'),
+    progressBatchMax: (batchMax as number | undefined) ?? 8,
   };
 }

@@ -37,8 +37,8 @@ const hour = (h: number) => `2026-11-23T${String(h).padStart(2, '0')}:00:00+07:0
 const progressTimes = (effects: Awaited<ReturnType<PortalSimulator['received']>>['effects']) => {
   const byDossier = new Map<string, string[]>();
   for (const e of effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC')) {
-    const [record] = e.payload.data as Array<{ MaHoSo: string; ThoiDiemXuLy: string }>;
-    byDossier.set(record!.MaHoSo, [...(byDossier.get(record!.MaHoSo) ?? []), record!.ThoiDiemXuLy]);
+    // One call may carry the progress of several dossiers (a list): every record is one update applied.
+    for (const record of e.payload.data as Array<{ MaHoSo: string; ThoiDiemXuLy: string }>) byDossier.set(record.MaHoSo, [...(byDossier.get(record.MaHoSo) ?? []), record.ThoiDiemXuLy]);
   }
   return byDossier;
 };

@@ -145,10 +145,22 @@ export class PortalSimulator extends SimulatorClient<ReceivedPortalCall, { login
     return new PortalSimulator(app, url);
   }
 
-  /** Every call that changed the portal about this dossier, in order: DongBoHoSoMC, CapNhatTienDoHoSoMC, payment, receipt. */
+  /**
+   * Every call that changed the portal about this dossier, in order: DongBoHoSoMC, CapNhatTienDoHoSoMC, payment,
+   * receipt. A call whose list carried several dossiers appears here with this dossier's records only.
+   */
   async effectsFor(dossierCode: string): Promise<ReceivedPortalCall[]> {
     const { effects } = await this.received();
-    return effects.filter((e) => (e.payload.data as Array<{ MaHoSo: string }> | undefined)?.[0]?.MaHoSo === dossierCode);
+    return effects.flatMap((e) => {
+      const items = (e.payload.data as Array<{ MaHoSo: string }> | undefined)?.filter((item) => item.MaHoSo === dossierCode) ?? [];
+      return items.length ? [{ ...e, payload: { ...e.payload, data: items } }] : [];
+    });
+  }
+
+  /** Every progress record the portal applied (one per delivered status message), of every dossier, however they were grouped in calls. */
+  async progressRecords(): Promise<Array<Record<string, string>>> {
+    const { effects } = await this.received();
+    return effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC').flatMap((e) => e.payload.data as Array<Record<string, string>>);
   }
 
   /** The progress updates (CapNhatTienDoHoSoMC) the portal applied for this dossier: one per delivered status message. */

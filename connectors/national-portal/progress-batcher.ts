@@ -1,0 +1,80 @@
+import type { IntegrationCallExtras, PortalIntegration } from './integration.ts';
+import { PortalRefusal } from './integration.ts';
+
+interface Waiting {
+  record: Record<string, string>;
+  extras: IntegrationCallExtras;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Progress calls in flight at once per worker process. A record finding both busy waits, and the records that
+ * waited go out together in the next call: one call at a time would let a hung call hold up every dossier of
+ * the process until its timeout; with two, the other keeps moving.
+ */
+const callsInFlight = 2;
+
+/**
+ * CapNhatTienDoHoSoMC takes a list (`data: [...]`): progress updates that wait in this process while calls are
+ * in flight (each its own job, of a different dossier, each holding its dossier's claim with its intent recorded)
+ * go out as one call, signed once (group commit: nothing waits for a timer, and a lone update goes at once).
+ * Ordering is untouched: a record joins a call only after its job claimed its dossier, and its job releases
+ * (raising the floor or not) only after that call's answer, exactly as alone.
+ *
+ * The call's answer is every member's answer: success, or the same failure (no answer means any of them may have
+ * been applied, and each job's floor says so). A refusal of a list of several is asked again one record at a
+ * time, so only the record the portal refuses is dead-lettered; this takes a refused list to have applied nothing
+ * (the simulator's behaviour; the public client only ever sends lists of one). `maxRecords` 1 sends each alone.
+ */
+export class ProgressBatcher {
+  private readonly waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly integration: PortalIntegration,
+    private readonly maxRecords: number,
+    private readonly sign?: (body: Buffer) => string,
+  ) {}
+
+  /** `extras`: the message's trace id and logger (the signature is the batcher's, over the whole list). */
+  send(record: Record<string, string>, extras: IntegrationCallExtras = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ record, extras, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < callsInFlight && this.waiting.length) {
+      const batch = this.waiting.splice(0, this.maxRecords);
+      this.inFlight += 1;
+      void this.call(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async call(batch: Waiting[]): Promise<void> {
+    try {
+      await this.integration.call('CapNhatTienDoHoSoMC', { data: batch.map((w) => w.record) }, this.extrasOf(batch));
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      if (batch.length > 1 && err instanceof PortalRefusal) {
+        await Promise.all(batch.map((w) => this.call([w])));
+        return;
+      }
+      for (const w of batch) w.reject(err);
+    }
+  }
+
+  /**
+   * One signature over the whole list. A traceparent names one trace: a list goes out under its first message's
+   * trace id (and is logged with that message's ids); the others' log lines say they were sent, with their own.
+   */
+  private extrasOf(batch: Waiting[]): IntegrationCallExtras {
+    const { traceId, log } = batch[0]!.extras;
+    return { sign: this.sign, traceId, log };
+  }
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { gatewayIdentity, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ overrides: { destinations: { 'national-portal': { retry: { maxAgeMs: 60_000, baseDelayMs: 100, maxDelayMs: 400 } } } } });
+});
+afterAll(() => t.close());
+
+const hour = (h: number) => `2026-11-23T${String(h).padStart(2, '0')}:00:00+07:00`;
+const compact = (h: number) => `20261123${String(h).padStart(2, '0')}0000`;
+
+/**
+ * The portal's CapNhatTienDoHoSoMC takes a list: progress updates of different dossiers that wait while the
+ * worker's calls are in flight go together, signed once. Each message still holds its own dossier's claim, so
+ * every dossier's updates reach the portal once each and in their order.
+ */
+it('updates of several dossiers share one signed call, and every dossier still gets each update once, in order', async () => {
+  const dossiers = Array.from({ length: 12 }, () => statusUpdate().dossierCode as string);
+  const first = await Promise.all(dossiers.map((dossierCode) => t.send({ doc: statusUpdate({ dossierCode, status: 2, statusTime: hour(8) }) })));
+  await Promise.all(first.map((r) => t.waitForState(r.body.messageId, ['delivered'], 30_000)));
+
+  // A slow portal: while two calls are in flight, the other updates of this worker wait and then go together.
+  await t.portal.faults({ latencyMs: 400 });
+  const later: string[] = [];
+  for (const h of [9, 10, 11]) {
+    const round = await Promise.all(dossiers.map((dossierCode) => t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: hour(h) }) })));
+    expect(round.map((r) => r.statusCode)).toEqual(dossiers.map(() => 202));
+    later.push(...round.map((r) => r.body.messageId as string));
+  }
+  const views = await Promise.all(later.map((id) => t.waitForState(id, ['delivered'], 60_000)));
+  expect(views.every((v) => v.state === 'delivered')).toBe(true);
+  await t.portal.faults({});
+
+  const { effects } = await t.portal.received();
+  const progressCalls = effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC');
+  const lists = progressCalls.filter((e) => (e.payload.data as unknown[]).length > 1);
+  expect(lists.length, 'calls that carried several dossiers').toBeGreaterThan(0);
+  for (const list of lists) {
+    const codes = (list.payload.data as Array<{ MaHoSo: string }>).map((r) => r.MaHoSo);
+    expect(new Set(codes).size, 'a list holds different dossiers').toBe(codes.length);
+    expect(list.signer, 'the list is signed by the gateway').toBe(gatewayIdentity().subject);
+  }
+  for (const dossierCode of dossiers) {
+    const times = (await t.portal.progressFor(dossierCode)).map((e) => (e.payload.data as Array<{ ThoiDiemXuLy: string }>)[0]!.ThoiDiemXuLy);
+    expect(times, dossierCode).toEqual([compact(8), compact(9), compact(10), compact(11)]);
+  }
+}, 120_000);
