@@ -33,32 +33,36 @@ export interface DeliveryContext {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `done()` reaches `target`, failing after `timeoutMs` with what was reached. */
-async function until(what: string, done: () => Promise<number>, target: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let reached = await done();
-  while (reached < target) {
-    if (Date.now() > deadline) throw new Error(`${what}: ${reached} of ${target} after ${timeoutMs / 1000} s`);
-    await pause(50);
-    reached = await done();
-  }
+/**
+ * Jobs not finished yet. Counted this way, not by completed jobs: the gateway keeps only the newest
+ * retention.completedJobsPerDestination of those.
+ */
+export async function unfinished(queue: Queue): Promise<number> {
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
-const finished = async (queue: Queue) => {
-  const counts = await queue.getJobCounts('completed', 'failed');
-  return counts.completed! + counts.failed!;
-};
+/** Waits until the queue has nothing left to do, failing after `timeoutMs` with what is left. */
+export async function drained(what: string, queue: Queue, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let left = await unfinished(queue);
+  while (left > 0) {
+    if (Date.now() > deadline) throw new Error(`${what}: ${left} jobs not finished after ${timeoutMs / 1000} s`);
+    await pause(50);
+    left = await unfinished(queue);
+  }
+}
 
 /** Releases a paused, filled queue to running workers and times it until every job finished. */
 const commandsProcessed = async (redis: Redis) => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
 
-async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[], before: number, messages: number): Promise<{ seconds: number; cpuMs: number; commands: number; failed: number }> {
+async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; failed: number }> {
   const failedBefore = (await queue.getJobCounts('failed')).failed!;
   const commandsBefore = await commandsProcessed(redis);
   const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0);
   const started = performance.now();
   await queue.resume();
-  await until('delivery', () => finished(queue), before + messages, 600_000);
+  await drained('delivery', queue, 600_000);
   const seconds = (performance.now() - started) / 1000;
   const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
   const commands = (await commandsProcessed(redis)) - commandsBefore;
@@ -89,7 +93,7 @@ export async function bareDelivery(ctx: DeliveryContext): Promise<DeliveryRow> {
     for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
     const settings = { portalUrl: ctx.portal.url, queueName, concurrency: ctx.concurrency };
     const workers = await Promise.all(Array.from({ length: ctx.workers }, () => ctx.processes.start('bare-worker', ctx.setup.bareConfig(ctx.redisUrl, prefix, settings))));
-    const run = await timeRelease(queue, connection, workers, 0, ctx.messages);
+    const run = await timeRelease(queue, connection, workers);
     await Promise.all(workers.map((w) => ctx.processes.stop(w)));
     return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, errors: run.failed };
   } finally {
@@ -149,14 +153,13 @@ export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayClus
   const { queue, updates } = cluster;
   const warm = await sendAll(cluster.api.url, ctx.setup.apiKey, updates.firstRound());
   if (warm.errors) throw new Error(`${name}: ${warm.errors} of the first updates were not accepted`);
-  await until(`${name}: first updates delivered`, () => finished(queue), warm.accepted, 600_000);
+  await drained(`${name}: first updates`, queue, 600_000);
   await ctx.portal.mark();
-  const before = await finished(queue);
   await queue.pause();
   const messages = updates.presign(ctx.messages);
   const footprintBefore = await redisFootprint(cluster.redis);
   const sent = await sendAll(cluster.api.url, ctx.setup.apiKey, messages);
-  const run = await timeRelease(queue, cluster.redis, cluster.workers, before, sent.accepted);
+  const run = await timeRelease(queue, cluster.redis, cluster.workers);
   const { arrivals, refused } = await ctx.portal.newProgress();
   const missing = sent.accepted - new Set(arrivals.map((a) => a.portalKey)).size;
   await pause(1500); // the message log's sealer and the last records settle

@@ -1,4 +1,4 @@
-import type { GatewayCluster } from './delivery-bench.ts';
+import { unfinished, type GatewayCluster } from './delivery-bench.ts';
 import type { SignedMessage } from './messages.ts';
 import type { PortalWatch } from './portal-watch.ts';
 import { rssOf, type BenchProcess } from './processes.ts';
@@ -15,21 +15,15 @@ export interface LatencyResult {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function finished(cluster: GatewayCluster): Promise<number> {
-  const counts = await cluster.queue.getJobCounts('completed', 'failed');
-  return counts.completed! + counts.failed!;
-}
-
 /**
  * Accept → delivered at a steady rate: from the partner's request leaving to the portal applying the update, for
- * every message (the portal is read once at the end; the queue's counts tell when everything is through).
+ * every message (the portal is read once at the end, when the queue has nothing left to do).
  */
 export async function steadyLatency(cluster: GatewayCluster, portal: PortalWatch, apiKey: string, rate: number, seconds: number, next: () => SignedMessage, drainMs: number): Promise<LatencyResult> {
   await portal.mark();
-  const before = await finished(cluster);
   const sent = await sendSteadily(cluster.api.url, apiKey, rate, seconds, next);
   const deadline = Date.now() + drainMs;
-  while ((await finished(cluster)) < before + sent.accepted && Date.now() < deadline) await pause(100);
+  while ((await unfinished(cluster.queue)) > 0 && Date.now() < deadline) await pause(100);
   const { arrivals, refused } = await portal.newProgress();
   const latencies = arrivals.flatMap((a) => {
     const at = sent.sentAt.get(a.portalKey);
