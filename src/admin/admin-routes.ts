@@ -12,7 +12,7 @@ import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { describeDestination } from './queue-overview.ts';
 import { registerPaymentAdminRoutes } from './payment-admin-routes.ts';
-import { discardDeadLetter, findDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
+import { discardDeadLetter, findDeadLetters, groupDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
 
 const reasonBody = {
   type: 'object',
@@ -25,14 +25,23 @@ const filterProperties = {
   partner: { type: 'string' },
   dossierCode: { type: 'string' },
   errorCode: { type: 'string', enum: ['PERMANENT', 'RETRIES_EXHAUSTED', 'UNKNOWN'] },
+  statusCode: {
+    description: "the destination's HTTP status in the failure; `none`: failures without one (timeouts, refused connections)",
+    anyOf: [{ type: 'integer', minimum: 100, maximum: 599 }, { type: 'string', enum: ['none'] }],
+  },
   since: { type: 'string', format: 'date-time' },
   until: { type: 'string', format: 'date-time' },
 } as const;
 
-type FilterQuery = { [K in keyof typeof filterProperties]?: string };
+type FilterQuery = { [K in Exclude<keyof typeof filterProperties, 'statusCode'>]?: string } & { statusCode?: number | 'none' };
 
-function toFilter(q: FilterQuery): DeadLetterFilter {
-  return { ...q, since: q.since ? Date.parse(q.since) : undefined, until: q.until ? Date.parse(q.until) : undefined };
+function toFilter({ statusCode, ...q }: FilterQuery): DeadLetterFilter {
+  return {
+    ...q,
+    ...(statusCode === undefined ? {} : { statusCode: statusCode === 'none' ? null : statusCode }),
+    since: q.since ? Date.parse(q.since) : undefined,
+    until: q.until ? Date.parse(q.until) : undefined,
+  };
 }
 
 /**
@@ -69,6 +78,12 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     },
   );
 
+  app.get<{ Querystring: FilterQuery }>(
+    '/dead-letters/groups',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: filterProperties } } },
+    async (request) => ({ groups: groupDeadLetters((await findDeadLetters(deps.queues, toFilter(request.query))).map(summarize)) }),
+  );
+
   app.get<{ Params: { messageId: string } }>('/messages/:messageId', async (request) => {
     const found = await findMessage(deps.queues, request.params.messageId);
     if (!found) {
@@ -92,12 +107,24 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     },
   );
 
-  app.post<{ Body: FilterQuery & { reason: string } }>(
+  app.post<{ Body: FilterQuery & { reason: string; dryRun?: boolean } }>(
     '/dead-letters/retry',
-    { preHandler: requireOperator, schema: { body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { ...filterProperties, ...reasonBody.properties } } } },
+    {
+      // Counting changes nothing: a viewer may ask how many a bulk retry would touch.
+      preHandler: async (request) => ((request.body as { dryRun?: boolean }).dryRun ? undefined : requireOperator(request)),
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['reason'],
+          properties: { ...filterProperties, ...reasonBody.properties, dryRun: { type: 'boolean', description: 'only count what would be retried; nothing changes, nothing is audited' } },
+        },
+      },
+    },
     async (request) => {
-      const { reason, ...query } = request.body;
+      const { reason, dryRun, ...query } = request.body;
       const letters = await findDeadLetters(deps.queues, toFilter(query));
+      if (dryRun) return { matched: letters.length, retried: 0, dryRun: true };
       const retried = await retryDeadLetters(letters);
       await audit.record({ ...actor(request), action: 'bulk-retry', target: JSON.stringify(query), reason, count: retried });
       return { matched: letters.length, retried };

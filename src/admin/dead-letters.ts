@@ -11,6 +11,8 @@ export interface DeadLetterFilter {
   dossierCode?: string;
   /** PERMANENT, RETRIES_EXHAUSTED or UNKNOWN (e.g. a job that stalled too often). */
   errorCode?: string;
+  /** The destination's HTTP status in the failure; null: failures without one (a timeout, a refused connection). */
+  statusCode?: number | null;
   /** Failed at or after / before, epoch ms. */
   since?: number;
   until?: number;
@@ -60,10 +62,50 @@ function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
   const { job } = letter;
   if (filter.partner && job.data.partner !== filter.partner) return false;
   if (filter.dossierCode && job.data.dossierCode !== filter.dossierCode) return false;
-  if (filter.errorCode && classifyFailure(job.failedReason ?? '').errorCode !== filter.errorCode) return false;
+  const failure = classifyFailure(job.failedReason ?? '');
+  if (filter.errorCode && failure.errorCode !== filter.errorCode) return false;
+  if (filter.statusCode !== undefined && failure.statusCode !== filter.statusCode) return false;
   if (filter.since && (job.finishedOn ?? 0) < filter.since) return false;
   if (filter.until && (job.finishedOn ?? 0) >= filter.until) return false;
   return true;
+}
+
+/**
+ * A group is what an operator acts on at once: one destination, one error code, one HTTP status. Its filter is
+ * exactly these three, so "retry the group" touches the group's letters and no other dead letter of the destination.
+ */
+export interface DeadLetterGroup {
+  destination: string;
+  errorCode: string;
+  statusCode: number | null;
+  count: number;
+  oldestFailedAt: string | null;
+  newestFailedAt: string | null;
+  filter: { destination: string; errorCode: string; statusCode: number | 'none' };
+}
+
+export function groupDeadLetters(summaries: DeadLetterSummary[]): DeadLetterGroup[] {
+  const groups = new Map<string, DeadLetterGroup>();
+  for (const s of summaries) {
+    const key = JSON.stringify([s.destination, s.errorCode, s.statusCode]);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        destination: s.destination,
+        errorCode: s.errorCode,
+        statusCode: s.statusCode,
+        count: 0,
+        oldestFailedAt: s.failedAt,
+        newestFailedAt: s.failedAt,
+        filter: { destination: s.destination, errorCode: s.errorCode, statusCode: s.statusCode ?? 'none' },
+      };
+      groups.set(key, group);
+    }
+    group.count += 1;
+    if (s.failedAt && (!group.oldestFailedAt || s.failedAt < group.oldestFailedAt)) group.oldestFailedAt = s.failedAt;
+    if (s.failedAt && (!group.newestFailedAt || s.failedAt > group.newestFailedAt)) group.newestFailedAt = s.failedAt;
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.destination.localeCompare(b.destination));
 }
 
 const pageSize = 500;

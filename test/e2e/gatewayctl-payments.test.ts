@@ -26,7 +26,7 @@ it('gatewayctl lists payments under review and resolves one; a viewer cannot', a
   expect(list.out).toMatch(new RegExp(`${flagged}.*suspect.*vnp_ResponseCode=07`));
 
   const denied = await gatewayctl(adminTokens.viewer, 'payments', 'review', flagged, '--outcome', 'paid', '--reason', 'looks fine');
-  expect(denied).toMatchObject({ code: 2, out: expect.stringContaining('ROLE_FORBIDDEN') });
+  expect(denied).toMatchObject({ code: 4, out: expect.stringContaining('ROLE_FORBIDDEN') });
   const noOutcome = await gatewayctl(adminTokens.operator, 'payments', 'review', flagged, '--reason', 'looks fine');
   expect(noOutcome).toMatchObject({ code: 2, out: expect.stringContaining('--outcome paid|failed') });
   const resolved = await gatewayctl(adminTokens.operator, 'payments', 'review', flagged, '--outcome', 'paid', '--reason', 'confirmed in merchant admin');

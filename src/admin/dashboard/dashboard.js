@@ -125,7 +125,7 @@ async function renderDeadLetters() {
   const groups = new Map();
   for (const d of deadLetters) {
     const key = `${d.destination} · ${d.errorCode}${d.statusCode ? ` · HTTP ${d.statusCode}` : ''}`;
-    if (!groups.has(key)) groups.set(key, { destination: d.destination, errorCode: d.errorCode, letters: [] });
+    if (!groups.has(key)) groups.set(key, { destination: d.destination, errorCode: d.errorCode, statusCode: d.statusCode ?? 'none', letters: [] });
     groups.get(key).letters.push(d);
   }
   const container = $('#groups');
@@ -141,7 +141,7 @@ async function renderDeadLetters() {
       const heading = document.createElement('h3');
       heading.append(`${key} — ${group.letters.length}`, button(t('retryGroup'), 'retry-group', () => {
         const reason = reasonOrWarn();
-        if (reason) act('/dead-letters/retry', { destination: group.destination, errorCode: group.errorCode, reason });
+        if (reason) act('/dead-letters/retry', { destination: group.destination, errorCode: group.errorCode, statusCode: group.statusCode, reason });
       }));
       const table = document.createElement('table');
       table.append(row([t('message'), t('partner'), t('dossier'), t('attempts'), t('failedAt'), t('lastError'), '']));
