@@ -5,6 +5,7 @@ import type { RedisMemory } from './redis-memory.ts';
 import type { ArchivePass } from '../audit/message-log-archiver.ts';
 import type { LastSuccessfulPoll, PollKind } from '../polling/poll-health.ts';
 import type { WatchedCertificate } from './certificate-expiry.ts';
+import { oldestQueued } from './queue-ages.ts';
 
 const circuitValue: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const signatureCodes = new Set([
@@ -159,6 +160,7 @@ export class GatewayMetrics {
         }
       },
     });
+    this.registerQueueAgeGauge(queues);
   }
 
   recordIngest(partner: string, type: string, outcome: string, seconds: number): void {
@@ -251,6 +253,24 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         for (const crl of self.crls?.() ?? []) if (crl.nextUpdate) this.set({ issuer: crl.issuer, source: crl.source }, Math.round((Date.parse(crl.nextUpdate) - Date.now()) / 1000));
+      },
+    });
+  }
+
+  /** How long the oldest message of each destination has waited for a worker, and for a retry, since acceptance. */
+  private registerQueueAgeGauge(queues: DestinationQueues): void {
+    new Gauge({
+      name: 'gateway_queue_oldest_age_seconds',
+      help: 'Age since acceptance of the oldest message per destination waiting for a worker (state waiting) or for a retry (state delayed); 0 when none',
+      labelNames: ['destination', 'state'],
+      registers: [this.registry],
+      async collect() {
+        const now = Date.now();
+        for (const [destination, queue] of queues.all()) {
+          const { waitingSince, retryingSince } = await oldestQueued(queue);
+          this.set({ destination, state: 'waiting' }, waitingSince ? Math.max(0, (now - waitingSince) / 1000) : 0);
+          this.set({ destination, state: 'delayed' }, retryingSince ? Math.max(0, (now - retryingSince) / 1000) : 0);
+        }
       },
     });
   }
