@@ -12,6 +12,8 @@ import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { describeDestination } from './queue-overview.ts';
 import { registerPaymentAdminRoutes } from './payment-admin-routes.ts';
+import { registerDomainViews } from './domain-views.ts';
+import { LiveBoard, registerLiveStream, StreamTickets, streamAuthenticator, streamPath } from './live-stream.ts';
 import { discardDeadLetter, findDeadLetters, groupDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
 
 const reasonBody = {
@@ -58,11 +60,17 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${messageId}`);
     return found;
   };
-  app.addHook('onRequest', createAdminAuthenticator(deps.config.admins));
+  const tickets = new StreamTickets(deps.redis, deps.config.redis.prefix);
+  const authenticateAdmin = createAdminAuthenticator(deps.config.admins);
+  const authenticateStream = streamAuthenticator(tickets);
+  // The live stream is opened by EventSource, which sends no headers: it takes a one-time ticket instead (live-stream.ts).
+  app.addHook('onRequest', async (request) => (request.routeOptions.url === streamPath ? authenticateStream(request) : authenticateAdmin(request)));
   confirmWritesBeforeAnswering(app, deps.replicas);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   if (deps.payments) registerPaymentAdminRoutes(app, deps, deps.payments, audit);
+  registerLiveStream(app, tickets, new LiveBoard(deps, circuitBoard));
+  registerDomainViews(app, deps);
 
   app.get('/queues', async () => ({
     destinations: await Promise.all(deps.queues.all().map(([name, queue]) => describeDestination(name, queue, circuitBoard))),

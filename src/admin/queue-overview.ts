@@ -20,24 +20,37 @@ export function finishedInLast(metrics: Metrics, minutes: number, now = Date.now
   return total;
 }
 
-/** One destination at a glance: counts, pause, dead letters and their age, the last minutes, each worker's circuit. */
+/** The longer windows of the overview: the last hour and the last day (the workers keep a week of minute points). */
+const hourMinutes = 60;
+const dayMinutes = 24 * 60;
+
+/** One destination at a glance: counts, pause, dead letters and their age, the last minutes, hour and day, each worker's circuit. */
 export async function describeDestination(name: string, queue: Queue, circuitBoard: CircuitStateBoard) {
-  const [counts, paused, oldestDead, completed, failed, circuits] = await Promise.all([
+  const [counts, paused, oldestDead, newestDead, completed, failed, circuits] = await Promise.all([
     queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'),
     queue.isPaused(),
     queue.getJobs(['failed'], 0, 0, true),
-    queue.getMetrics('completed', 0, recentMinutes),
-    queue.getMetrics('failed', 0, recentMinutes),
+    queue.getJobs(['failed'], 0, 0, false),
+    queue.getMetrics('completed', 0, dayMinutes),
+    queue.getMetrics('failed', 0, dayMinutes),
     circuitBoard.read(name),
   ]);
   const oldest = oldestDead[0]?.finishedOn;
+  const newest = newestDead[0]?.finishedOn;
   const delivered = finishedInLast(completed, recentMinutes);
   const dead = finishedInLast(failed, recentMinutes);
   return {
     destination: name,
     paused,
     counts,
-    deadLetters: { count: counts.failed ?? 0, oldestAgeSeconds: oldest ? Math.round((Date.now() - oldest) / 1000) : null },
+    deadLetters: {
+      count: counts.failed ?? 0,
+      oldestAgeSeconds: oldest ? Math.round((Date.now() - oldest) / 1000) : null,
+      // Changes whenever a message dies, even when as many were retried meanwhile: the live view's cue to reload the list.
+      newestAt: newest ? new Date(newest).toISOString() : null,
+    },
+    lastHour: { finished: finishedInLast(completed, hourMinutes), dead: finishedInLast(failed, hourMinutes) },
+    lastDay: { finished: finishedInLast(completed, dayMinutes), dead: finishedInLast(failed, dayMinutes) },
     lastMinutes: {
       minutes: recentMinutes,
       finished: delivered,
