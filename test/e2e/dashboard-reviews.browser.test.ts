@@ -33,10 +33,13 @@ it('an operator sees payments the bank flagged on /admin and confirms one as pai
   expect(await row(flagged[1]!).textContent()).toContain('TransactionStatus=04');
   if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
 
-  await page.fill('[data-testid=reason]', 'Đã đối soát với VNPAY: tiền đã về');
   await row(flagged[0]!).locator('[data-testid=review-paid]').click();
+  await expect.poll(() => page.textContent('[data-testid=confirm-text]')).toContain(`Xác nhận thanh toán ${flagged[0]}`);
+  await page.fill('[data-testid=confirm-reason]', 'Đã đối soát với VNPAY: tiền đã về');
+  await page.click('[data-testid=confirm-ok]');
   await expect.poll(async () => (await t.payment(flagged[0]!)).status).toBe('paid');
   await expect.poll(() => row(flagged[0]!).count()).toBe(0);
   expect(await row(flagged[1]!).count()).toBe(1);
+  expect(await page.textContent('[data-testid=notice-payments]')).toBe(`Thanh toán ${flagged[0]}: đã thanh toán.`);
   expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
 });

@@ -28,26 +28,32 @@ it('an operator finds a dead letter on /admin, retries it, and sees it delivered
   await row.waitFor();
   expect(await page.isVisible('[data-testid=login]')).toBe(false);
   expect(await row.textContent()).toContain('HTTP 400');
-  expect(await page.locator('[data-testid=dead-letter-group] h3').first().textContent()).toContain('PERMANENT · HTTP 400');
+  expect(await page.locator('[data-testid=dead-letter-group] h3').first().textContent()).toContain('national-portal · Lỗi vĩnh viễn · HTTP 400 — 1');
 
+  // Every action asks first, naming what it touches, and will not go without a reason; nothing happens meanwhile.
   await row.locator('[data-testid=retry]').click();
-  await expect.poll(() => page.textContent('[data-testid=status]')).toBe('Hãy nhập lý do trước khi thao tác.');
+  await expect.poll(() => page.textContent('[data-testid=confirm-text]')).toContain('Gửi lại 1 thư chết');
+  await page.click('[data-testid=confirm-ok]');
+  await expect.poll(() => page.textContent('[data-testid=confirm-warning]')).toBe('Hãy nhập lý do (ít nhất 3 ký tự).');
   expect((await t.status(messageId)).state).toBe('dead');
 
-  await page.fill('[data-testid=reason]', 'cổng quốc gia đã sửa lỗi');
-  await row.locator('[data-testid=retry]').click();
-  await expect.poll(() => page.textContent('[data-testid=status]')).toContain('Đã thực hiện');
+  await page.fill('[data-testid=confirm-reason]', 'cổng quốc gia đã sửa lỗi');
+  await page.click('[data-testid=confirm-ok]');
+  await expect.poll(() => page.textContent('[data-testid=notice-dead-letters]')).toBe('Đã đưa 1 thư trở lại hàng đợi.');
   await t.waitForState(messageId, ['delivered']);
 
   await page.fill('[data-testid=dossier]', doc.dossierCode as string);
   await page.click('#timeline-form button[type=submit]');
-  await expect.poll(() => page.locator('[data-testid=timeline-row]').getAttribute('data-state')).toBe('delivered');
+  await expect.poll(() => page.locator('[data-testid=timeline] [data-testid=timeline-row]').getAttribute('data-state')).toBe('delivered');
+  expect(await page.locator('[data-testid=timeline] [data-testid=timeline-row]').textContent()).toContain('Cập nhật trạng thái hồ sơ');
 
-  // Pause and resume the destination from the queue table; both land in the audit trail.
-  await page.click('[data-testid=pause]');
-  await expect.poll(() => t.gateway.queues.get('national-portal').isPaused()).toBe(true);
-  await page.click('[data-testid=resume]');
-  await expect.poll(() => t.gateway.queues.get('national-portal').isPaused()).toBe(false);
+  // Pause and resume the destination from the queue table; both asked first, both land in the audit trail.
+  for (const action of ['pause', 'resume'] as const) {
+    await page.click(`[data-testid=${action}]`);
+    await page.fill('[data-testid=confirm-reason]', 'cổng quốc gia đã sửa lỗi');
+    await page.click('[data-testid=confirm-ok]');
+    await expect.poll(() => t.gateway.queues.get('national-portal').isPaused()).toBe(action === 'pause');
+  }
 
   // English labels on demand, and nothing wider than the screen.
   await page.click('[data-testid=language]');

@@ -1,0 +1,115 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
+import { adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+
+let t: TestGateway;
+let browser: Browser;
+beforeAll(async () => {
+  t = await startTestGateway({ overrides: { admins: adminConfig } });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+/** DASHBOARD_SCREENSHOTS=/tmp/dir keeps a picture of each step, to look at. */
+async function picture(page: Page, name: string): Promise<void> {
+  if (process.env.DASHBOARD_SCREENSHOTS) await page.screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+async function signIn(width: number): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 800 } });
+  await page.goto(`${t.url}/admin`);
+  await page.fill('[data-testid=token]', adminTokens.operator);
+  await page.click('#login button[type=submit]');
+  await page.locator('[data-testid=live]').getByText('Trực tiếp').waitFor();
+  return page;
+}
+
+it('the page follows the gateway live: a new dead letter appears, and after a group retry the ones that die again are back, without a reload', async () => {
+  const page = await signIn(1366);
+  await page.locator('[data-testid=no-dead-letters]').waitFor();
+  const reloads: string[] = [];
+  page.on('framenavigated', (frame) => reloads.push(frame.url()));
+
+  // Two dead letters made while the page is open: they appear by themselves.
+  const docs = [statusUpdate(), statusUpdate()];
+  const ids = [await makeDeadLetter(t, 422, docs[0]), await makeDeadLetter(t, 422, docs[1])];
+  for (const id of ids) await page.locator(`[data-testid=dead-letter][data-message-id="${id}"]`).waitFor();
+  const group = page.locator('[data-testid=dead-letter-group]');
+  expect(await group.locator('h3').textContent()).toContain('national-portal · Lỗi vĩnh viễn · HTTP 422 — 2');
+  await expect.poll(() => page.locator('[data-testid=queues] tr[data-destination=national-portal] td').nth(1).textContent()).toBe('2');
+  await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 2');
+  await picture(page, 'live-1366-vi');
+
+  // The portal still refuses: a group retry sends both back, and both die again. The confirmation names the count.
+  await t.portal.faults({ failNext: 100_000, status: 422 });
+  await group.locator('[data-testid=retry-group]').click();
+  expect(await page.textContent('[data-testid=confirm-text]')).toBe('Gửi lại 2 thư chết của nhóm “national-portal · Lỗi vĩnh viễn · HTTP 422”?');
+  expect(await page.textContent('[data-testid=confirm-ok]')).toBe('Gửi lại (2)');
+  await picture(page, 'confirm-1366-vi');
+  await page.fill('[data-testid=confirm-reason]', 'thử lại sau khi cổng sửa');
+  await page.click('[data-testid=confirm-ok]');
+  await expect.poll(() => page.textContent('[data-testid=notice-dead-letters]')).toBe('Khớp 2 thư; đã đưa 2 thư trở lại hàng đợi.');
+  // Dead again at the gateway, and the page says so by itself.
+  for (const id of ids) await t.waitForState(id, ['dead']);
+  await expect.poll(() => page.locator('[data-testid=dead-letter]').count(), { timeout: 15_000 }).toBe(2);
+  expect(await page.isVisible('[data-testid=no-dead-letters]')).toBe(false);
+  await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 4');
+  await t.portal.faults({});
+  expect(reloads).toEqual([]);
+  await page.close();
+}, 90_000);
+
+it('a message opens from its row, by mouse or keyboard: every attempt, the signer, the redacted envelope, its dossier; states follow the language', async () => {
+  const doc = statusUpdate();
+  const messageId = await makeDeadLetter(t, 400, doc);
+  const page = await signIn(1024);
+  const row = page.locator(`[data-testid=dead-letter][data-message-id="${messageId}"]`);
+  await row.waitFor();
+  // The message's type, not its UUID, names it.
+  expect(await row.locator('[data-testid=open-message]').textContent()).toBe('Cập nhật trạng thái hồ sơ');
+
+  await row.locator('[data-testid=open-message]').click();
+  const view = page.locator('[data-testid=message-view]');
+  await view.locator('[data-testid=attempt]').first().waitFor();
+  const status = await t.status(messageId);
+  expect(await view.locator('[data-testid=attempt]').count()).toBe(status.history.length);
+  const last = view.locator('[data-testid=attempt]').last();
+  expect(await last.getAttribute('data-outcome')).toBe('permanent');
+  expect(await last.textContent()).toContain('lỗi vĩnh viễn');
+  expect(await last.textContent()).toContain('400');
+  expect(await view.locator('[data-testid=message-state]').textContent()).toBe('thư chết');
+  expect(await view.locator('[data-testid=message-signer]').textContent()).toContain('CN=');
+  const envelope = await view.locator('[data-testid=envelope]').textContent();
+  expect(envelope).toContain(doc.dossierCode as string);
+  expect(envelope).not.toContain('079188004321');
+  expect(envelope).not.toContain('Trần Thị Bích Ngọc');
+  expect(await view.locator(`[data-testid=message-timeline] tr[data-message-id="${messageId}"]`).getAttribute('data-state')).toBe('dead');
+  await picture(page, 'message-1024-vi');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => view.isVisible()).toBe(false);
+
+  // The keyboard way: Tab reaches the row, Enter opens it; focus is visible.
+  await row.focus();
+  expect(await row.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).outlineStyle)).not.toBe('none');
+  await page.keyboard.press('Enter');
+  await view.locator('[data-testid=attempt]').first().waitFor();
+
+  // English: the states, outcomes and type change with the labels.
+  await page.click('[data-testid=message-close]');
+  await page.click('[data-testid=language]');
+  await expect.poll(() => row.locator('[data-testid=open-message]').textContent()).toBe('Dossier status update');
+  expect(await page.textContent('[data-testid=live]')).toMatch(/^Live · updated /);
+  expect(await page.locator('[data-testid=dead-letter-group] h3', { hasText: 'HTTP 400' }).textContent()).toContain('national-portal · Permanent error · HTTP 400 — 1');
+  await row.locator('[data-testid=open-message]').click();
+  await expect.poll(() => view.locator('[data-testid=message-state]').textContent()).toBe('dead');
+  expect(await view.locator('[data-testid=attempt]').last().textContent()).toContain('permanent failure');
+  await picture(page, 'message-1024-en');
+  await page.keyboard.press('Escape');
+  await picture(page, 'overview-1024-en');
+  expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
+  await page.close();
+}, 90_000);
