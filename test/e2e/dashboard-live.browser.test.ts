@@ -34,17 +34,19 @@ it('the page follows the gateway live: a new dead letter appears, and after a gr
   const reloads: string[] = [];
   page.on('framenavigated', (frame) => reloads.push(frame.url()));
 
-  // Two dead letters made while the page is open: they appear by themselves.
+  // Dead letters made while the page is open appear by themselves: one refused with 400, two with 422.
+  const other = await makeDeadLetter(t, 400);
+  await page.locator(`[data-testid=dead-letter][data-message-id="${other}"]`).waitFor();
   const docs = [statusUpdate(), statusUpdate()];
   const ids = [await makeDeadLetter(t, 422, docs[0]), await makeDeadLetter(t, 422, docs[1])];
   for (const id of ids) await page.locator(`[data-testid=dead-letter][data-message-id="${id}"]`).waitFor();
-  const group = page.locator('[data-testid=dead-letter-group]');
+  const group = page.locator('[data-testid=dead-letter-group]', { hasText: 'HTTP 422' });
   expect(await group.locator('h3').textContent()).toContain('national-portal · Lỗi vĩnh viễn · HTTP 422 — 2');
-  await expect.poll(() => page.locator('[data-testid=queues] tr[data-destination=national-portal] td').nth(1).textContent()).toBe('2');
-  await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 2');
+  await expect.poll(() => page.locator('[data-testid=queues] tr[data-destination=national-portal] td').nth(1).textContent()).toBe('3');
+  await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 3');
   await picture(page, 'live-1366-vi');
 
-  // The portal still refuses: a group retry sends both back, and both die again. The confirmation names the count.
+  // The portal still refuses: a group retry sends both back (not the 400), and both die again. The confirmation names the count.
   await t.portal.faults({ failNext: 100_000, status: 422 });
   await group.locator('[data-testid=retry-group]').click();
   expect(await page.textContent('[data-testid=confirm-text]')).toBe('Gửi lại 2 thư chết của nhóm “national-portal · Lỗi vĩnh viễn · HTTP 422”?');
@@ -55,9 +57,10 @@ it('the page follows the gateway live: a new dead letter appears, and after a gr
   await expect.poll(() => page.textContent('[data-testid=notice-dead-letters]')).toBe('Khớp 2 thư; đã đưa 2 thư trở lại hàng đợi.');
   // Dead again at the gateway, and the page says so by itself.
   for (const id of ids) await t.waitForState(id, ['dead']);
-  await expect.poll(() => page.locator('[data-testid=dead-letter]').count(), { timeout: 15_000 }).toBe(2);
+  await expect.poll(() => group.locator('[data-testid=dead-letter]').count(), { timeout: 15_000 }).toBe(2);
+  expect(await page.locator('[data-testid=dead-letter]').count()).toBe(3);
   expect(await page.isVisible('[data-testid=no-dead-letters]')).toBe(false);
-  await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 4');
+  await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 5');
   await t.portal.faults({});
   expect(reloads).toEqual([]);
   await page.close();
@@ -103,7 +106,7 @@ it('a message opens from its row, by mouse or keyboard: every attempt, the signe
   await page.click('[data-testid=language]');
   await expect.poll(() => row.locator('[data-testid=open-message]').textContent()).toBe('Dossier status update');
   expect(await page.textContent('[data-testid=live]')).toMatch(/^Live · updated /);
-  expect(await page.locator('[data-testid=dead-letter-group] h3', { hasText: 'HTTP 400' }).textContent()).toContain('national-portal · Permanent error · HTTP 400 — 1');
+  expect(await page.locator('[data-testid=dead-letter-group] h3', { hasText: 'HTTP 400' }).textContent()).toContain('national-portal · Permanent error · HTTP 400 — 2');
   await row.locator('[data-testid=open-message]').click();
   await expect.poll(() => view.locator('[data-testid=message-state]').textContent()).toBe('dead');
   expect(await view.locator('[data-testid=attempt]').last().textContent()).toContain('permanent failure');
