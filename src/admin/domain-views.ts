@@ -87,7 +87,9 @@ export function registerDomainViews(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Querystring: { hours: number } }>('/views/submissions', { schema: { querystring: hoursQuery } }, async (request) => {
     const { hours } = request.query;
     const { entries, complete } = await recentEntries(deps.messageLog, [submittedType], Date.now() - hours * 3_600_000);
-    const submissions = entries.map((e) => {
+    // The poller's own verdicts (accepted, rejected:…); the messages it then queued have records of their own.
+    const verdicts = entries.filter((e) => e.direction === 'inbound' && (e.outcome === 'accepted' || e.outcome.startsWith('rejected')));
+    const submissions = verdicts.map((e) => {
       const body = (e.body ?? {}) as { dossierCode?: string; sequence?: string };
       return { dossierCode: body.dossierCode ?? null, sequence: body.sequence ?? null, source: e.partner ?? null, outcome: e.outcome, at: e.at };
     });

@@ -30,6 +30,16 @@ it('an operator finds a dead letter on /admin, retries it, and sees it delivered
   expect(await row.textContent()).toContain('HTTP 400');
   expect(await page.locator('[data-testid=dead-letter-group] h3').first().textContent()).toContain('national-portal · Lỗi vĩnh viễn · HTTP 400 — 1');
 
+  // Filters narrow the list in place: a dossier prefix that matches nothing, then the right one.
+  await page.fill('[data-testid=filter-dossier]', 'XYZ');
+  await expect.poll(() => page.textContent('[data-testid=no-dead-letters]')).toBe('Không có thư chết khớp bộ lọc.');
+  await page.fill('[data-testid=filter-dossier]', (doc.dossierCode as string).slice(0, -4));
+  await row.waitFor();
+  await page.selectOption('[data-testid=filter-error]', 'RETRIES_EXHAUSTED');
+  await page.locator('[data-testid=no-dead-letters]').waitFor();
+  await page.selectOption('[data-testid=filter-error]', 'PERMANENT');
+  await row.waitFor();
+
   // Every action asks first, naming what it touches, and will not go without a reason; nothing happens meanwhile.
   await row.locator('[data-testid=retry]').click();
   await expect.poll(() => page.textContent('[data-testid=confirm-text]')).toContain('Gửi lại 1 thư chết');
@@ -42,8 +52,10 @@ it('an operator finds a dead letter on /admin, retries it, and sees it delivered
   await expect.poll(() => page.textContent('[data-testid=notice-dead-letters]')).toBe('Đã đưa 1 thư trở lại hàng đợi.');
   await t.waitForState(messageId, ['delivered']);
 
-  await page.fill('[data-testid=dossier]', doc.dossierCode as string);
+  // A dossier found by the beginning of its code: the codes that start so are offered, one click shows its timeline.
+  await page.fill('[data-testid=dossier]', (doc.dossierCode as string).slice(0, -4));
   await page.click('#timeline-form button[type=submit]');
+  await page.locator('[data-testid=dossier-match]', { hasText: doc.dossierCode as string }).click();
   await expect.poll(() => page.locator('[data-testid=timeline] [data-testid=timeline-row]').getAttribute('data-state')).toBe('delivered');
   expect(await page.locator('[data-testid=timeline] [data-testid=timeline-row]').textContent()).toContain('Cập nhật trạng thái hồ sơ');
 

@@ -326,6 +326,7 @@ function renderQueues() {
     select.replaceChildren(Object.assign(element('option', t('all')), { value: '' }), ...names.map((n) => Object.assign(element('option', n), { value: n })));
     select.value = chosen;
   }
+  select.options[0].textContent = t('all');
 }
 
 // ---------------------------------------------------------------- dead letters
@@ -600,6 +601,7 @@ async function renderTimeline(dossierCode) {
   const { messages } = await api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`);
   shownDossier = dossierCode;
   $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(messages));
+  $('[data-testid=timeline]').closest('.scroll').hidden = messages.length === 0;
   return messages;
 }
 
@@ -610,6 +612,7 @@ async function searchDossier(text) {
   const messages = text.length >= 1 ? await renderTimeline(text) : [];
   if (messages.length) return;
   $('[data-testid=timeline] tbody').replaceChildren();
+  $('[data-testid=timeline]').closest('.scroll').hidden = true;
   if (text.length < 3) return notice('timeline', t('noMessages'), 'warn');
   const { dossierCodes } = await api('GET', `/dossiers?prefix=${encodeURIComponent(text)}`);
   if (!dossierCodes.length) return notice('timeline', t('noMatches', { prefix: text }), 'warn');
