@@ -56,9 +56,16 @@ export async function drained(what: string, queue: Queue, timeoutMs: number): Pr
 /** Releases a paused, filled queue to running workers and times it until every job finished. */
 const commandsProcessed = async (redis: Redis) => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
 
+/** calls per command name (INFO commandstats), for BENCH_COMMANDSTATS=1: which commands a delivery costs. */
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; failed: number }> {
   const failedBefore = (await queue.getJobCounts('failed')).failed!;
   const commandsBefore = await commandsProcessed(redis);
+  const statsBefore = process.env.BENCH_COMMANDSTATS ? await commandStats(redis) : undefined;
   const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0);
   const started = performance.now();
   await queue.resume();
@@ -66,6 +73,11 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
   const seconds = (performance.now() - started) / 1000;
   const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
   const commands = (await commandsProcessed(redis)) - commandsBefore;
+  if (statsBefore) {
+    const after = await commandStats(redis);
+    const lines = [...after].map(([name, calls]) => [name, calls - (statsBefore.get(name) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    process.stderr.write(`bench: Redis commands while the queue drained: ${lines.map(([name, n]) => `${name} ${n}`).join(', ')}\n`);
+  }
   return { seconds, cpuMs, commands, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
 }
 

@@ -42,7 +42,8 @@ export class BenchProcesses {
     const file = join(this.workDir, `${scenario}-${randomBytes(3).toString('hex')}.json`);
     writeFileSync(file, JSON.stringify(config));
     // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when stopped (open it in Chrome DevTools).
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF, '--cpu-prof-name', `${scenario}-${randomBytes(2).toString('hex')}.cpuprofile`] : [];
+    // One folder per server: node writes a profile per thread (tsx's loader has its own), the largest is the server's.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_CPU_PROF, `${scenario}-${randomBytes(2).toString('hex')}`)] : [];
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/bench-server.ts', scenario, file], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     this.running.add(child);
     child.once('exit', () => this.running.delete(child));
