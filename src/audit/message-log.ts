@@ -92,14 +92,19 @@ export class MessageLog {
     return scrubPersonalData(body as Record<string, unknown>, 0, (value) => `hmac:${createHmac('sha256', this.piiSalt).update(JSON.stringify(value)).digest('hex').slice(0, 32)}`);
   }
 
+  /** One RPUSH (no pipeline object of its own: the hot paths call this once per message). */
   async append(entry: Omit<MessageLogEntry, 'at'>): Promise<void> {
-    await this.appendInto(this.redis.pipeline(), entry).exec();
+    await this.redis.rpush(this.keys.pending, this.pendingLine(entry));
   }
 
   /** Adds the append to a caller's pipeline, to share its round trip. */
   appendInto(pipeline: ChainableCommander, entry: Omit<MessageLogEntry, 'at'>): ChainableCommander {
+    return pipeline.rpush(this.keys.pending, this.pendingLine(entry));
+  }
+
+  private pendingLine(entry: Omit<MessageLogEntry, 'at'>): string {
     const protectedEntry: MessageLogEntry = { at: new Date().toISOString(), ...entry, body: entry.body === undefined ? undefined : this.protectBody(entry.body) };
-    return pipeline.rpush(this.keys.pending, JSON.stringify(protectedEntry));
+    return JSON.stringify(protectedEntry);
   }
 
   /** Seals up to `batch` pending entries; returns how many. Safe to call from many processes at once. */

@@ -13,6 +13,11 @@ export interface AcceptOptions {
   idempotencyTtlMs: number;
   /** For a partner's signed message, whose messageId names its signature (signed-message-id): remember it. */
   signature?: SignatureMemory;
+  /**
+   * What else to write once the message is stored or known as a duplicate (the message log, the timeline): sent
+   * together with remembering the signature, so the two cost one round trip, not two. Not called on a conflict.
+   */
+  record?: (result: AcceptResult) => Promise<void>;
 }
 
 /**
@@ -57,10 +62,14 @@ export async function acceptMessage(queue: Queue, envelope: Envelope, options: A
   const memory = options.signature;
   if (memory) {
     const known = await rememberedMessage(queue, envelope.messageId, memory);
-    if (known) return { kind: 'duplicate', messageId: known };
+    if (known) {
+      const duplicate: AcceptResult = { kind: 'duplicate', messageId: known };
+      await options.record?.(duplicate);
+      return duplicate;
+    }
   }
   const result = await addJob(queue, envelope, options);
-  if (memory && result.kind !== 'conflict') await remember(memory, result.messageId);
+  if (result.kind !== 'conflict') await Promise.all([memory ? remember(memory, result.messageId) : undefined, options.record?.(result)]);
   return result;
 }
 

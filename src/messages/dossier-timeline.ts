@@ -23,8 +23,10 @@ export class DossierTimeline {
     return this.redis.pipeline();
   }
 
+  /** Two commands sent together (no pipeline object: on an auto-pipelined connection they share a round trip anyway). */
   async index(envelope: Envelope, destination: string): Promise<void> {
-    await this.indexInto(this.redis.pipeline(), envelope, destination).exec();
+    const key = this.key(envelope.dossierCode);
+    await Promise.all([this.redis.zadd(key, Date.parse(envelope.receivedAt), `${destination}|${envelope.messageId}`), this.redis.pexpire(key, this.retentionMs)]);
   }
 
   /** Adds the index commands to a caller's pipeline, to share its round trip. */

@@ -6,21 +6,24 @@ import type { Envelope } from '../messages/envelope.ts';
 import type { ParsedBody } from './request-context.ts';
 
 /**
- * Step 8, record: after a message is safe, the audit log and the dossier timeline, in one round trip. A failure
- * here does not undo the acceptance (the worker indexes the timeline again, and the miss is logged).
+ * Step 8, record: after a message is safe, the audit log and the dossier timeline, sent together (one round trip
+ * on the api's auto-pipelined connection, shared with the other requests of the moment; no pipeline object per
+ * request). A failure here does not undo the acceptance (the worker indexes the timeline again, and the miss is
+ * logged).
  */
-export async function recordAccepted(deps: ApiDeps, result: AcceptResult, envelope: Envelope, destination: string, log: FastifyBaseLogger): Promise<void> {
-  const pipeline = deps.messageLog.appendInto(deps.redis.pipeline(), {
-    direction: 'inbound',
+export async function recordAccepted(deps: ApiDeps, result: AcceptResult, envelope: Envelope, destination: string, log: () => FastifyBaseLogger): Promise<void> {
+  const entry = {
+    direction: 'inbound' as const,
     messageId: result.messageId,
     partner: envelope.partner,
     type: envelope.type,
     outcome: result.kind,
     bodySha256: envelope.bodySha256,
     body: result.kind === 'queued' ? envelope.payload : undefined,
-  });
-  if (result.kind === 'queued') deps.timeline.indexInto(pipeline, envelope, destination);
-  await pipeline.exec().catch((err: Error) => log.warn({ err: err.message }, 'message log or timeline write failed'));
+  };
+  await Promise.all([deps.messageLog.append(entry), result.kind === 'queued' ? deps.timeline.index(envelope, destination) : undefined]).catch((err: Error) =>
+    log().warn({ err: err.message }, 'message log or timeline write failed'),
+  );
 }
 
 /** A refused message is logged by its digest only: its content is not trusted and may be anything. */

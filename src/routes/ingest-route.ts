@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import { confirmReplicated } from '../http/replication.ts';
 import { acceptMessage } from '../messages/accept-message.ts';
@@ -38,14 +38,21 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   app.post(path, { onResponse: countOutcome, schema: documentation(messageType, deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest, reply: FastifyReply) => {
     const { body, document, signature } = await readSignedRequest<D>(request, messageType, deps); // 1–6 (pipeline/read-signed-request)
     const envelope = buildEnvelope(messageType, document, body, request.partner!, signature, request);
-    const log = request.log.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode });
+    // Made only when a line is written: a child logger per request costs more than the lines it rarely writes.
+    let child: FastifyBaseLogger | undefined;
+    const log = () => (child ??= request.log.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode }));
+    const logInfo = (request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled('info');
 
     const replication = deps.replicas.ticket();
     let result;
     try {
-      result = await acceptMessage(queue, envelope, { idempotencyTtlMs, signature: signatureMemory(envelope.messageId) }); // 7 deduped + durably queued
+      result = await acceptMessage(queue, envelope, {
+        idempotencyTtlMs,
+        signature: signatureMemory(envelope.messageId),
+        record: (stored) => recordAccepted(deps, stored, envelope, destination, log), //   8 recorded (with the signature's memory)
+      }); // 7 deduped + durably queued
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'could not store the message');
+      log().error({ err: (err as Error).message }, 'could not store the message');
       throw new GatewayError('UNAVAILABLE', 'the message store is unavailable; nothing was stored, retry later', [], { 'retry-after': '5' });
     }
     if (result.kind === 'conflict') {
@@ -53,13 +60,12 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
         { path: 'header:idempotency-key', message: `already used by message ${result.messageId}` },
       ]);
     }
-    await recordAccepted(deps, result, envelope, destination, log); //              8 recorded
-    await confirmReplicated(replication, log); //                                   9 on enough replicas (redis.minReplicasAcked)
+    await confirmReplicated(replication, request.log); //                                   9 on enough replicas (redis.minReplicasAcked)
     if (result.kind === 'duplicate') {
-      log.info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
+      if (logInfo) log().info({ originalMessageId: result.messageId }, 'duplicate, not queued again');
       return reply.code(200).send({ messageId: result.messageId, status: 'duplicate', duplicate: true });
     }
-    log.info({ destination }, 'accepted');
+    if (logInfo) log().info({ destination }, 'accepted');
     return reply.code(202).send({ messageId: envelope.messageId, status: 'queued' });
   });
 }
