@@ -62,7 +62,7 @@ it('shows postal shipments, online submissions (refused first) and citizen check
   expect(checks).toMatchObject({ configured: true, total: 1, counts: { match: 1 } });
   expect(JSON.stringify(checks)).not.toMatch(/001090012345|Nguyễn Văn An|1990-05-14|hmac:/);
 
-  for (const [width, language] of [[1366, 'vi'], [1024, 'en']] as const) {
+  for (const [width, language] of [[1366, 'vi'], [1366, 'en'], [1024, 'vi'], [1024, 'en']] as const) {
     const page = await browser.newPage({ viewport: { width, height: 800 } });
     await page.goto(`${adminUrl}/admin`);
     await page.fill('[data-testid=token]', info.adminToken);

@@ -45,11 +45,16 @@ it('the page follows the gateway live: a new dead letter appears, and after a gr
   await expect.poll(() => page.locator('[data-testid=queues] tr[data-destination=national-portal] td').nth(1).textContent()).toBe('3');
   await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 3');
   await picture(page, 'live-1366-vi');
+  await page.click('[data-testid=language]');
+  await expect.poll(() => group.locator('h3').textContent()).toContain('national-portal · Permanent error · HTTP 422 — 2');
+  await picture(page, 'live-1366-en');
+  await page.click('[data-testid=language]');
+  await expect.poll(() => group.locator('h3').textContent()).toContain('Lỗi vĩnh viễn');
 
   // The portal still refuses: a group retry sends both back (not the 400), and both die again. The confirmation names the count.
   await t.portal.faults({ failNext: 100_000, status: 422 });
   await group.locator('[data-testid=retry-group]').click();
-  expect(await page.textContent('[data-testid=confirm-text]')).toBe('Gửi lại 2 thư chết của nhóm “national-portal · Lỗi vĩnh viễn · HTTP 422”?');
+  await expect.poll(() => page.textContent('[data-testid=confirm-text]')).toBe('Gửi lại 2 thư chết của nhóm “national-portal · Lỗi vĩnh viễn · HTTP 422”?');
   expect(await page.textContent('[data-testid=confirm-ok]')).toBe('Gửi lại (2)');
   await picture(page, 'confirm-1366-vi');
   await page.fill('[data-testid=confirm-reason]', 'thử lại sau khi cổng sửa');

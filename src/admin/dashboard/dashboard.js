@@ -425,7 +425,7 @@ function renderDeadLetters() {
             act('dead-letters', { title: t('discard'), text: t('confirmDiscardOne', what), okLabel: t('discard') }, `/dead-letters/${d.messageId}/discard`, {}, (r) => t('resultDiscarded', { n: r.discarded })),
           ),
         );
-        const tr = openable(row([messageCell(d.messageId, d.type), d.partner, d.dossierCode, d.attempts, when(d.failedAt), errorCell(d.reason), actions]), d.messageId);
+        const tr = openable(row([messageCell(d.messageId, d.type), cell(d.partner, 'nowrap'), d.dossierCode, d.attempts, when(d.failedAt), errorCell(d.reason), actions]), d.messageId);
         tr.dataset.testid = 'dead-letter';
         tr.dataset.messageId = d.messageId;
         body.append(tr);
@@ -838,7 +838,8 @@ $('#language').addEventListener('click', () => {
   sessionStorage.setItem('language', language);
   applyLanguage();
   for (const el of document.querySelectorAll('.notice')) el.textContent = '';
-  if (!$('#app').hidden) {
+  // Signed in or signing in (lists may be drawn before the page is shown): draw everything again in the new language.
+  if (sessionStorage.getItem('token')) {
     if (liveSince) showLive();
     renderQueues();
     refresh().catch(() => {});
