@@ -79,7 +79,15 @@ export class NationalPortalClient implements DeliveryClient {
     // The public client's order: TraCuuHoSo (hasSyncDossier), then LayThuTuc inside createSyncDossierBodyRequest.
     const isUpdating = known.synced || (await this.portalHas(envelope.dossierCode, extras)) ? 'True' : 'False';
     const names = await this.procedures.namesOf(String(envelope.payload.procedureCode), extras);
-    await this.integration.call('DongBoHoSoMC', { isUpdating, data: [toDossierRecord(envelope, names)] }, extras);
+    const sync = (updating: 'True' | 'False') => this.integration.call('DongBoHoSoMC', { isUpdating: updating, data: [toDossierRecord(envelope, names)] }, extras);
+    try {
+      await sync(isUpdating);
+    } catch (err) {
+      // A create refused: an earlier create of ours whose answer was lost (a timeout, a crash) may have reached the
+      // portal after the look-up said "not there". Look again; if the portal has it now, it is an update.
+      if (!(err instanceof PortalRefusal) || isUpdating === 'True' || !(await this.portalHas(envelope.dossierCode, extras))) throw err;
+      await sync('True');
+    }
     await this.context.state.write(key, { synced: '1', digest }, dossierRecordTtlMs);
   }
 
