@@ -26,7 +26,7 @@ export class GatewayProcess {
     return proc;
   }
 
-  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
       if (Date.now() > deadline) throw new Error(`gateway process never printed ${pattern}:\n${this.output}`);
