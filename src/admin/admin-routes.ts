@@ -8,6 +8,8 @@ import { exportMessageLog, verifyMessageLog } from '../audit/message-log-reader.
 import { statusFromLog } from '../messages/logged-status.ts';
 import { describeMessage, findMessage, type FoundMessage } from '../messages/message-status.ts';
 import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
+import { documentScope, idParam } from '../http/api-schemas.ts';
+import { adminResponses } from './admin-api-schemas.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { describeDestination } from './queue-overview.ts';
@@ -60,6 +62,15 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     if (!found || (await found.job.getState()) !== 'failed') throw new GatewayError('NOT_FOUND', `no dead letter ${messageId}`);
     return found;
   };
+  documentScope(app, {
+    tag: 'admin',
+    security: [{ adminToken: [] }],
+    // Reads can be refused for a bad token or a bad query; actions also for the viewer role, a bad body, replication.
+    errors: (route) =>
+      route.method === 'POST'
+        ? ['AUTH_INVALID', 'SCHEMA_INVALID', 'BODY_MALFORMED', ...(route.preHandler ? (['ROLE_FORBIDDEN'] as const) : []), 'REPLICATION_PENDING', 'INTERNAL']
+        : ['AUTH_INVALID', ...(route.schema?.querystring ? (['SCHEMA_INVALID'] as const) : []), 'INTERNAL'],
+  });
   const tickets = new StreamTickets(deps.redis, deps.config.redis.prefix);
   const authenticateAdmin = createAdminAuthenticator(deps.config.admins);
   const authenticateStream = streamAuthenticator(tickets);
@@ -72,13 +83,19 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   registerLiveStream(app, tickets, new LiveBoard(deps, circuitBoard));
   registerDomainViews(app, deps);
 
-  app.get('/queues', async () => ({
+  app.get('/queues', { schema: { summary: 'Every destination: counts by state, pause, dead letters, the last minutes, circuits', response: adminResponses.queues } }, async () => ({
     destinations: await Promise.all(deps.queues.all().map(([name, queue]) => describeDestination(name, queue, circuitBoard))),
   }));
 
   app.get<{ Querystring: FilterQuery & { limit?: number } }>(
     '/dead-letters',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...filterProperties, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
+    {
+      schema: {
+        summary: 'Dead letters, newest first',
+        querystring: { type: 'object', additionalProperties: false, properties: { ...filterProperties, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+        response: adminResponses.deadLetters,
+      },
+    },
     async (request) => {
       const { limit, ...query } = request.query;
       const letters = await findDeadLetters(deps.queues, toFilter(query), limit);
@@ -88,11 +105,18 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.get<{ Querystring: FilterQuery }>(
     '/dead-letters/groups',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: filterProperties } } },
+    {
+      schema: {
+        summary: 'Dead letters grouped by destination, error code and HTTP status, each with the filter that selects it',
+        querystring: { type: 'object', additionalProperties: false, properties: filterProperties },
+        response: adminResponses.deadLetterGroups,
+      },
+    },
     async (request) => ({ groups: groupDeadLetters((await findDeadLetters(deps.queues, toFilter(request.query))).map(summarize)) }),
   );
 
-  app.get<{ Params: { messageId: string } }>('/messages/:messageId', async (request) => {
+  const messageIdParam = idParam('messageId', 'the id the gateway gave the message');
+  app.get<{ Params: { messageId: string } }>('/messages/:messageId', { schema: { summary: 'One message: state, every attempt, its envelope with personal data redacted', params: messageIdParam, response: adminResponses.message } }, async (request) => {
     const found = await findMessage(deps.queues, request.params.messageId);
     if (!found) {
       // Its job was trimmed (by age or count): what the message log still says of it, when it says anything.
@@ -106,7 +130,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.post<{ Params: { messageId: string }; Body: { reason: string } }>(
     '/dead-letters/:messageId/retry',
-    { preHandler: requireOperator, schema: { body: reasonBody } },
+    { preHandler: requireOperator, schema: { summary: 'Retry one dead letter with a fresh attempt budget', params: messageIdParam, body: reasonBody, response: adminResponses.retried } },
     async (request) => {
       const found = await findDeadLetter(request.params.messageId);
       const retried = await retryDeadLetters([found]);
@@ -121,6 +145,8 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       // Counting changes nothing: a viewer may ask how many a bulk retry would touch.
       preHandler: async (request) => ((request.body as { dryRun?: boolean }).dryRun ? undefined : requireOperator(request)),
       schema: {
+        summary: 'Retry every dead letter the filter selects (a group: its filter from /dead-letters/groups)',
+        response: adminResponses.bulkRetried,
         body: {
           type: 'object',
           additionalProperties: false,
@@ -141,7 +167,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.post<{ Params: { messageId: string }; Body: { reason: string } }>(
     '/dead-letters/:messageId/discard',
-    { preHandler: requireOperator, schema: { body: reasonBody } },
+    { preHandler: requireOperator, schema: { summary: 'Discard one dead letter (its partner still sees it dead, with the reason)', params: messageIdParam, body: reasonBody, response: adminResponses.discarded } },
     async (request) => {
       const found = await findDeadLetter(request.params.messageId);
       await discardDeadLetter(deps.redis, deps.config.redis.prefix, deps.config.retention.deliveredMs, found, request.body.reason, request.admin!.name);
@@ -152,7 +178,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.post<{ Params: { messageId: string }; Body: { reason: string } }>(
     '/messages/:messageId/replay',
-    { preHandler: requireOperator, schema: { body: reasonBody } },
+    { preHandler: requireOperator, schema: { summary: 'Deliver a delivered message again, as a new message', params: messageIdParam, body: reasonBody, response: adminResponses.replayed } },
     async (request) => {
       const found = await findMessage(deps.queues, request.params.messageId);
       if (!found || (await found.job.getState()) !== 'completed') {
@@ -167,7 +193,15 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
   for (const action of ['pause', 'resume'] as const) {
     app.post<{ Params: { destination: string }; Body: { reason: string } }>(
       `/destinations/:destination/${action}`,
-      { preHandler: requireOperator, schema: { body: reasonBody } },
+      {
+        preHandler: requireOperator,
+        schema: {
+          summary: action === 'pause' ? 'Stop delivering to a destination (messages are still accepted and held)' : 'Deliver to a paused destination again',
+          params: idParam('destination', 'a configured destination, e.g. national-portal'),
+          body: reasonBody,
+          response: adminResponses.paused,
+        },
+      },
       async (request) => {
         const queue = deps.queues.find(request.params.destination);
         if (!queue) throw new GatewayError('NOT_FOUND', `no destination ${request.params.destination}`);
@@ -179,7 +213,10 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     );
   }
 
-  app.get<{ Params: { dossierCode: string } }>('/dossiers/:dossierCode/timeline', async (request) => {
+  app.get<{ Params: { dossierCode: string } }>(
+    '/dossiers/:dossierCode/timeline',
+    { schema: { summary: 'Every message about a dossier, across destinations, in arrival order', params: idParam('dossierCode', 'the dossier code (Mã hồ sơ)'), response: adminResponses.timeline } },
+    async (request) => {
     const { dossierCode } = request.params;
     const entries = await deps.timeline.entries(dossierCode);
     const messages = await Promise.all(
@@ -195,21 +232,30 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       }),
     );
     return { dossierCode, messages };
-  });
+  },
+  );
 
-  app.post<{ Body: { reason: string } }>('/trust/reload', { preHandler: requireOperator, schema: { body: reasonBody } }, async (request) => {
+  app.post<{ Body: { reason: string } }>(
+    '/trust/reload',
+    { preHandler: requireOperator, schema: { summary: 'Re-read trust anchors and CRL files in this api process, as SIGHUP does (audited)', body: reasonBody, response: adminResponses.trustReloaded } },
+    async (request) => {
     // Reloads this api process; other processes reload on SIGHUP.
     const loaded = deps.reloadTrust();
     await audit.record({ ...actor(request), action: 'trust-reload', target: 'trust store', reason: request.body.reason, count: loaded.roots });
     return loaded;
-  });
+  },
+  );
 
   // The whole chain, archive segments and Redis (this process must see messageLog.archive.directory).
-  app.get('/message-log/verify', async () => verifyMessageLog(deps.messageLog));
+  app.get('/message-log/verify', { schema: { summary: "Check the message log's hash chain, archive segments then Redis", response: adminResponses.logVerdict } }, async () =>
+    verifyMessageLog(deps.messageLog),
+  );
   app.get<{ Querystring: { from?: string; to?: string; fromSeq?: number; toSeq?: number } }>(
     '/message-log/export',
     {
       schema: {
+        summary: 'The message log as NDJSON, by time or record seq',
+        response: adminResponses.logExport,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -226,7 +272,13 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
 
   app.get<{ Querystring: { limit?: number } }>(
     '/audit',
-    { schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } } } },
+    {
+      schema: {
+        summary: 'The audit trail of operator actions, newest first',
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+        response: adminResponses.audit,
+      },
+    },
     async (request) => ({ entries: await audit.list(request.query.limit) }),
   );
 }

@@ -36,7 +36,7 @@ export function registerDomainViews(app: FastifyInstance, deps: ApiDeps): void {
   // Settled after expiry and refunds, from the days' paid sets (a refunded payment stays in the day it was paid).
   app.get<{ Querystring: { days: number } }>(
     '/views/payments',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 31, default: 7 } } } } },
+    { schema: { summary: 'Payments to look at: how many need review, settled after expiry, refunds (last days)', response: { 200: { type: 'object', additionalProperties: true, description: '{configured, days, needsReview, settledAfterExpiry[], refunds[]}' } }, querystring: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: 31, default: 7 } } } } },
     async (request) => {
       if (!deps.payments) return { configured: false, days: request.query.days, needsReview: 0, settledAfterExpiry: [], refunds: [] };
       const { store } = deps.payments;
@@ -52,7 +52,7 @@ export function registerDomainViews(app: FastifyInstance, deps: ApiDeps): void {
   );
 
   // Shipments asked for in the window: the request as logged, the carrier's side from the shipment store.
-  app.get<{ Querystring: { hours: number } }>('/views/shipments', { schema: { querystring: hoursQuery } }, async (request) => {
+  app.get<{ Querystring: { hours: number } }>('/views/shipments', { schema: { summary: 'Postal shipments asked for in the last hours, with their state at the carrier', querystring: hoursQuery, response: { 200: { type: 'object', additionalProperties: true, description: '{configured, hours, complete, counts, shipments[]}' } } } }, async (request) => {
     const { hours } = request.query;
     if (!deps.postal) return { configured: false, hours, complete: true, counts: {}, shipments: [] };
     const { entries, complete } = await recentEntries(deps.messageLog, [postalShipmentV1.type], Date.now() - hours * 3_600_000);
@@ -84,7 +84,7 @@ export function registerDomainViews(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   // Dossiers filed online at the portal: refused ones first (invalid, or an attachment whose hash does not match).
-  app.get<{ Querystring: { hours: number } }>('/views/submissions', { schema: { querystring: hoursQuery } }, async (request) => {
+  app.get<{ Querystring: { hours: number } }>('/views/submissions', { schema: { summary: 'Online submissions of the last hours, refused ones first', querystring: hoursQuery, response: { 200: { type: 'object', additionalProperties: true, description: '{hours, complete, counts, submissions[]}' } } } }, async (request) => {
     const { hours } = request.query;
     const { entries, complete } = await recentEntries(deps.messageLog, [submittedType], Date.now() - hours * 3_600_000);
     // The poller's own verdicts (accepted, rejected:…); the messages it then queued have records of their own.
@@ -98,7 +98,7 @@ export function registerDomainViews(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   // Citizen checks: how many, with what outcome, for whom and why; never the citizen (not even the HMACs).
-  app.get<{ Querystring: { hours: number } }>('/views/citizen-checks', { schema: { querystring: hoursQuery } }, async (request) => {
+  app.get<{ Querystring: { hours: number } }>('/views/citizen-checks', { schema: { summary: 'Citizen checks of the last hours: counts and outcomes by partner and purpose, never personal data', querystring: hoursQuery, response: { 200: { type: 'object', additionalProperties: true, description: '{configured, hours, complete, total, counts, byPartner[], recent[]}' } } } }, async (request) => {
     const { hours } = request.query;
     const { entries, complete } = await recentEntries(deps.messageLog, ['citizen.verify.v1'], Date.now() - hours * 3_600_000);
     const checks = entries.map((e) => {
@@ -117,6 +117,8 @@ export function registerDomainViews(app: FastifyInstance, deps: ApiDeps): void {
     '/dossiers',
     {
       schema: {
+        summary: 'Dossier codes that start with a prefix (for search)',
+        response: { 200: { type: 'object', required: ['prefix', 'dossierCodes'], properties: { prefix: { type: 'string' }, dossierCodes: { type: 'array', items: { type: 'string' } } } } },
         querystring: {
           type: 'object',
           additionalProperties: false,

@@ -124,9 +124,28 @@ export const streamPath = '/admin/api/stream';
  * `board` events as above. The ticket check is the stream's own onRequest authentication (see admin-routes.ts).
  */
 export function registerLiveStream(app: FastifyInstance, tickets: StreamTickets, board: LiveBoard): void {
-  app.post('/stream-tickets', async (request) => ({ ticket: await tickets.issue(request.admin!), expiresInSeconds: ticketTtlMs / 1000 }));
+  app.post(
+    '/stream-tickets',
+    {
+      schema: {
+        summary: 'A one-time ticket (30 s) to open the live stream with, for EventSource, which cannot send a Bearer token',
+        response: { 200: { type: 'object', required: ['ticket', 'expiresInSeconds'], properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'integer' } } } },
+      },
+    },
+    async (request) => ({ ticket: await tickets.issue(request.admin!), expiresInSeconds: ticketTtlMs / 1000 }),
+  );
 
-  app.get('/stream', async (request, reply) => {
+  app.get(
+    '/stream',
+    {
+      schema: {
+        summary: 'The live board as server-sent events (`board` events: queues, dead letters, throughput), opened with a stream ticket',
+        security: [],
+        querystring: { type: 'object', required: ['ticket'], properties: { ticket: { type: 'string', description: 'from POST /admin/api/stream-tickets; good once' } } },
+        response: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+      },
+    },
+    async (request, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -138,7 +157,8 @@ export function registerLiveStream(app: FastifyInstance, tickets: StreamTickets,
     // After a lost connection the page asks for a new ticket itself; this tells EventSource not to hammer meanwhile.
     reply.raw.write('retry: 3000\n\n');
     await board.watch(reply.raw);
-  });
+  },
+  );
   app.addHook('onClose', async () => board.close());
 }
 

@@ -1,3 +1,5 @@
+import { idParam } from '../http/api-schemas.ts';
+import { paymentAdminResponses } from './admin-api-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -16,11 +18,15 @@ const settlementBodyLimit = 8 * 1024 * 1024;
  * under review and refunds have their own modules.
  */
 export function registerPaymentAdminRoutes(app: FastifyInstance, deps: ApiDeps, payments: PaymentServices, audit: AuditTrail): void {
-  app.get<{ Params: { paymentId: string } }>('/payments/:paymentId', async (request) => {
+  app.get<{ Params: { paymentId: string } }>(
+    '/payments/:paymentId',
+    { schema: { summary: 'One payment with its review and refunds', params: idParam('paymentId', 'the gateway\'s payment id'), response: paymentAdminResponses.payment } },
+    async (request) => {
     const payment = await payments.store.get(request.params.paymentId);
     if (!payment) throw new GatewayError('NOT_FOUND', `no payment ${request.params.paymentId}`);
     return { ...paymentView(payment), partner: payment.partner, agencyCode: payment.agencyCode, createdAt: payment.createdAt, providerCodes: payment.review?.providerCodes, refunds: payment.refunds };
-  });
+  },
+  );
   registerPaymentReviewRoutes(app, deps, payments, audit);
   registerPaymentRefundRoutes(app, deps, payments, audit);
 
@@ -29,6 +35,8 @@ export function registerPaymentAdminRoutes(app: FastifyInstance, deps: ApiDeps, 
     {
       bodyLimit: settlementBodyLimit,
       schema: {
+        summary: "Compare a bank's settlement file (CSV) with the gateway's payments of a day",
+        response: paymentAdminResponses.reconciled,
         body: {
           type: 'object',
           additionalProperties: false,

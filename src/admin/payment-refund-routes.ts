@@ -1,3 +1,5 @@
+import { idParam } from '../http/api-schemas.ts';
+import { paymentAdminResponses } from './admin-api-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -17,6 +19,9 @@ export function registerPaymentRefundRoutes(app: FastifyInstance, deps: ApiDeps,
     {
       preHandler: requireOperator,
       schema: {
+        summary: 'Refund a paid payment at its provider, all of it or an amount',
+        params: idParam('paymentId', "the gateway's payment id"),
+        response: paymentAdminResponses.refunded,
         body: {
           type: 'object',
           additionalProperties: false,

@@ -1,3 +1,5 @@
+import { idParam } from '../http/api-schemas.ts';
+import { paymentAdminResponses } from './admin-api-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
@@ -16,6 +18,8 @@ export function registerPaymentReviewRoutes(app: FastifyInstance, deps: ApiDeps,
     '/payments',
     {
       schema: {
+        summary: 'Payments a bank flagged for review, oldest first',
+        response: paymentAdminResponses.payments,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -35,6 +39,9 @@ export function registerPaymentReviewRoutes(app: FastifyInstance, deps: ApiDeps,
     {
       preHandler: requireOperator,
       schema: {
+        summary: 'Decide a flagged payment: paid or failed (the province then hears it)',
+        params: idParam('paymentId', "the gateway's payment id"),
+        response: paymentAdminResponses.reviewed,
         body: {
           type: 'object',
           additionalProperties: false,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorResponses, jsonOrXml, signedDocumentErrors, signedRequestHeaders } from '../http/api-schemas.ts';
+import { documentationOnly, signedDocumentBody } from '../routes/ingest-documentation.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { readSignedRequest } from '../pipeline/read-signed-request.ts';
@@ -19,13 +21,40 @@ export interface CitizenVerifyV1 {
 
 const citizenVerifyType = { schemaFile: 'citizen-verify.v1.json', xmlRoot: 'CitizenVerify', agencyCodeOf: (d: CitizenVerifyV1) => d.agencyCode };
 
+function verifyDocumentation(deps: ApiDeps) {
+  return {
+    summary: "Check a citizen's identity against the population registry (signed, JSON or XML with root <CitizenVerify>)",
+    description: 'The answer says match or not, and which fields differ; never the registry\'s record.',
+    consumes: jsonOrXml,
+    headers: signedRequestHeaders,
+    body: signedDocumentBody(citizenVerifyType, deps),
+    response: {
+      200: {
+        type: 'object',
+        required: ['lookupId', 'match', 'mismatchedFields', 'checkedAt'],
+        properties: {
+          lookupId: { type: 'string' },
+          match: { type: 'boolean' },
+          mismatchedFields: {
+            type: 'array',
+            description: 'which fields differ from the registry (never the registry\'s values)',
+            items: { type: 'object', required: ['field'], properties: { field: { type: 'string' }, reason: { type: 'string' } } },
+          },
+          checkedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      ...errorResponses(...signedDocumentErrors, 'UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE'),
+    },
+  };
+}
+
 /**
  * POST /v1/citizens/verify: synchronous. Signed request steps → ID structure → registry (breaker, bulkhead,
  * timeout) → verdict. Every lookup, answered or not, is one record of the tamper-evident log with the personal
  * ID as a salted HMAC; the registry's record itself is never returned or logged.
  */
 export function registerCitizenRoutes(app: FastifyInstance, deps: ApiDeps, verifier: CitizenVerifier, registryName: string): void {
-  app.post('/v1/citizens/verify', async (request: FastifyRequest) => {
+  app.post('/v1/citizens/verify', { schema: verifyDocumentation(deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest) => {
     const { document } = await readSignedRequest<CitizenVerifyV1>(request, citizenVerifyType, deps); // 1–6
     const { problems } = checkPersonalId(document.personalId, document.dateOfBirth); //                   ID structure
     if (problems.length) throw new GatewayError('SCHEMA_INVALID', 'personalId is not a valid personal identification number', problems);

@@ -14,6 +14,7 @@ import { registerQueueBoard } from '../admin/queue-board.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
+import { documentScope } from './api-schemas.ts';
 import { registerPaymentRoutes } from '../payments/payment-routes.ts';
 import { registerCitizenRoutes } from '../citizens/citizen-routes.ts';
 import { registerPostalRoutes } from '../postal/postal-routes.ts';
@@ -23,6 +24,7 @@ import '../pipeline/request-context.ts';
 
 /** Partner-facing routes under /v1: authenticated, rate limited per partner, bodies parsed raw. */
 async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  documentScope(app, { tag: 'partner', security: [{ partnerKey: [] }], errors: () => ['AUTH_INVALID', 'RATE_LIMITED', 'INTERNAL'] });
   app.addHook('onRequest', createPartnerAuthenticator(deps.config.partners));
   await app.register(rateLimit, {
     hook: 'preParsing', // after authentication: the limit is per partner, not per IP
@@ -54,6 +56,8 @@ function gatewayServer(deps: ApiDeps, logger: Logger): FastifyInstance {
     ...requestLogging(), // trace id on every line; health and metrics requests at debug
   });
   installErrorHandling(app);
+  // Response schemas document (OpenAPI); they never filter or reshape what a handler returns.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // Only application/json and application/xml are parsed; anything else is refused with 415.
   app.removeAllContentTypeParsers();
   registerOpenApi(app);

@@ -18,20 +18,22 @@ export function registerOpenApi(app: FastifyInstance): void {
       },
       components: {
         securitySchemes: {
-          partnerKey: { type: 'http', scheme: 'bearer', description: 'Partner API key' },
-          adminToken: { type: 'http', scheme: 'bearer', description: 'Admin token (viewer or operator)' },
+          partnerKey: { type: 'http', scheme: 'bearer', description: 'Partner API key: `Authorization: Bearer <api key>`' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'Admin token (viewer or operator): `Authorization: Bearer <admin token>`' },
         },
       },
+      tags: [
+        { name: 'partner', description: 'A province\'s systems: signed documents in, their fate out (partner API key)' },
+        { name: 'bank', description: 'Payment providers\' callbacks, authenticated by their signature' },
+        { name: 'portal', description: 'The national portal pushing online submissions, authenticated by its CMS signature' },
+        { name: 'admin', description: 'The provincial IT centre\'s operators (admin token; viewers read, operators act)' },
+        { name: 'operations', description: 'Health and Prometheus metrics' },
+      ],
     },
+    // The document is the API: the dashboard's page and assets, the queue board and these docs are not operations.
+    transform: ({ schema, url }) => ({ schema: documented(url) ? schema : { ...schema, hide: true }, url }),
   });
   app.register(swaggerUi, { routePrefix: '/docs' });
 }
 
-export const errorResponse = {
-  type: 'object',
-  properties: {
-    error: { type: 'string', description: 'machine-readable code, e.g. SCHEMA_INVALID, CERT_REVOKED' },
-    message: { type: 'string' },
-    details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
-} as const;
+const documented = (url: string) => /^\/(v\d+|admin\/api|health|metrics)(\/|$)/.test(url);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorResponses, idParam } from '../http/api-schemas.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { firstInvalidUtf8Byte } from '../pipeline/decode-text.ts';
@@ -62,6 +63,14 @@ export async function paymentCallbackRoutes(app: FastifyInstance, options: { dep
   app.route<{ Params: { provider: string } }>({
     method: ['GET', 'POST'],
     url: '/v1/payments/callbacks/:provider',
+    schema: {
+      summary: "A payment provider's result (IPN/callback: its own query string or body, authenticated by its own signature)",
+      description: "Each provider's protocol, not a partner API: the answer is in the provider's own format (e.g. VNPAY {RspCode, Message}).",
+      tags: ['bank'],
+      security: [],
+      params: idParam('provider', 'a configured payment provider, e.g. vnpay'),
+      response: { 200: { type: 'object', additionalProperties: true, description: "the provider's acknowledgement, in its format" }, ...errorResponses('NOT_FOUND', 'BODY_MALFORMED', 'INTERNAL') },
+    },
     handler: async (request, reply) => {
       const { statusCode, body } = await handle(request);
       return reply.code(statusCode).send(body);

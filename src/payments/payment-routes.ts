@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorResponses, idParam, jsonOrXml, paymentSchema, signedDocumentErrors, signedRequestHeaders } from '../http/api-schemas.ts';
+import { documentationOnly, signedDocumentBody } from '../routes/ingest-documentation.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { confirmReplicated } from '../http/replication.ts';
@@ -58,13 +60,27 @@ function checkPaymentRequest(doc: PaymentRequestV1, payments: PaymentServices): 
   }
 }
 
+function createPaymentDocumentation(deps: ApiDeps) {
+  return {
+    summary: 'Open a payment of a dossier\'s fees at a provider (signed, JSON or XML with root <PaymentRequest>)',
+    consumes: jsonOrXml,
+    headers: signedRequestHeaders,
+    body: signedDocumentBody(paymentRequestType, deps),
+    response: {
+      201: { ...paymentSchema, description: 'opened: send the citizen to paymentUrl' },
+      200: { ...paymentSchema, description: 'the same request again: the payment already open for these fees' },
+      ...errorResponses(...signedDocumentErrors, 'PAYMENT_OPEN', 'PAYMENT_ALREADY_PAID', 'PAYMENT_UNDER_REVIEW', 'UNAVAILABLE', 'UPSTREAM_UNAVAILABLE', 'REPLICATION_PENDING'),
+    },
+  };
+}
+
 /**
  * POST /v1/payments: authenticated, signed and validated like every partner document; the expected payment is
  * stored (with its expiry check) BEFORE the provider hears of it, so no callback can arrive for a payment the
  * gateway does not know. GET /v1/payments/:id and POST /v1/payments/:id/cancel for the partner that made it.
  */
 export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payments: PaymentServices): void {
-  app.post('/v1/payments', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/v1/payments', { schema: createPaymentDocumentation(deps), validatorCompiler: documentationOnly }, async (request: FastifyRequest, reply: FastifyReply) => {
     const { body, document } = await readSignedRequest<PaymentRequestV1>(request, paymentRequestType, deps); // 1–6
     const replication = deps.replicas.ticket();
     checkPaymentRequest(document, payments); //                                                                 amounts
@@ -115,9 +131,23 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
     return reply.code(201).send(paymentView({ ...payment, paymentUrl }));
   });
 
-  app.get<{ Params: { paymentId: string } }>('/v1/payments/:paymentId', async (request) => paymentView(await ownPayment(request.params.paymentId, request, payments)));
+  const paymentIdParam = idParam('paymentId', 'the paymentId the gateway answered with');
+  app.get<{ Params: { paymentId: string } }>(
+    '/v1/payments/:paymentId',
+    { schema: { summary: 'One of this partner\'s payments', params: paymentIdParam, response: { 200: paymentSchema, ...errorResponses('NOT_FOUND') } } },
+    async (request) => paymentView(await ownPayment(request.params.paymentId, request, payments)),
+  );
 
-  app.post<{ Params: { paymentId: string } }>('/v1/payments/:paymentId/cancel', async (request) => {
+  app.post<{ Params: { paymentId: string } }>(
+    '/v1/payments/:paymentId/cancel',
+    {
+      schema: {
+        summary: 'Cancel a pending payment',
+        params: paymentIdParam,
+        response: { 200: paymentSchema, ...errorResponses('NOT_FOUND', 'PAYMENT_NOT_PENDING', 'REPLICATION_PENDING') },
+      },
+    },
+    async (request) => {
     const replication = deps.replicas.ticket();
     const payment = await ownPayment(request.params.paymentId, request, payments);
     const result = await payments.store.close(payment.paymentId, 'cancelled');
@@ -125,7 +155,8 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: ApiDeps, payme
     await confirmReplicated(replication, request.log);
     request.log.info({ paymentId: payment.paymentId }, 'payment cancelled by partner');
     return paymentView((await payments.store.get(payment.paymentId))!);
-  });
+  },
+  );
 }
 
 /** The dossier's fees are already held: the same request again gets the same payment, anything else a conflict. */

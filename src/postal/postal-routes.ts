@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { errorResponses, idParam, messageStateSchema } from '../http/api-schemas.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { confirmReplicated } from '../http/replication.ts';
@@ -14,6 +15,38 @@ export interface PostalServices {
   carriers: Map<string, PostalCarrier>;
 }
 
+const cancellationSchema = {
+  type: 'object',
+  required: ['outcome', 'statusCode', 'at'],
+  properties: {
+    outcome: { type: 'string', enum: ['cancelled', 'refused'] },
+    statusCode: { type: 'integer', description: "HTTP status of the carrier's answer" },
+    carrierStatus: { type: 'string' },
+    message: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const shipmentSchema = {
+  type: 'object',
+  required: ['shipmentId', 'state', 'creation', 'history'],
+  properties: {
+    shipmentId: { type: 'string' },
+    dossierCode: { type: 'string' },
+    carrier: { type: 'string' },
+    orderNumber: { type: 'string', description: "the carrier's order number, once it took the order" },
+    creation: { ...messageStateSchema, description: 'the state of the request to the carrier' },
+    trackingNumber: { type: 'string' },
+    state: { type: 'string', enum: ['requested', 'created', 'accepted', 'in-transit', 'delivered', 'cancelled'] },
+    stateTime: { type: 'string', format: 'date-time' },
+    history: {
+      type: 'array',
+      items: { type: 'object', properties: { eventId: { type: 'string' }, state: { type: 'string' }, occurredAt: { type: 'string' }, carrierStatus: { type: 'string' }, statusMessage: { type: 'string' }, trackingNumber: { type: 'string' } } },
+    },
+    cancellation: cancellationSchema,
+  },
+} as const;
+
 /**
  * POST /v1/postal/shipments: the ingest walk (signed, validated, deduplicated, queued to the carrier); the message id
  * is the shipment id. GET /v1/postal/shipments/:id: the creation's delivery state and the tracking so far.
@@ -22,7 +55,11 @@ export interface PostalServices {
 export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal: PostalServices): void {
   registerIngestRoute(app, '/v1/postal/shipments', postalShipmentV1, deps);
 
-  app.get<{ Params: { shipmentId: string } }>('/v1/postal/shipments/:shipmentId', async (request) => {
+  const shipmentIdParam = idParam('shipmentId', 'the messageId the gateway answered the shipment request with');
+  app.get<{ Params: { shipmentId: string } }>(
+    '/v1/postal/shipments/:shipmentId',
+    { schema: { summary: 'A shipment: its creation at the carrier and the tracking so far', params: shipmentIdParam, response: { 200: shipmentSchema, ...errorResponses('NOT_FOUND') } } },
+    async (request) => {
     const found = await findMessage(deps.queues, request.params.shipmentId);
     if (!found || found.job.data.partner !== request.partner!.id || found.job.data.type !== postalShipmentV1.type) {
       throw new GatewayError('NOT_FOUND', `no shipment ${request.params.shipmentId} for this partner`);
@@ -39,9 +76,22 @@ export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal
       // Before the first tracking event: requested until the carrier took the order, then created.
       state: tracking.state ?? (creation.state === 'delivered' ? 'created' : 'requested'),
     };
-  });
+  },
+  );
 
-  app.post<{ Params: { shipmentId: string } }>('/v1/postal/shipments/:shipmentId/cancel', async (request) => {
+  app.post<{ Params: { shipmentId: string } }>(
+    '/v1/postal/shipments/:shipmentId/cancel',
+    {
+      schema: {
+        summary: 'Ask the carrier to cancel a shipment; its answer is stored and returned',
+        params: shipmentIdParam,
+        response: {
+          200: { type: 'object', required: ['shipmentId', 'orderNumber', 'cancellation'], properties: { shipmentId: { type: 'string' }, orderNumber: { type: 'string' }, cancellation: cancellationSchema } },
+          ...errorResponses('NOT_FOUND', 'SHIPMENT_NOT_CREATED', 'CANCEL_REFUSED', 'UPSTREAM_UNAVAILABLE', 'REPLICATION_PENDING'),
+        },
+      },
+    },
+    async (request) => {
     const { shipmentId } = request.params;
     const replication = deps.replicas.ticket();
     const record = await postal.store.record(shipmentId);
@@ -70,5 +120,6 @@ export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal
       throw new GatewayError('CANCEL_REFUSED', `carrier ${record.carrier} refused to cancel (HTTP ${cancellation.statusCode})`, [{ path: '/cancellation', message: cancellation.message ?? '' }]);
     }
     return { shipmentId, orderNumber: record.orderNumber, cancellation };
-  });
+  },
+  );
 }

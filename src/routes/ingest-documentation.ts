@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../http/api-deps.ts';
-import { errorResponse } from '../http/openapi.ts';
+import { errorResponses, jsonOrXml, signedDocumentErrors, signedRequestHeaders } from '../http/api-schemas.ts';
 import type { InboundMessageType } from '../pipeline/message-types.ts';
 
 /** The route schema documents the same versioned file the pipeline validates with; fastify must not validate it again. */
@@ -18,29 +18,32 @@ function inlineDefinitions(node: unknown, definitions: Record<string, unknown>):
   return name ? { ...(inlineDefinitions(definitions[name], definitions) as object), ...out } : $ref === undefined ? out : { $ref, ...out };
 }
 
-export function documentation(messageType: InboundMessageType<unknown>, deps: ApiDeps) {
+/** A signed document's body as the OpenAPI document shows it: its versioned JSON schema, in JSON or XML. */
+export function signedDocumentBody(messageType: Pick<InboundMessageType<unknown>, 'schemaFile' | 'xmlRoot'>, deps: ApiDeps): Record<string, unknown> {
   const { $schema: _draft, $id: _id, definitions = {}, ...schema } = deps.schemas.schemaOf(messageType.schemaFile) as Record<string, unknown>;
   const body = inlineDefinitions(schema, definitions as Record<string, unknown>) as Record<string, unknown>;
+  return { ...body, xml: { name: messageType.xmlRoot } };
+}
+
+export function documentation(messageType: InboundMessageType<unknown>, deps: ApiDeps) {
   return {
     summary: `Submit a signed ${messageType.type} message (JSON, or XML with root <${messageType.xmlRoot}>)`,
-    security: [{ partnerKey: [] }],
+    description: `The body is \`${messageType.schemaFile}\`. In XML the root element is <${messageType.xmlRoot}> with the same fields as child elements, signed by an enveloped XML-DSig signature (or X-Signature over the bytes).`,
+    consumes: jsonOrXml,
     headers: {
-      type: 'object',
-      required: ['x-timestamp'],
-      properties: {
-        'x-signature': { type: 'string', description: 'base64 DER CMS SignedData over the exact body bytes (or an enveloped XML-DSig signature in XML)' },
-        'x-timestamp': { type: 'string', description: 'ISO 8601 or epoch ms, within ±5 min' },
-        'idempotency-key': { type: 'string', description: 'optional; else derived from the business event' },
-        traceparent: { type: 'string', description: 'optional W3C Trace Context (00-<trace id>-<parent id>-<flags>): its trace id is logged and sent on' },
-        'x-trace-id': { type: 'string', description: 'optional, used when no valid traceparent comes: 8-64 letters, digits or dashes' },
-      },
+      ...signedRequestHeaders,
+      properties: { ...signedRequestHeaders.properties, 'idempotency-key': { type: 'string', description: 'optional; else derived from the business event' } },
     },
-    body,
+    body: signedDocumentBody(messageType, deps),
     response: {
-      202: { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['queued'] } } },
-      200: { type: 'object', properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] }, duplicate: { type: 'boolean' } } },
-      '4xx': errorResponse,
-      '5xx': errorResponse,
+      202: { type: 'object', description: 'accepted and queued', required: ['messageId', 'status'], properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['queued'] } } },
+      200: {
+        type: 'object',
+        description: 'the same message again: the first one\'s id',
+        required: ['messageId', 'status', 'duplicate'],
+        properties: { messageId: { type: 'string' }, status: { type: 'string', enum: ['duplicate'] }, duplicate: { type: 'boolean' } },
+      },
+      ...errorResponses(...signedDocumentErrors, 'IDEMPOTENCY_CONFLICT', 'UNAVAILABLE', 'REPLICATION_PENDING'),
     },
   };
 }

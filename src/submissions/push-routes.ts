@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { errorResponses } from '../http/api-schemas.ts';
+import { documentationOnly } from '../routes/ingest-documentation.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { decodeUtf8, MalformedText } from '../pipeline/decode-text.ts';
@@ -7,6 +9,18 @@ import { isBound } from '../pipeline/verify-signature.ts';
 import { SignatureError } from '../signatures/signature-error.ts';
 import { verifyCmsSignature } from '../signatures/verify-cms-signature.ts';
 import type { SubmissionPoller } from './submission-poller.ts';
+
+const pushDocumentation = {
+  summary: 'The national portal pushes new online dossiers (instead of waiting for the poll)',
+  tags: ['portal'],
+  security: [],
+  headers: { type: 'object', required: ['x-signature'], properties: { 'x-signature': { type: 'string', description: "base64 DER CMS SignedData over the body, by a certificate in submissions.push.certificates" } } },
+  body: { type: 'object', required: ['items'], properties: { items: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'object', additionalProperties: true, description: 'a dossier as in the portal\'s feed (dossier-submission.v1)' } } } },
+  response: {
+    202: { type: 'object', required: ['accepted', 'rejected'], properties: { accepted: { type: 'integer' }, rejected: { type: 'integer' } } },
+    ...errorResponses('BODY_MALFORMED', 'SCHEMA_INVALID', 'BODY_TOO_LARGE', 'SIGNATURE_INVALID', 'CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_BOUND', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN', 'CERT_USAGE_INVALID', 'ALGORITHM_WEAK', 'REPLICATION_PENDING', 'INTERNAL'),
+  },
+} as const;
 
 /**
  * POST /v1/submissions/push: the portal pushes new online dossiers instead of waiting for the poll
@@ -17,7 +31,7 @@ export async function submissionPushRoutes(app: FastifyInstance, options: { deps
   const { deps, poller } = options;
   const certificates = deps.config.submissions.push?.certificates ?? [];
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_r, raw, done) => done(null, raw));
-  app.post('/v1/submissions/push', async (request, reply) => {
+  app.post('/v1/submissions/push', { schema: pushDocumentation, validatorCompiler: documentationOnly }, async (request, reply) => {
     const raw = request.body as Buffer | undefined;
     if (!raw?.length) throw new GatewayError('BODY_MALFORMED', 'a JSON body {items: [...]} is required');
     const header = request.headers['x-signature'];

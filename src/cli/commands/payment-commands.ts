@@ -5,8 +5,8 @@ import { formatTable } from '../table.ts';
 
 const list: Command = {
   name: 'payments list',
-  summary: 'payments in one status, oldest first (default: needs-review, those a bank flagged)',
-  options: { status: { type: 'string', value: 'S', help: 'the payment status (default needs-review)' } },
+  summary: 'payments a bank flagged for review (needs-review), oldest first',
+  options: { status: { type: 'string', value: 'needs-review', help: 'the status to list (needs-review, the default, is the one the admin API lists)' } },
   async run({ values }) {
     const status = typeof values.status === 'string' ? values.status : 'needs-review';
     const { payments } = await call('GET', `/payments?${new URLSearchParams({ status, limit: '500' })}`);
