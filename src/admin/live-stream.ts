@@ -120,19 +120,26 @@ function send(response: ServerResponse, snapshot: Snapshot): void {
 export const streamPath = '/admin/api/stream';
 
 /**
- * POST /stream-tickets (Bearer, any admin) → {ticket, expiresInSeconds}; GET /stream?ticket= → text/event-stream,
+ * POST /stream-tickets (Bearer, any admin) → {ticket, expiresInSeconds, admin, role}; GET /stream?ticket= → text/event-stream,
  * `board` events as above. The ticket check is the stream's own onRequest authentication (see admin-routes.ts).
  */
 export function registerLiveStream(app: FastifyInstance, tickets: StreamTickets, board: LiveBoard): void {
+  // Who the token is, too: the page hides actions a viewer may not take (the API refuses them anyway).
   app.post(
     '/stream-tickets',
     {
       schema: {
         summary: 'A one-time ticket (30 s) to open the live stream with, for EventSource, which cannot send a Bearer token',
-        response: { 200: { type: 'object', required: ['ticket', 'expiresInSeconds'], properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'integer' } } } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['ticket', 'expiresInSeconds', 'admin', 'role'],
+            properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'integer' }, admin: { type: 'string' }, role: { type: 'string', enum: ['viewer', 'operator'] } },
+          },
+        },
       },
     },
-    async (request) => ({ ticket: await tickets.issue(request.admin!), expiresInSeconds: ticketTtlMs / 1000 }),
+    async (request) => ({ ticket: await tickets.issue(request.admin!), expiresInSeconds: ticketTtlMs / 1000, admin: request.admin!.name, role: request.admin!.role }),
   );
 
   app.get(

@@ -12,7 +12,9 @@ afterAll(async () => {
 async function ticket(token = adminTokens.viewer): Promise<string> {
   const res = await fetch(`${t.url}/admin/api/stream-tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { ticket: string }).ticket;
+  const body = (await res.json()) as { ticket: string; role: string; expiresInSeconds: number };
+  expect(body).toMatchObject({ role: token === adminTokens.viewer ? 'viewer' : 'operator', expiresInSeconds: 30 });
+  return body.ticket;
 }
 
 /** Reads `board` events from an open stream until one satisfies `ok`. */

@@ -120,4 +120,19 @@ it('a message opens from its row, by mouse or keyboard: every attempt, the signe
   await picture(page, 'overview-1024-en');
   expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
   await page.close();
+
+  // A viewer sees the same page without the actions it may not take, and is told so.
+  const viewer = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+  await viewer.goto(`${t.url}/admin`);
+  await viewer.fill('[data-testid=token]', adminTokens.viewer);
+  await viewer.click('#login button[type=submit]');
+  await viewer.locator('[data-testid=read-only]').waitFor();
+  expect(await viewer.textContent('[data-testid=read-only]')).toBe('Chỉ xem (không có quyền thao tác)');
+  const seen = viewer.locator(`[data-testid=dead-letter][data-message-id="${messageId}"]`);
+  await seen.waitFor();
+  expect(await seen.locator('[data-testid=retry]').isVisible()).toBe(false);
+  expect(await viewer.locator('[data-testid=pause]').first().isVisible()).toBe(false);
+  await seen.locator('[data-testid=open-message]').click();
+  await viewer.locator('[data-testid=message-view] [data-testid=attempt]').first().waitFor();
+  await viewer.close();
 }, 90_000);

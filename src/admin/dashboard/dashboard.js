@@ -27,7 +27,7 @@ const texts = {
     citizenChecks: 'Tra cứu công dân (24 giờ)', citizenPrivacy: 'Chỉ số lượng và kết quả; không hiển thị thông tin cá nhân.', purpose: 'Mục đích', checks: 'Số lần', outcomes: 'Kết quả', noCitizenChecks: 'Không có lượt tra cứu.',
     total: 'Tổng', incomplete: '(chỉ phần còn trong Redis)', notConfigured: 'Chưa cấu hình ở cổng này.',
     cancel: 'Thôi', close: 'Đóng', confirm: 'Xác nhận',
-    live: 'Trực tiếp · cập nhật {time}', reconnecting: 'Mất kết nối trực tiếp, đang nối lại…',
+    live: 'Trực tiếp · cập nhật {time}', readOnly: 'Chỉ xem (không có quyền thao tác)', reconnecting: 'Mất kết nối trực tiếp, đang nối lại…',
     confirmRetryOne: 'Gửi lại 1 thư chết ({type}, hồ sơ {dossier}) tới {destination}?',
     confirmDiscardOne: 'Huỷ bỏ 1 thư chết ({type}, hồ sơ {dossier})? Đối tác sẽ thấy thư này “chết” kèm lý do của bạn. Không thể hoàn tác.',
     confirmRetryGroup: 'Gửi lại {n} thư chết của nhóm “{group}”?',
@@ -86,7 +86,7 @@ const texts = {
     citizenChecks: 'Citizen checks (24 h)', citizenPrivacy: 'Counts and outcomes only; no personal data is shown.', purpose: 'Purpose', checks: 'Checks', outcomes: 'Outcomes', noCitizenChecks: 'No checks.',
     total: 'Total', incomplete: '(only what is still in Redis)', notConfigured: 'Not configured on this gateway.',
     cancel: 'Cancel', close: 'Close', confirm: 'Confirm',
-    live: 'Live · updated {time}', reconnecting: 'Live connection lost, reconnecting…',
+    live: 'Live · updated {time}', readOnly: 'Read-only (viewer)', reconnecting: 'Live connection lost, reconnecting…',
     confirmRetryOne: 'Retry 1 dead letter ({type}, dossier {dossier}) to {destination}?',
     confirmDiscardOne: 'Discard 1 dead letter ({type}, dossier {dossier})? Its partner will see it dead, with your reason. This cannot be undone.',
     confirmRetryGroup: 'Retry {n} dead letters of the group “{group}”?',
@@ -197,6 +197,9 @@ function button(label, testId, onClick, className) {
   return b;
 }
 
+/** An action only operators may take: hidden for a viewer (body[data-role=viewer]). */
+const opButton = (label, testId, onClick) => button(label, testId, onClick, 'op');
+
 function element(tag, text, className) {
   const el = document.createElement(tag);
   if (text !== undefined) el.textContent = text;
@@ -292,7 +295,7 @@ function renderQueues() {
         number(d.counts.waiting + (d.counts.prioritized ?? 0)), number(d.counts.delayed), number(d.counts.active), number(d.counts.completed),
         cell(d.circuits.map((c) => t(c.state)).join(', ') || '-', d.circuits.some((c) => c.state !== 'closed') ? 'dead' : ''),
         d.paused ? t('yes') : t('no'),
-        button(d.paused ? t('resume') : t('pause'), d.paused ? 'resume' : 'pause', () =>
+        opButton(d.paused ? t('resume') : t('pause'), d.paused ? 'resume' : 'pause', () =>
           act(
             'overview',
             { title: d.paused ? t('resume') : t('pause'), text: t(d.paused ? 'confirmResume' : 'confirmPause', { destination: d.destination, n: number(waiting) }), okLabel: d.paused ? t('resume') : t('pause') },
@@ -391,7 +394,7 @@ function renderDeadLetters() {
       const heading = element('h3');
       heading.append(
         element('span', `${name} — ${group.letters.length}`),
-        button(t('retryGroup'), 'retry-group', async () => {
+        opButton(t('retryGroup'), 'retry-group', async () => {
           // The server counts what the filter selects (dryRun changes nothing): the confirmation names that number.
           let matched = group.letters.length;
           try {
@@ -418,10 +421,10 @@ function renderDeadLetters() {
         actions.className = 'actions';
         const what = { type: typeName(d.type), dossier: d.dossierCode, destination: d.destination };
         actions.append(
-          button(t('retry'), 'retry', () =>
+          opButton(t('retry'), 'retry', () =>
             act('dead-letters', { title: t('retry'), text: t('confirmRetryOne', what), okLabel: t('retry') }, `/dead-letters/${d.messageId}/retry`, {}, (r) => t('resultRetried', { n: r.retried })),
           ),
-          button(t('discard'), 'discard', () =>
+          opButton(t('discard'), 'discard', () =>
             act('dead-letters', { title: t('discard'), text: t('confirmDiscardOne', what), okLabel: t('discard') }, `/dead-letters/${d.messageId}/discard`, {}, (r) => t('resultDiscarded', { n: r.discarded })),
           ),
         );
@@ -465,7 +468,7 @@ async function renderPayments() {
       actions.className = 'actions';
       for (const outcome of ['paid', 'failed']) {
         actions.append(
-          button(t(outcome === 'paid' ? 'markPaid' : 'markFailed'), `review-${outcome}`, () =>
+          opButton(t(outcome === 'paid' ? 'markPaid' : 'markFailed'), `review-${outcome}`, () =>
             act(
               'payments',
               { title: t(outcome === 'paid' ? 'markPaid' : 'markFailed'), text: t('confirmReview', { payment: p.paymentId, amount: number(p.amount), outcome: t(outcome) }), okLabel: t(outcome === 'paid' ? 'markPaid' : 'markFailed') },
@@ -770,7 +773,8 @@ function showLive() {
 async function connectLive() {
   if (stream) stream.close();
   try {
-    const { ticket } = await api('POST', '/stream-tickets');
+    const { ticket, role } = await api('POST', '/stream-tickets');
+    document.body.dataset.role = role;
     stream = new EventSource(`/admin/api/stream?ticket=${encodeURIComponent(ticket)}`);
     stream.addEventListener('board', (event) => applyBoard(JSON.parse(event.data)));
     stream.addEventListener('error', () => {
