@@ -47,7 +47,7 @@ const texts = {
     match: 'khớp', mismatch: 'không khớp', 'not-found': 'không tìm thấy', timeout: 'quá thời gian', unavailable: 'không truy cập được', busy: 'quá tải', 'circuit-open': 'cầu dao mở',
     // message view
     messageOf: '{type} · {id}', type: 'Loại thông điệp', signer: 'Chữ ký số', fingerprint: 'Vân tay SHA-256', unsigned: 'không ký (gói tự tạo)', replayOf: 'Gửi lại của',
-    attemptNo: 'Lần', at: 'Lúc', httpStatus: 'HTTP', duration: 'Thời gian', noAttempts: 'Chưa gửi lần nào.', envelope: 'Phong bì (đã che dữ liệu cá nhân)',
+    attemptsHeading: 'Các lần gửi', attemptError: 'Lỗi', attemptNo: 'Lần', at: 'Lúc', httpStatus: 'HTTP', duration: 'Thời gian', noAttempts: 'Chưa gửi lần nào.', envelope: 'Phong bì (đã che dữ liệu cá nhân)',
     dossierTimeline: 'Dòng thời gian của hồ sơ', finishedAt: 'Kết thúc lúc', openMessage: 'Mở thông điệp',
     noMessages: 'Không có thông điệp nào về hồ sơ này.', matchesFor: 'Các hồ sơ bắt đầu bằng “{prefix}”:', noMatches: 'Không có hồ sơ nào bắt đầu bằng “{prefix}”.',
     // message types
@@ -104,7 +104,7 @@ const texts = {
     'rejected:invalid': 'refused: invalid data', 'rejected:attachment-hash': 'refused: attachment hash mismatch', 'submission-accepted': 'accepted',
     match: 'match', mismatch: 'mismatch', 'not-found': 'not found', timeout: 'timed out', unavailable: 'unavailable', busy: 'busy', 'circuit-open': 'circuit open',
     messageOf: '{type} · {id}', type: 'Message type', signer: 'Signer', fingerprint: 'SHA-256 fingerprint', unsigned: 'not signed (made by the gateway)', replayOf: 'Replay of',
-    attemptNo: '#', at: 'At', httpStatus: 'HTTP', duration: 'Duration', noAttempts: 'Not tried yet.', envelope: 'Envelope (personal data redacted)',
+    attemptsHeading: 'Attempts', attemptError: 'Error', attemptNo: '#', at: 'At', httpStatus: 'HTTP', duration: 'Duration', noAttempts: 'Not tried yet.', envelope: 'Envelope (personal data redacted)',
     dossierTimeline: "The dossier's timeline", finishedAt: 'Finished at', openMessage: 'Open message',
     noMessages: 'No messages about this dossier.', matchesFor: 'Dossiers starting with “{prefix}”:', noMatches: 'No dossier starts with “{prefix}”.',
     'dossier.status.v1': 'Dossier status update', 'dossier.status.v2': 'Dossier status update (v2)', 'payment.result.v1': 'Payment result',
@@ -682,13 +682,13 @@ async function openMessage(messageId) {
       [t('lastError'), m.lastError ? errorBlock(m.lastError) : undefined],
     ]),
   ];
-  parts.push(element('h3', t('attempts')));
+  parts.push(element('h3', t('attemptsHeading')));
   const history = m.history ?? [];
   if (history.length) {
     const table = element('table');
     table.dataset.testid = 'attempts';
     const head = element('tr');
-    for (const h of [t('attemptNo'), t('at'), t('outcome'), t('httpStatus'), t('duration'), t('lastError'), t('nextAttempt')]) head.append(element('th', h));
+    for (const h of [t('attemptNo'), t('at'), t('outcome'), t('httpStatus'), t('duration'), t('attemptError'), t('nextAttempt')]) head.append(element('th', h));
     table.append(head);
     for (const a of history) {
       const tr = row([a.attempt, when(a.at), cell(t(`outcome-${a.outcome}`), a.outcome === 'delivered' ? '' : 'dead'), a.statusCode ?? '-', `${a.durationMs} ms`, errorCell(a.error), when(a.nextAttemptAt)]);
