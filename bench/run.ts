@@ -17,7 +17,7 @@
  * every server process). A failed run stops every process it started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
@@ -173,10 +173,12 @@ async function latencyRows(cluster: GatewayCluster, portal: PortalWatch, setup: 
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
+const loadAtStart = loadavg()[0]!;
+
 function machine(): string {
   const redisVersion = /v=(\S+)/.exec(execFileSync('redis-server', ['--version']).toString())?.[1] ?? '?';
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16);
-  return `${date} UTC · ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · Redis ${redisVersion} · log level warn${smoke ? ' · SMOKE (tiny counts: the numbers mean nothing)' : ''}`;
+  return `${date} UTC · ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · Redis ${redisVersion} · load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end · log level warn${smoke ? ' · SMOKE (tiny counts: the numbers mean nothing)' : ''}`;
 }
 
 async function main() {
