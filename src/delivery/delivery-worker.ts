@@ -125,7 +125,8 @@ export class DeliveryWorker {
         stopKeepingAlive();
       }
     } finally {
-      await ordering.release(destinationName, orderingKey, job.id!, envelope.orderingTime, result);
+      // A slow receiver may apply an unanswered call up to about one timeout after we gave up on it.
+      await ordering.release(destinationName, orderingKey, job.id!, envelope.orderingTime, result, this.deps.destination().timeoutMs);
     }
   }
 

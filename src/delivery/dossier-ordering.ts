@@ -37,10 +37,10 @@ export class DossierOrdering {
     private readonly retentionMs: number,
   ) {}
 
-  private keys(destination: string, dossierCode: string): [string, string, string] {
+  private keys(destination: string, dossierCode: string): [string, string, string, string] {
     const base = `${this.prefix}:dossier:{${destination}:${dossierCode}}`;
     // ":delivered" keeps its name so the floors recorded before intents existed still count after an upgrade.
-    return [`${base}:lock`, `${base}:delivered`, `${base}:intent`];
+    return [`${base}:lock`, `${base}:delivered`, `${base}:intent`, `${base}:settle`];
   }
 
   async claim(destination: string, dossierCode: string, jobId: string, orderingTime: number): Promise<DossierClaim> {
@@ -68,7 +68,12 @@ export class DossierOrdering {
     return () => clearInterval(timer);
   }
 
-  async release(destination: string, dossierCode: string, jobId: string, orderingTime: number, result: CallResult): Promise<void> {
-    await releaseDossier.run(this.redis, this.keys(destination, dossierCode), [jobId, result === 'not-reached' ? '' : String(orderingTime), this.retentionMs]);
+  /**
+   * `settleMs`: after a `maybe` (no answer), how long a slow receiver may still apply the call; until then no other
+   * message of the dossier is sent (this job's own retry may be).
+   */
+  async release(destination: string, dossierCode: string, jobId: string, orderingTime: number, result: CallResult, settleMs = 0): Promise<void> {
+    const settle = result === 'maybe' ? Math.max(0, Math.round(settleMs)) : 0;
+    await releaseDossier.run(this.redis, this.keys(destination, dossierCode), [jobId, result === 'not-reached' ? '' : String(orderingTime), this.retentionMs, settle]);
   }
 }

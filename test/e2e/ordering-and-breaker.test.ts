@@ -60,6 +60,26 @@ describe('per-dossier ordering', () => {
     expect(received).toEqual(olderView.state === 'superseded' ? ['9'] : ['4', '9']);
   });
 
+  it('after a call left unanswered, the dossier waits until a slow portal could have applied it: no newer update overtakes it', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    const first = await t.send({ doc: statusUpdate({ dossierCode, status: 3, statusTime: '2026-11-23T08:00:00+07:00' }) });
+    await t.waitForState(first.body.messageId, ['delivered']); // the portal has the dossier: an update is one call
+    const callsBefore = (await t.portal.received()).stats.calls;
+    // The portal takes 3 s to apply this one; the gateway gives up after its 2 s timeout, and the portal applies it anyway.
+    await t.portal.faults({ latencyMs: 3000 });
+    const slow = await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: '2026-11-23T09:00:00+07:00' }) });
+    await until('the slow update in flight at the portal', async () => (await t.portal.received()).stats.calls, (calls) => calls > callsBefore);
+    await t.portal.faults({});
+    const newer = await t.send({ doc: statusUpdate({ dossierCode, status: 5, statusTime: '2026-11-23T10:00:00+07:00' }) });
+    await Promise.all([t.waitForState(slow.body.messageId, ['delivered', 'superseded']), t.waitForState(newer.body.messageId, ['delivered'])]);
+    // The slow call is applied late, and the message's own retry once more: two 4s once the portal is done with it.
+    await until('the late application of the slow call', () => statusesReceived(dossierCode as string), (s) => s.filter((x) => x === '4').length >= 2);
+    await t.drain();
+    const received = await statusesReceived(dossierCode as string);
+    expect(received.at(-1)).toBe('5');
+    expect(received).toEqual([...received].sort()); // never 4 after 5
+  });
+
   it('delivers many updates of one dossier sent at once in status-time order or supersedes the stale ones', async () => {
     const dossierCode = statusUpdate().dossierCode;
     const times = [1, 2, 3, 4, 5, 6, 7, 8].map((h) => `2026-11-23T${String(h).padStart(2, '0')}:00:00+07:00`);

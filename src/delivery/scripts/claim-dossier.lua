@@ -1,11 +1,16 @@
 -- Claims the right to deliver one message of a dossier at one destination, and records the intent to send it.
 -- KEYS[1] lock key, KEYS[2] floor key (the newest ordering time that reached, or may have reached, the receiver),
--- KEYS[3] intent key ("jobId|orderingTime" of the call in flight)
+-- KEYS[3] intent key ("jobId|orderingTime" of the call in flight), KEYS[4] settle key (see release-dossier)
 -- ARGV[1] job id (lock owner), ARGV[2] lock ttl ms, ARGV[3] this message's ordering time, ARGV[4] floor retention ms
 -- Returns {'busy'} while another job holds the lock, {'superseded', floor} when a newer message reached (or may
 -- have reached) the receiver, else {'claimed', wasInterrupted} with the intent recorded.
 local owner = redis.call('GET', KEYS[1])
 if owner and owner ~= ARGV[1] then
+  return {'busy'}
+end
+-- A call of another job went unanswered moments ago and may still be applied late (see release-dossier).
+local settling = redis.call('GET', KEYS[4])
+if settling and settling ~= ARGV[1] then
   return {'busy'}
 end
 local floor = tonumber(redis.call('GET', KEYS[2]) or '-1')
