@@ -61,10 +61,11 @@ it('the payments view shows what an operator must look at: flagged by the bank, 
     await page.locator(`[data-testid=review][data-payment-id="${flagged.body.paymentId}"]`).waitFor();
     const refundRows = page.locator('[data-testid=refund]');
     await expect.poll(() => refundRows.count()).toBe(2);
-    expect(await page.locator(`[data-testid=late-payment]`).textContent()).toContain(language === 'vi' ? 'đã thanh toán' : 'paid');
-    expect(await refundRows.first().textContent()).toContain(language === 'vi' ? 'bị từ chối' : 'refused');
+    // Rows drawn before the language switch are drawn again in the new language: wait for that, not for the first draw.
+    await expect.poll(() => page.locator(`[data-testid=late-payment]`).textContent()).toContain(language === 'vi' ? 'đã thanh toán' : 'paid');
+    await expect.poll(() => refundRows.first().textContent()).toContain(language === 'vi' ? 'bị từ chối' : 'refused');
     expect(await refundRows.first().textContent()).toContain('95');
-    expect(await refundRows.last().textContent()).toContain(language === 'vi' ? 'đã hoàn tiền' : 'refunded');
+    await expect.poll(() => refundRows.last().textContent()).toContain(language === 'vi' ? 'đã hoàn tiền' : 'refunded');
     expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(true);
     if (process.env.DASHBOARD_SCREENSHOTS) {
       await page.locator('#payments').screenshot({ path: `${process.env.DASHBOARD_SCREENSHOTS}/payments-${width}-${language}.png` });
