@@ -3,15 +3,18 @@ import { resolve } from 'node:path';
 import { request } from 'undici';
 import { CliFailure, exitCodes, usageError } from './cli-errors.ts';
 
-/** Where and who: GATEWAY_URL and GATEWAY_ADMIN_TOKEN, else the local sandbox's (var/sandbox/sandbox.json). */
+/**
+ * Where and who: GATEWAY_URL and GATEWAY_ADMIN_TOKEN, else the local sandbox's (var/sandbox/sandbox.json): its
+ * operators' listener (`adminUrl`, the `http.ops` address when one is set), else where the gateway listens.
+ */
 export function target(): { url: string; token: string } {
-  let sandbox: { gatewayUrl?: string; adminToken?: string } = {};
+  let sandbox: { gatewayUrl?: string; adminUrl?: string; adminToken?: string } = {};
   try {
     sandbox = JSON.parse(readFileSync(resolve(new URL('../..', import.meta.url).pathname, 'var/sandbox/sandbox.json'), 'utf8'));
   } catch {
     // no local sandbox: the environment must say
   }
-  const url = (process.env.GATEWAY_URL ?? sandbox.gatewayUrl)?.replace(/\/+$/, '');
+  const url = (process.env.GATEWAY_URL ?? sandbox.adminUrl ?? sandbox.gatewayUrl)?.replace(/\/+$/, '');
   const token = process.env.GATEWAY_ADMIN_TOKEN ?? sandbox.adminToken;
   if (!url || !token) throw usageError('set GATEWAY_URL and GATEWAY_ADMIN_TOKEN (or start the sandbox with npm start)');
   if (!/^https?:\/\/[^/]/.test(url)) throw usageError(`GATEWAY_URL must be an http(s) URL, not "${url}"`);
