@@ -324,6 +324,9 @@ async function startWorkerRole(config: GatewayConfig, gateway: Gateway, metrics:
   // Everything here shares the worker's connection: while Redis is down it waits for it, like the workers.
   const shared = {
     ordering: new DossierOrdering(connection, prefix, config.delivery.dossierLockMs, config.retention.deliveredMs),
+    // With minReplicasAcked, a claim (and the intent it records) is on the replicas before the receiver is called: a
+    // failover then cannot forget that a call may have been made, and an older update cannot overtake it.
+    replicas: new ReplicaAcks(connection, `${prefix}:replication-probe`, config.redis.minReplicasAcked ?? 0, config.redis.replicaAckTimeoutMs),
     timeline: new DossierTimeline(connection, prefix, config.retention.deliveredMs),
     messageLog: new MessageLog(connection, prefix, config.messageLog.piiSalt, resolve(projectRoot, config.messageLog.archive.directory)),
     circuitBoard: new CircuitStateBoard(connection, prefix),

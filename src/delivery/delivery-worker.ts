@@ -10,6 +10,7 @@ import type { MessageLog } from '../audit/message-log.ts';
 import type { CircuitStateBoard } from './circuit-state-board.ts';
 import { queueNameFor } from '../queues/destination-queues.ts';
 import { failpoint } from '../chaos/failpoints.ts';
+import type { ReplicaAcks } from '../redis/replica-acks.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { DeliveryError } from './delivery-error.ts';
 import type { CallResult, DossierOrdering } from './dossier-ordering.ts';
@@ -31,10 +32,14 @@ export interface DeliveryWorkerDeps {
   timeline?: DossierTimeline;
   messageLog?: MessageLog;
   circuitBoard?: CircuitStateBoard;
+  /** redis.minReplicasAcked on the ordering connection: the claim is replicated before the call. */
+  replicas?: ReplicaAcks;
   /** Queues the events a delivery produced (a carrier's tracking number) on to their routes. */
   publishProduced?: (envelope: Envelope, events: ProducedEvent[]) => Promise<void>;
 }
 
+/** How long a job waits when its claim could not be replicated (redis.minReplicasAcked). */
+const replicationWaitMs = 1000;
 /** How long a job waits when another job of the same dossier is being delivered. */
 const dossierBusyDelayMs = 200;
 /** The shortest queue pause: RedisClient refuses a zero expiry, and "Retry-After: 0" still means "not this instant". */
@@ -86,6 +91,7 @@ export class DeliveryWorker {
     const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName, traceId: envelope.traceId });
 
     const orderingKey = envelope.orderingKey ?? envelope.dossierCode;
+    const replicated = this.deps.replicas?.ticket();
     // Sent together (one round trip): the timeline entry does not depend on the claim's answer.
     const [, claim] = await Promise.all([
       job.attemptsStarted <= 1 ? this.deps.timeline?.index(envelope, destinationName) : undefined,
@@ -107,6 +113,11 @@ export class DeliveryWorker {
     }
     let result: CallResult = 'not-reached';
     try {
+      if (replicated && !(await replicated.confirmed().then(() => true, () => false))) {
+        // The claim is not on enough replicas (a failover under way): wait, without a call and without an attempt.
+        await job.moveToDelayed(Date.now() + replicationWaitMs, token);
+        throw new DelayedError();
+      }
       if (deliveredBefore) {
         result = 'reached';
         return await this.completeDelivered(envelope, deliveredBefore, log);
