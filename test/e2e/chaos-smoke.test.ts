@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
-import { projectRoot } from '../../src/gateway.ts';
+import { runScript } from '../helpers/run-script.ts';
 
 /**
  * `npm run chaos -- --smoke`: 2 api + 3 worker processes on one Redis, each fault struck under load (kill -9 of a
@@ -11,13 +10,7 @@ import { projectRoot } from '../../src/gateway.ts';
  * key, so an answer lost with its worker can re-apply the same progress record (README, "Chaos").
  */
 it('npm run chaos -- --smoke: every scenario passes the loss and ordering checks with many processes', async () => {
-  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/run.ts', '--smoke'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (exitCode) => resolve({ code: exitCode, output }));
-  });
+  const { code, output } = await runScript('chaos/run.ts', ['--smoke']);
   expect(code, output).toBe(0);
   const rows = output.split('\n').filter((line) => /^\| (kill|portal|slow)/.test(line));
   expect(rows, output).toHaveLength(6);

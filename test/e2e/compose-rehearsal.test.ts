@@ -10,6 +10,7 @@ import { GatewayProcess } from '../../chaos/gateway-process.ts';
 import type { GatewayConfig } from '../../src/config/types.ts';
 import { projectRoot } from '../../src/gateway.ts';
 import type { SandboxInfo } from '../../src/sandbox/sandbox.ts';
+import { runSample as runSampleIn } from '../helpers/run-script.ts';
 import { parseSimpleYaml } from '../helpers/simple-yaml.ts';
 import { until } from '../helpers/until.ts';
 
@@ -117,19 +118,7 @@ afterAll(async () => {
   await api?.kill('SIGTERM');
 });
 
-function runSample(name: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, SANDBOX_INFO: join(sandboxDir, 'sandbox.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const runSample = (name: string, args: string[] = []) => runSampleIn(join(sandboxDir, 'sandbox.json'), name, args, 45_000);
 
 describe('the compose wiring, as processes', () => {
   it('starts each simulator at the address the config gives its system', () => {

@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { GatewayConfig } from '../../src/config/types.ts';
-import { projectRoot } from '../../src/gateway.ts';
 import type { SandboxInfo } from '../../src/sandbox/sandbox.ts';
-import { GatewayProcess } from '../../chaos/gateway-process.ts';
+import type { GatewayProcess } from '../../chaos/gateway-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { runSample as runSampleIn, startSandboxGateway } from '../helpers/run-script.ts';
 
 /**
  * The sandbox as `npm start` runs it, with the README's samples sent through it: a postal shipment, dossiers filed
@@ -19,10 +15,7 @@ let infoFile: string;
 let info: SandboxInfo;
 let browser: Browser;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-dashboard-domains-'));
-  infoFile = join(dir, 'sandbox', 'sandbox.json');
-  gateway = GatewayProcess.start({ http: { port: 0 }, redis: { embedded: { port: 0, dir: join(dir, 'redis') } }, sandbox: { dir: join(dir, 'sandbox') } } as unknown as GatewayConfig);
-  await gateway.waitForOutput(/Send a signed status update/, 30_000);
+  ({ gateway, infoFile } = await startSandboxGateway('dashboard-domains'));
   info = JSON.parse(readFileSync(infoFile, 'utf8')) as SandboxInfo;
   browser = await launchChromium();
 }, 40_000);
@@ -31,19 +24,7 @@ afterAll(async () => {
   await gateway?.kill('SIGTERM');
 });
 
-function runSample(name: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, SANDBOX_INFO: infoFile }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const runSample = (name: string, args: string[] = []) => runSampleIn(infoFile, name, args, 40_000);
 
 it('shows postal shipments, online submissions (refused first) and citizen checks (counts and outcomes, no personal data)', async () => {
   for (const [name, args] of [['sample-postal', []], ['sample-submission', ['--count', '1']], ['sample-submission', ['--count', '1', '--bad-hash']], ['sample-citizen', []]] as const) {

@@ -1,11 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayConfig } from '../../src/config/types.ts';
-import { projectRoot } from '../../src/gateway.ts';
-import { GatewayProcess } from '../../chaos/gateway-process.ts';
+import type { GatewayProcess } from '../../chaos/gateway-process.ts';
+import { runSample as runSampleIn, startSandboxGateway } from '../helpers/run-script.ts';
 
 /**
  * The README's quick start, as a person runs it: `npm start` (embedded redis-server, sandbox simulators), then the
@@ -14,28 +10,13 @@ import { GatewayProcess } from '../../chaos/gateway-process.ts';
 let gateway: GatewayProcess;
 let infoFile: string;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-samples-'));
-  infoFile = join(dir, 'sandbox', 'sandbox.json');
-  gateway = GatewayProcess.start({ http: { port: 0 }, redis: { embedded: { port: 0, dir: join(dir, 'redis') } }, sandbox: { dir: join(dir, 'sandbox') } } as unknown as GatewayConfig);
-  await gateway.waitForOutput(/Send a signed status update/, 30_000);
+  ({ gateway, infoFile } = await startSandboxGateway('samples'));
   expect(existsSync(infoFile)).toBe(true);
 }, 40_000);
 afterAll(() => gateway?.kill('SIGTERM'));
 
 /** Runs `tsx scripts/<name>.ts args` against the sandbox; resolves with its exit code and output. */
-function runSample(name: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${name}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, SANDBOX_INFO: infoFile }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const runSample = (name: string, args: string[] = []) => runSampleIn(infoFile, name, args, 30_000);
 
 describe('npm run sample:status', () => {
   it.each([
