@@ -45,6 +45,8 @@ export interface ChainState {
 }
 
 export const genesis = '0'.repeat(64);
+/** Stands for the message id in a line whose id is filled in by a script (lineAround); never a real id. */
+const messageIdSlot = '\u0000messageId\u0000';
 /**
  * A record's hash covers everything in it, its seq and the previous record's hash included: re-linking the chain
  * around an edited record changes the next record's hash too, so an edit cannot be hidden by rewriting one link.
@@ -102,9 +104,20 @@ export class MessageLog {
     return pipeline.rpush(this.keys.pending, this.pendingLine(entry));
   }
 
-  private pendingLine(entry: Omit<MessageLogEntry, 'at'>): string {
-    const protectedEntry: MessageLogEntry = { at: new Date().toISOString(), ...entry, body: entry.body === undefined ? undefined : this.protectBody(entry.body) };
+  private pendingLine(entry: Omit<MessageLogEntry, 'at'>, at = new Date().toISOString()): string {
+    const protectedEntry: MessageLogEntry = { at, ...entry, body: entry.body === undefined ? undefined : this.protectBody(entry.body) };
     return JSON.stringify(protectedEntry);
+  }
+
+  /**
+   * The pending line of an entry whose message id is decided in Redis (the accept script: the new message's own, or
+   * the original's for a duplicate): the text before the id and after it. The same line `append` would write.
+   */
+  lineAround(entry: Omit<MessageLogEntry, 'at' | 'messageId'>, at: string): [before: string, after: string] {
+    const { direction, ...rest } = entry;
+    const line = this.pendingLine({ direction, messageId: messageIdSlot, ...rest }, at); // the order append() writes
+    const [before, after] = line.split(JSON.stringify(messageIdSlot)) as [string, string];
+    return [`${before}"`, `"${after}`];
   }
 
   /** Seals up to `batch` pending entries; returns how many. Safe to call from many processes at once. */

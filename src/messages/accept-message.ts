@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
+import type { MessageLog } from '../audit/message-log.ts';
+import type { DossierTimeline } from './dossier-timeline.ts';
+import { acceptInOneScript } from './accept-script.ts';
 import type { RedisClient } from '../redis/connections.ts';
 import type { Envelope } from './envelope.ts';
 import { maxStoredAttempts } from '../queues/destination-queues.ts';
@@ -13,11 +17,16 @@ export interface AcceptOptions {
   idempotencyTtlMs: number;
   /** For a partner's signed message, whose messageId names its signature (signed-message-id): remember it. */
   signature?: SignatureMemory;
-  /**
-   * What else to write once the message is stored or known as a duplicate (the message log, the timeline): sent
-   * together with remembering the signature, so the two cost one round trip, not two. Not called on a conflict.
-   */
-  record?: (result: AcceptResult) => Promise<void>;
+  /** Where an accepted message (new or duplicate) is recorded: the message log, and the timeline for a new one. */
+  records?: AcceptRecords;
+}
+
+export interface AcceptRecords {
+  messageLog: MessageLog;
+  timeline: DossierTimeline;
+  destination: string;
+  /** Told when a record could not be written after the message was stored (the step-by-step way only). */
+  onRecordFailed?: (err: Error) => void;
 }
 
 /**
@@ -27,6 +36,7 @@ export interface AcceptOptions {
  * duplicate (same Idempotency-Key, same body, signed again) at that message.
  */
 export interface SignatureMemory {
+  /** Used on a Redis Cluster only (step by step); the one-script way writes it on the message log's connection. */
   redis: RedisClient;
   key: string;
   ttlMs: number;
@@ -48,39 +58,81 @@ async function remember(memory: SignatureMemory, messageId: string): Promise<voi
 export const deduplicationIdOf = (partner: string, idempotencyKey: string) =>
   createHash('sha256').update(`${partner}\u0000${idempotencyKey}`).digest('hex');
 
+const jobOptionsOf = (envelope: Envelope, idempotencyTtlMs: number) => ({
+  jobId: envelope.messageId,
+  deduplication: { id: deduplicationIdOf(envelope.partner, envelope.idempotencyKey), ttl: idempotencyTtlMs },
+  attempts: maxStoredAttempts,
+  backoff: { type: 'gateway' },
+  // removeOnComplete (age and count) and removeOnFail: false come from the destination queue (DestinationQueues).
+});
+
 /**
- * Dedupe and enqueue in one atomic Redis script (BullMQ's addJob with a TTL deduplication key): either the
- * message is new and its job exists, or the original message id comes back and nothing is added. There is no
- * moment where the key is taken but the job is missing, so a crash in between cannot lose a message.
+ * Dedupe and enqueue atomically: either the message is new and its job exists, or the original message id comes
+ * back and nothing is added. There is no moment where a deduplication key or a signature's memory exists but the
+ * job is missing, so a crash in between cannot lose a message.
  *
- * A signed message is also deduplicated by its signature: its messageId (the job id) is derived from it, and the
- * add script answers an existing job id with that job. The look-up first only tells 202 from 200 (the add alone
- * returns the same id either way): two copies racing past it both hear 202 with the same messageId, and there is
- * still one job.
+ * A signed message is also deduplicated by its signature: its messageId (the job id) is derived from it.
+ *
+ * On one Redis server (or a Sentinel-watched primary) everything is one script (accept-script.ts): look-up, BullMQ's
+ * add, the signature's memory, the log entry and the timeline, one round trip and one fsync. On a Redis Cluster
+ * those keys live in different slots, so the same steps go one after another: look-up, BullMQ's add (itself atomic),
+ * then the records; there two copies racing past the look-up both hear 202 with the same messageId (one job).
  */
 export async function acceptMessage(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
+  const records = options.records;
+  if (records && !(records.messageLog.redis instanceof Cluster)) return acceptAtOnce(queue, envelope, options, records);
+  return acceptStepByStep(queue, envelope, options);
+}
+
+async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOptions, records: AcceptRecords): Promise<AcceptResult> {
+  const at = new Date().toISOString();
+  const common = { direction: 'inbound' as const, partner: envelope.partner, type: envelope.type };
+  const [before, queuedAfter] = records.messageLog.lineAround({ ...common, outcome: 'queued', bodySha256: envelope.bodySha256, body: envelope.payload }, at);
+  const [, duplicateAfter] = records.messageLog.lineAround({ ...common, outcome: 'duplicate', bodySha256: envelope.bodySha256 }, at);
+  return acceptInOneScript({
+    redis: records.messageLog.redis,
+    queue,
+    envelope,
+    jobOptions: jobOptionsOf(envelope, options.idempotencyTtlMs),
+    signature: options.signature,
+    compareBodies: envelope.idempotencyKeySource !== 'derived',
+    log: { key: records.messageLog.keys.pending, before, queuedAfter, duplicateAfter },
+    timeline: records.timeline.entryOf(envelope, records.destination),
+  });
+}
+
+async function acceptStepByStep(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
   const memory = options.signature;
   if (memory) {
     const known = await rememberedMessage(queue, envelope.messageId, memory);
     if (known) {
       const duplicate: AcceptResult = { kind: 'duplicate', messageId: known };
-      await options.record?.(duplicate);
+      await record(options.records, duplicate, envelope);
       return duplicate;
     }
   }
   const result = await addJob(queue, envelope, options);
-  if (result.kind !== 'conflict') await Promise.all([memory ? remember(memory, result.messageId) : undefined, options.record?.(result)]);
+  if (result.kind !== 'conflict') await Promise.all([memory ? remember(memory, result.messageId) : undefined, record(options.records, result, envelope)]);
   return result;
 }
 
+/** After the message is safe: a failure here does not undo the acceptance (the worker indexes the timeline again). */
+async function record(records: AcceptRecords | undefined, result: AcceptResult, envelope: Envelope): Promise<void> {
+  if (!records) return;
+  const entry = {
+    direction: 'inbound' as const,
+    messageId: result.messageId,
+    partner: envelope.partner,
+    type: envelope.type,
+    outcome: result.kind,
+    bodySha256: envelope.bodySha256,
+    body: result.kind === 'queued' ? envelope.payload : undefined,
+  };
+  await Promise.all([records.messageLog.append(entry), result.kind === 'queued' ? records.timeline.index(envelope, records.destination) : undefined]).catch((err: Error) => records.onRecordFailed?.(err));
+}
+
 async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
-  const job = await queue.add(envelope.type, envelope, {
-    jobId: envelope.messageId,
-    deduplication: { id: deduplicationIdOf(envelope.partner, envelope.idempotencyKey), ttl: options.idempotencyTtlMs },
-    attempts: maxStoredAttempts,
-    backoff: { type: 'gateway' },
-    // removeOnComplete (age and count) and removeOnFail: false come from the destination queue (DestinationQueues).
-  });
+  const job = await queue.add(envelope.type, envelope, jobOptionsOf(envelope, options.idempotencyTtlMs));
   if (job.id === envelope.messageId) return { kind: 'queued', messageId: envelope.messageId };
 
   if (envelope.idempotencyKeySource === 'derived') return { kind: 'duplicate', messageId: job.id! };

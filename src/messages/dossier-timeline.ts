@@ -23,16 +23,21 @@ export class DossierTimeline {
     return this.redis.pipeline();
   }
 
+  /** The index entry of a message, for a script that writes it together with the message (accept-script.ts). */
+  entryOf(envelope: Envelope, destination: string): { key: string; score: number; member: string; retentionMs: number } {
+    return { key: this.key(envelope.dossierCode), score: Date.parse(envelope.receivedAt), member: `${destination}|${envelope.messageId}`, retentionMs: this.retentionMs };
+  }
+
   /** Two commands sent together (no pipeline object: on an auto-pipelined connection they share a round trip anyway). */
   async index(envelope: Envelope, destination: string): Promise<void> {
-    const key = this.key(envelope.dossierCode);
-    await Promise.all([this.redis.zadd(key, Date.parse(envelope.receivedAt), `${destination}|${envelope.messageId}`), this.redis.pexpire(key, this.retentionMs)]);
+    const { key, score, member, retentionMs } = this.entryOf(envelope, destination);
+    await Promise.all([this.redis.zadd(key, score, member), this.redis.pexpire(key, retentionMs)]);
   }
 
   /** Adds the index commands to a caller's pipeline, to share its round trip. */
   indexInto(pipeline: ChainableCommander, envelope: Envelope, destination: string): ChainableCommander {
-    const key = this.key(envelope.dossierCode);
-    return pipeline.zadd(key, Date.parse(envelope.receivedAt), `${destination}|${envelope.messageId}`).pexpire(key, this.retentionMs);
+    const { key, score, member, retentionMs } = this.entryOf(envelope, destination);
+    return pipeline.zadd(key, score, member).pexpire(key, retentionMs);
   }
 
   /** [destination, messageId] in arrival order. */

@@ -7,7 +7,7 @@ import type { InboundMessageType } from '../pipeline/message-types.ts';
 import type { ParsedBody } from '../pipeline/request-context.ts';
 import { readSignedRequest } from '../pipeline/read-signed-request.ts';
 import type { ApiDeps } from '../http/api-deps.ts';
-import { recordAccepted, recordRefused } from '../pipeline/record-outcome.ts';
+import { recordRefused } from '../pipeline/record-outcome.ts';
 import { documentation, documentationOnly } from './ingest-documentation.ts';
 
 /**
@@ -49,8 +49,8 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
       result = await acceptMessage(queue, envelope, {
         idempotencyTtlMs,
         signature: signatureMemory(envelope.messageId),
-        record: (stored) => recordAccepted(deps, stored, envelope, destination, log), //   8 recorded (with the signature's memory)
-      }); // 7 deduped + durably queued
+        records: { messageLog: deps.messageLog, timeline: deps.timeline, destination, onRecordFailed: (err) => log().warn({ err: err.message }, 'message log or timeline write failed') },
+      }); // 7 deduped + durably queued, 8 recorded (the log entry and the timeline, in the same script)
     } catch (err) {
       log().error({ err: (err as Error).message }, 'could not store the message');
       throw new GatewayError('UNAVAILABLE', 'the message store is unavailable; nothing was stored, retry later', [], { 'retry-after': '5' });
