@@ -13,6 +13,7 @@ import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import { registerQueueBoard } from '../admin/queue-board.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { GatewayError, installErrorHandling } from './errors.ts';
+import { leasedRateLimitStore } from './leased-rate-limit.ts';
 import { registerOpenApi } from './openapi.ts';
 import { documentScope } from './api-schemas.ts';
 import { registerPaymentRoutes } from '../payments/payment-routes.ts';
@@ -28,8 +29,9 @@ async function partnerRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void>
   app.addHook('onRequest', createPartnerAuthenticator(deps.config.partners));
   await app.register(rateLimit, {
     hook: 'preParsing', // after authentication: the limit is per partner, not per IP
-    redis: deps.redis,
-    nameSpace: `${deps.config.redis.prefix}:ratelimit:`,
+    // A window per partner in Redis, shared by every api process, counted out locally in leases (most requests ask
+    // Redis nothing).
+    store: leasedRateLimitStore(deps.redis, `${deps.config.redis.prefix}:ratelimit:`),
     skipOnError: true, // a Redis outage is answered by the enqueue step (503), not by the limiter
     keyGenerator: (request) => request.partner!.id,
     max: (request) => request.partner!.rateLimit.max,
