@@ -1,5 +1,6 @@
 import forge from 'node-forge';
 import { asn1FromDer, asn1ToDer, serialHexOf, type Asn1 } from './asn1.ts';
+import { checkDerTree, derBytes, derChildren, derNodeAt, NotPlainDer } from './der-walk.ts';
 import { oid } from './oids.ts';
 import { SignatureError } from './signature-error.ts';
 
@@ -90,9 +91,58 @@ function parseSignerInfo(node: Asn1): ParsedSignedData['signer'] {
 export function parseSignedData(signatureBase64: string): ParsedSignedData {
   const trimmed = signatureBase64.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) throw malformed('not base64');
+  const der = Buffer.from(trimmed, 'base64');
+  try {
+    return parseWalking(der);
+  } catch (err) {
+    if (!(err instanceof NotPlainDer)) throw err;
+  }
+  return parseWithForge(der);
+}
+
+/**
+ * The usual case, plain DER: the outer layers are walked in place and the certificates kept as the bytes they are;
+ * only the small parts read field by field (encapContentInfo, the SignerInfo) go through node-forge. Anything not
+ * shaped as expected is NotPlainDer, and parseWithForge reads it (and names what is wrong).
+ */
+export function parseWalking(der: Buffer): ParsedSignedData {
+  const root = derNodeAt(der, 0, der.length);
+  if (root.end !== der.length || root.tag !== 0x30) throw new NotPlainDer('not one SEQUENCE');
+  checkDerTree(der, root);
+  const [contentType, explicitContent] = derChildren(der, root);
+  if (contentType?.tag !== asn1.Type.OID || asn1.derToOid(der.toString('binary', contentType.contentStart, contentType.end)) !== oid.signedData) throw new NotPlainDer('contentType');
+  if (explicitContent?.tag !== 0xa0) throw new NotPlainDer('[0] content');
+  const [signedDataNode] = derChildren(der, explicitContent);
+  if (signedDataNode?.tag !== 0x30) throw new NotPlainDer('SignedData');
+  const signedData = derChildren(der, signedDataNode);
+  let i = 2; // [0] version, [1] digestAlgorithms
+  const encapContentInfo = signedData[i++];
+  if (encapContentInfo?.tag !== 0x30) throw new NotPlainDer('encapContentInfo');
+  const certificatesDer: Buffer[] = [];
+  if (signedData[i]?.tag === 0xa0) {
+    for (const cert of derChildren(der, signedData[i++]!)) certificatesDer.push(derBytes(der, cert));
+  }
+  if (signedData[i]?.tag === 0xa1) i++; // crls: revocation is checked against the trust store's CRLs, not these
+  const signerInfosNode = signedData[i];
+  if (signerInfosNode?.tag !== 0x31) throw new NotPlainDer('signerInfos');
+  const signerInfos = derChildren(der, signerInfosNode).map((node) => forgeRead(derBytes(der, node)));
+  return assemble(forgeRead(derBytes(der, encapContentInfo)), certificatesDer, signerInfos);
+}
+
+/** A part the walker found well-formed; should node-forge still refuse it, parseWithForge says why. */
+function forgeRead(part: Buffer): Asn1 {
+  try {
+    return asn1FromDer(part);
+  } catch (err) {
+    throw new NotPlainDer((err as Error).message);
+  }
+}
+
+/** node-forge reads everything: BER, and whatever the walker does not take (exported: the tests hold the walker to it). */
+export function parseWithForge(der: Buffer): ParsedSignedData {
   let root: Asn1;
   try {
-    root = asn1FromDer(Buffer.from(trimmed, 'base64'));
+    root = asn1FromDer(der);
   } catch (err) {
     throw malformed((err as Error).message);
   }
@@ -101,16 +151,19 @@ export function parseSignedData(signatureBase64: string): ParsedSignedData {
   const signedData = children(children(explicitContent, '[0] content')[0], 'SignedData');
 
   let i = 2; // [0] version, [1] digestAlgorithms
-  const [eContentTypeNode, eContentWrapper] = children(signedData[i++], 'encapContentInfo');
-  const encapsulatedContentType = oidOf(eContentTypeNode, 'eContentType');
-  const encapsulatedContent = eContentWrapper ? bytesOfOctets(children(eContentWrapper, 'eContent')[0]) : undefined;
-
+  const encapContentInfo = signedData[i++];
   const certificatesDer: Buffer[] = [];
   if (isContext(signedData[i], 0)) {
     for (const cert of children(signedData[i++], 'certificates')) certificatesDer.push(derOf(cert));
   }
   if (isContext(signedData[i], 1)) i++; // crls: revocation is checked against the trust store's CRLs, not these
-  const signerInfos = children(signedData[i], 'signerInfos');
+  return assemble(encapContentInfo, certificatesDer, children(signedData[i], 'signerInfos'));
+}
+
+function assemble(encapContentInfo: Asn1 | undefined, certificatesDer: Buffer[], signerInfos: Asn1[]): ParsedSignedData {
+  const [eContentTypeNode, eContentWrapper] = children(encapContentInfo, 'encapContentInfo');
+  const encapsulatedContentType = oidOf(eContentTypeNode, 'eContentType');
+  const encapsulatedContent = eContentWrapper ? bytesOfOctets(children(eContentWrapper, 'eContent')[0]) : undefined;
   if (signerInfos.length !== 1) throw new SignatureError('SIGNATURE_INVALID', `exactly one signer expected, found ${signerInfos.length}`);
   return { certificatesDer, encapsulatedContent, encapsulatedContentType, signer: parseSignerInfo(signerInfos[0]!) };
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSignedData, parseWalking, parseWithForge } from '../../src/signatures/cms-parse.ts';
+import { NotPlainDer } from '../../src/signatures/der-walk.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
 import { TrustStore } from '../../src/signatures/trust-store.ts';
 import { VerifiedChainCache } from '../../src/signatures/verified-chain-cache.ts';
@@ -77,5 +79,43 @@ describe('CMS verification interoperates with other signers', () => {
     expect((await verifyCmsSignature(signature, body, local)).signer).toBe(first);
     local.trustStore.reload();
     expect((await verifyCmsSignature(signature, body, local)).signer).not.toBe(first);
+  });
+});
+
+describe('reading a CMS: the DER walker against node-forge', () => {
+  const openssl = (extra: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-openssl-'));
+    const file = (name: string, content: string | Buffer) => (writeFileSync(join(dir, name), content), join(dir, name));
+    execFileSync('openssl', [
+      'cms', '-sign', '-binary', '-in', file('body', body), '-signer', file('signer.pem', pki.signer.certificatePem),
+      '-inkey', file('key.pem', pki.signer.privateKeyPem), '-certfile', file('int.pem', pki.intermediate.certificatePem),
+      '-md', 'sha256', '-outform', 'DER', '-out', join(dir, 'sig.der'), ...extra,
+    ]);
+    return readFileSync(join(dir, 'sig.der'));
+  };
+
+  it('reads the same parts as node-forge from OpenSSL (detached, attached) and from our own signer', () => {
+    const signatures = [openssl([]), openssl(['-nodetach']), Buffer.from(signCms(body, pki.defaultSigner), 'base64'), Buffer.from(signCms(body, pki.defaultSigner, { attached: true }), 'base64')];
+    for (const der of signatures) {
+      const walked = parseWalking(der); // the walker itself, not a fall-back to node-forge
+      expect(walked).toEqual(parseWithForge(der));
+      expect(parseSignedData(der.toString('base64'))).toEqual(walked);
+      expect(walked.certificatesDer).toHaveLength(2);
+    }
+  });
+
+  it('leaves BER (indefinite lengths, as openssl -stream writes) to node-forge, and verifies it', async () => {
+    const ber = openssl(['-stream']);
+    expect(ber.includes(Buffer.from([0x30, 0x80]))).toBe(true); // an indefinite-length SEQUENCE: not DER
+    expect(() => parseWalking(ber)).toThrowError(NotPlainDer);
+    expect(parseSignedData(ber.toString('base64'))).toEqual(parseWithForge(ber));
+    expect((await verifyCmsSignature(ber.toString('base64'), body, deps)).signer.subject).toContain('CN=Test Province Signer');
+  });
+
+  it('refuses a cut or padded CMS with the same SIGNATURE_INVALID either way', () => {
+    const der = openssl([]);
+    for (const broken of [der.subarray(0, der.length - 7), Buffer.concat([der, Buffer.from([0, 0])]), Buffer.from([0x30, 0x03, 0x06, 0x01, 0x00])]) {
+      expect(() => parseSignedData(broken.toString('base64'))).toThrowError(/X-Signature is not a CMS SignedData/);
+    }
   });
 });
