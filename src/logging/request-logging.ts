@@ -1,5 +1,7 @@
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { traceIdOfRequest } from '../observability/trace-context.ts';
+import { lazyChild } from './lazy-child.ts';
+import type { Logger } from './logger.ts';
 
 /** Polled by load balancers, orchestrators and Prometheus every few seconds: a line each at info would drown the log. */
 const isOpsProbe = (url: string) => {
@@ -28,7 +30,7 @@ class OpsProbesAtDebug extends LogController {
  * fastify makes the request's logger, before any hook: the refusal of a bad signature is as traceable as a delivery.
  */
 const withTraceId: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options, rawRequest) =>
-  logger.child({ ...bindings, traceId: traceIdOfRequest(rawRequest) }, options);
+  lazyChild(logger as Logger, { ...bindings, traceId: traceIdOfRequest(rawRequest) }, options) as unknown as ReturnType<typeof logger.child>;
 
 /** The fastify options that shape request logging, for every server the gateway runs. */
 export const requestLogging = () => ({ logController: new OpsProbesAtDebug(), childLoggerFactory: withTraceId });
