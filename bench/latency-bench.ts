@@ -11,7 +11,24 @@ export interface LatencyResult {
   p99: number;
   /** Requests not accepted, and accepted messages the portal never got within the drain time. */
   errors: number;
+  /** Where the time went inside the gateway, from its jobs: accepted → taken by a worker, and taken → done. */
+  stages: { queued: { p50: number; p99: number }; working: { p50: number; p99: number } };
 }
+
+/** How many of the run's newest jobs are read for the breakdown (a long soak has far more). */
+const stageSample = 2000;
+
+/** accepted → taken (processedOn − timestamp) and taken → done (finishedOn − processedOn) of the run's newest jobs. */
+async function stagesOf(cluster: GatewayCluster, since: number): Promise<LatencyResult['stages']> {
+  const jobs = (await cluster.queue.getJobs(['completed'], 0, stageSample - 1, false)).filter((job) => job && job.timestamp >= since && job.processedOn && job.finishedOn);
+  const queued = percentiles(jobs.map((job) => job.processedOn! - job.timestamp));
+  const working = percentiles(jobs.map((job) => job.finishedOn! - job.processedOn!));
+  return { queued: { p50: queued.p50, p99: queued.p99 }, working: { p50: working.p50, p99: working.p99 } };
+}
+
+/** The breakdown as a table note. */
+export const stagesNote = (stages: LatencyResult['stages']) =>
+  `in the gateway: accepted → taken by a worker p50/p99 ${stages.queued.p50}/${stages.queued.p99} ms, taken → done ${stages.working.p50}/${stages.working.p99} ms`;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,6 +38,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function steadyLatency(cluster: GatewayCluster, portal: PortalWatch, apiKey: string, rate: number, seconds: number, next: () => SignedMessage, drainMs: number): Promise<LatencyResult> {
   await portal.mark();
+  const since = Date.now();
   const sent = await sendSteadily(cluster.api.url, apiKey, rate, seconds, next);
   const deadline = Date.now() + drainMs;
   while ((await unfinished(cluster.queue)) > 0 && Date.now() < deadline) await pause(100);
@@ -30,7 +48,7 @@ export async function steadyLatency(cluster: GatewayCluster, portal: PortalWatch
     return at === undefined ? [] : [a.receivedAt - at];
   });
   const { p50, p99, count } = percentiles(latencies);
-  return { rate: sent.accepted / sent.seconds, accepted: sent.accepted, p50, p99, errors: sent.errors + refused + (sent.accepted - count) };
+  return { rate: sent.accepted / sent.seconds, accepted: sent.accepted, p50, p99, errors: sent.errors + refused + (sent.accepted - count), stages: await stagesOf(cluster, since) };
 }
 
 export interface RateSearch {
