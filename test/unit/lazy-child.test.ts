@@ -18,6 +18,8 @@ it('makes no child for lines below the level, and a whole one (every binding, sc
   request.debug({ x: 1 }, 'detail');
   expect(partner.isLevelEnabled('info')).toBe(false);
   expect(partner.level).toBe('warn');
+  // fastify looks at every level method of a request's logger (enabled ones too) before using it.
+  expect(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((level) => typeof partner[level as 'info'])).toEqual(Array(6).fill('function'));
   expect(childOf).not.toHaveBeenCalled();
   expect(lines).toEqual([]);
 
