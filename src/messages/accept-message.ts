@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import type { MessageLog } from '../audit/message-log.ts';
@@ -56,7 +56,7 @@ async function remember(memory: SignatureMemory, messageId: string): Promise<voi
 
 /** BullMQ deduplication ids are per queue; ours are per partner and key, hashed so any header value is safe. */
 export const deduplicationIdOf = (partner: string, idempotencyKey: string) =>
-  createHash('sha256').update(`${partner}\u0000${idempotencyKey}`).digest('hex');
+  hash('sha256', `${partner}\u0000${idempotencyKey}`, 'hex');
 
 const jobOptionsOf = (envelope: Envelope, idempotencyTtlMs: number) => ({
   jobId: envelope.messageId,

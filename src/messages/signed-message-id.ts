@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { VerifiedSignature } from '../signatures/verify-cms-signature.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { VerifiedSignature } from '../signatures/verify-cms-signature.ts';
  * Shaped as a UUID (RFC 9562 version 8, "custom") so it reads like every other message id.
  */
 export function signedMessageId(partner: string, signature: VerifiedSignature): string {
-  const digest = createHash('sha256').update(`signed-message\u0000${partner}\u0000${signature.signer.fingerprint256}\u0000${signature.signedContentSha256}`).digest();
+  const digest = hash('sha256', `signed-message\u0000${partner}\u0000${signature.signer.fingerprint256}\u0000${signature.signedContentSha256}`, 'buffer');
   digest[6] = (digest[6]! & 0x0f) | 0x80;
   digest[8] = (digest[8]! & 0x3f) | 0x80;
   const hex = digest.subarray(0, 16).toString('hex');

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { PartnerConfig } from '../config/types.ts';
 import { GatewayError } from '../http/errors.ts';
 import type { AuthenticatedPartner } from './request-context.ts';
 
-export const hashApiKey = (apiKey: string) => `sha256:${createHash('sha256').update(apiKey).digest('hex')}`;
+export const hashApiKey = (apiKey: string) => `sha256:${hash('sha256', apiKey, 'hex')}`;
 
 /** The credential of an `Authorization: Bearer <token>` header, if that is what the header holds. */
 export const bearerToken = (header: string | undefined) => (header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import type { Envelope } from '../messages/envelope.ts';
@@ -38,7 +38,7 @@ export function buildEnvelope<D>(
     agencyCode: messageType.agencyCodeOf(document),
     dossierCode: messageType.dossierCodeOf(document),
     ...idempotencyKeyOf(request, () => messageType.naturalKeyOf(document)),
-    bodySha256: createHash('sha256').update(body.raw).digest('hex'),
+    bodySha256: hash('sha256', body.raw, 'hex'),
     traceId: traceIdOfRequest(request.raw), // traceparent, else X-Trace-Id, else new: the one the request's log lines carry
     receivedAt: new Date().toISOString(),
     orderingTime: messageType.orderingTimeOf(document),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * What the pipeline needs to know about one inbound message type: its schema, its XML root element, and how to
@@ -33,7 +33,7 @@ export interface DossierStatusV1 {
 
 /** The same dossier, status and status time is the same business event. */
 const statusEventKey = (prefix: string) => (d: { dossierCode: string; status: number; statusTime: string }) =>
-  prefix + createHash('sha256').update(`${d.dossierCode}|${d.status}|${Date.parse(d.statusTime)}`).digest('hex').slice(0, 40);
+  prefix + hash('sha256', `${d.dossierCode}|${d.status}|${Date.parse(d.statusTime)}`, 'hex').slice(0, 40);
 
 export const dossierStatusV1: InboundMessageType<DossierStatusV1> = {
   type: 'dossier.status.v1',

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { validateCertificateChain, type ChainPolicy } from './certificate-chain.ts';
 import { parseCertificate, type CertificateInfo } from './certificate-info.ts';
 import { SignatureError } from './signature-error.ts';
@@ -20,7 +20,7 @@ export interface SignerTrustDeps {
 
 /** Same text as X509Certificate#fingerprint256, without parsing the certificate. */
 export function fingerprintOf(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return hash('sha256', der, 'hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
 }
 
 /**

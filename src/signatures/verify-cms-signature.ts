@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import forge from 'node-forge';
 import { asn1Time } from './asn1.ts';
 import type { CertificateInfo } from './certificate-info.ts';
@@ -65,7 +65,7 @@ export async function verifyCmsSignature(signatureBase64: string, content: Buffe
   if (!verifySignatureBytes(scheme, data, signer.certificate.x509.publicKey, signedData.signer.signature)) {
     throw new SignatureError('SIGNATURE_INVALID', 'signature does not verify with the signer certificate');
   }
-  return { signer, signingTime, signedContentSha256: createHash('sha256').update(data).digest('hex') };
+  return { signer, signingTime, signedContentSha256: hash('sha256', data, 'hex') };
 }
 
 function matchesSignerId(signer: ParsedSignedData['signer']) {
