@@ -1,18 +1,16 @@
-import { X509Certificate, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config/load-config.ts';
 import type { GatewayConfig } from '../src/config/types.ts';
-import { projectRoot } from '../src/gateway.ts';
-import { hashApiKey } from '../src/pipeline/authenticate-partner.ts';
 import { queueNameFor } from '../src/queues/destination-queues.ts';
 import { createWorkerConnection, type RedisClient } from '../src/redis/connections.ts';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
 import { queuePrefix } from '../src/redis/key-space.ts';
 import { startSentinelTopology, type SentinelTopology } from '../test/helpers/redis-topology.ts';
+import { loadTestGatewayConfig, writeSigningIdentity } from '../test/helpers/load-test-gateway.ts';
 import { createTestPki, type TestPki } from '../test/helpers/test-pki.ts';
 import { buildNationalPortalSimulator } from '../connectors/national-portal/simulator.ts';
 import { GatewayProcess } from './gateway-process.ts';
@@ -20,7 +18,6 @@ import { OutageLink } from './outage-link.ts';
 
 export const agencyCode = '000.00.01.H22';
 const portalOptions = { authEndpoint: '/api/auth', integrationEndpoint: '/api/integration', username: 'chaos', password: 'chaos-password', dstcode: 'CHAOS', madonvi: '000.00.00.H22' };
-const unusedUrl = 'http://127.0.0.1:9';
 
 export interface TopologyOptions {
   apis: number;
@@ -61,46 +58,19 @@ export class Topology {
       this.options.redis === 'sentinel'
         ? { sentinel: (this.sentinel = await startSentinelTopology()).sentinel, minReplicasAcked: 1, prefix: 'chaos' }
         : { url: await this.redis.start(), prefix: 'chaos' };
-    const identity = createTestPki('Chaos Gateway');
-    const file = (name: string, text: string) => {
-      writeFileSync(join(this.dir, name), text);
-      return join(this.dir, name);
-    };
-    const signing = { certificate: file('gateway.pem', identity.signer.certificatePem), privateKey: file('gateway.key', identity.signer.privateKeyPem), chain: [file('gateway-ca.pem', identity.intermediate.certificatePem)] };
+    const identity = writeSigningIdentity(this.dir, 'Chaos Gateway');
     this.portal = buildNationalPortalSimulator({ ...portalOptions, gatewayTrustDir: identity.trustDir, feedStart: 0 });
     this.portalUrl = await this.portal.listen({ host: '127.0.0.1', port: 0 });
     this.link = await OutageLink.start(this.portalUrl);
     const compressed = this.options.compressed;
-    this.config = loadConfig({
-      rootDir: projectRoot,
-      env: {},
-      overrides: {
-        http: { host: '127.0.0.1', port: 0 },
-        redis: redisConfig,
-        log: { level: 'warn' },
-        trust: { directories: [this.pki.trustDir] },
-        signing,
-        destinations: {
-          'national-portal': {
-            baseUrl: this.link.url,
-            options: portalOptions,
-            timeoutMs: 2000,
-            ...(compressed ? { retry: { maxAgeMs: 600_000, baseDelayMs: 50, maxDelayMs: 2000 }, circuitBreaker: { failureThreshold: 5, openMs: 500 } } : {}),
-          },
-          'provincial-system': { baseUrl: unusedUrl },
-          vnpost: { baseUrl: unusedUrl, transport: null },
-        },
-        payments: { providers: { vnpay: { baseUrl: unusedUrl }, paygov: { baseUrl: unusedUrl } } },
-        registries: { population: { baseUrl: unusedUrl } },
-        partners: {
-          chaos: {
-            name: 'Chaos partner',
-            apiKeyHashes: [hashApiKey(this.apiKey)],
-            agencies: [agencyCode],
-            certificates: [{ fingerprint256: new X509Certificate(this.pki.signer.certificatePem).fingerprint256 }],
-            rateLimit: { max: 1_000_000, timeWindowMs: 1000 },
-          },
-        },
+    this.config = loadTestGatewayConfig({
+      redis: redisConfig,
+      signing: identity.signing,
+      partner: { id: 'chaos', name: 'Chaos partner', apiKey: this.apiKey, pki: this.pki, agencyCode, rateLimitMax: 1_000_000 },
+      portal: {
+        url: this.link.url,
+        options: portalOptions,
+        settings: { timeoutMs: 2000, ...(compressed ? { retry: { maxAgeMs: 600_000, baseDelayMs: 50, maxDelayMs: 2000 }, circuitBreaker: { failureThreshold: 5, openMs: 500 } } : {}) },
       },
     });
     this.reader = createWorkerConnection(this.config.redis);
