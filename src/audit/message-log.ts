@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connections.ts';
@@ -54,6 +54,18 @@ const messageIdSlot = '\u0000messageId\u0000';
 export const hashOf = (record: Omit<SealedRecord, 'hash'>) => createHash('sha256').update(JSON.stringify(record)).digest('hex');
 
 const linkOf = (fields: Record<string, string>, fallback: ChainLink): ChainLink => (fields.seq ? { seq: Number(fields.seq), hash: fields.hash! } : fallback);
+
+/**
+ * A pending line as written by append(). One that does not read (it never should) is sealed as what it is, by its
+ * digest, rather than stopping the sealer for every line after it.
+ */
+function readPending(line: string): MessageLogEntry {
+  try {
+    return JSON.parse(line) as MessageLogEntry;
+  } catch {
+    return { at: new Date().toISOString(), direction: 'inbound', type: 'message-log', outcome: 'UNREADABLE_ENTRY', bodySha256: hash('sha256', line, 'hex') };
+  }
+}
 
 /**
  * A hash-chained log of every message in and out. Appending is one RPUSH (off the hot path's critical
@@ -116,8 +128,10 @@ export class MessageLog {
   lineAround(entry: Omit<MessageLogEntry, 'at' | 'messageId'>, at: string): [before: string, after: string] {
     const { direction, ...rest } = entry;
     const line = this.pendingLine({ direction, messageId: messageIdSlot, ...rest }, at); // the order append() writes
-    const [before, after] = line.split(JSON.stringify(messageIdSlot)) as [string, string];
-    return [`${before}"`, `"${after}`];
+    // The first match: the id comes before the body, and a partner's body may hold the same text (split would cut it).
+    const slot = JSON.stringify(messageIdSlot);
+    const where = line.indexOf(slot);
+    return [line.slice(0, where + 1), line.slice(where + slot.length - 1)];
   }
 
   /** Seals up to `batch` pending entries; returns how many. Safe to call from many processes at once. */
@@ -134,7 +148,7 @@ export class MessageLog {
       const index: Array<number | string> = [];
       for (const line of pending) {
         seq += 1;
-        const unsealed = { ...(JSON.parse(line) as MessageLogEntry), seq, prevHash };
+        const unsealed = { ...readPending(line), seq, prevHash };
         const hash = hashOf(unsealed);
         fields.push(String(seq), JSON.stringify({ ...unsealed, hash }));
         if (unsealed.messageId) index.push(0, `${unsealed.messageId} ${seq}`);

@@ -92,6 +92,16 @@ describe('accepting a message in one script', () => {
     expect(await verifyMessageLog(messageLog)).toMatchObject({ ok: true });
   });
 
+  it('logs a body that holds any text, the id placeholder included, as a line that seals', async () => {
+    await redis.del(messageLog.keys.pending);
+    const envelope = envelopeOf({ payload: { dossierCode: 'HS-1', note: '\u0000messageId\u0000', '\u0000messageId\u0000': '"},{' } });
+    await acceptMessage(scripted, envelope, options(envelope));
+    const [line] = await pendingLines();
+    expect(line).toMatchObject({ messageId: envelope.messageId, outcome: 'queued', body: envelope.payload });
+    expect(await messageLog.seal()).toBe(1);
+    expect(await verifyMessageLog(messageLog)).toMatchObject({ ok: true });
+  });
+
   it('answers a signature heard before with its message, and writes no second job or timeline entry', async () => {
     const envelope = envelopeOf();
     await acceptMessage(scripted, envelope, options(envelope));

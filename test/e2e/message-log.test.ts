@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -84,4 +85,17 @@ it('an edited record whose next record is re-linked to it is still found (the ha
   await redis.hset(key, '3', JSON.stringify({ ...next, prevHash: editedHash }));
 
   expect(await verifyMessageLog(log)).toMatchObject({ ok: false, records: 2, broken: { seq: 3, problem: 'altered' } });
+});
+
+it('a pending line that does not read is sealed by its digest, and the lines after it still are', async () => {
+  const prefix = `unreadable${Date.now()}`;
+  const log = new MessageLog(redis, prefix, 'a-salt-of-sixteen-chars');
+  await log.append({ direction: 'inbound', messageId: 'm-1', type: 'dossier.status.v1', outcome: 'queued' });
+  await redis.rpush(log.keys.pending, '{"at":"cut off');
+  await log.append({ direction: 'inbound', messageId: 'm-3', type: 'dossier.status.v1', outcome: 'queued' });
+  expect(await log.seal()).toBe(3);
+  const records = (await redis.hmget(log.keys.records, '1', '2', '3')).map((r) => JSON.parse(r!) as Record<string, unknown>);
+  expect(records.map((r) => [r.messageId, r.outcome])).toEqual([['m-1', 'queued'], [undefined, 'UNREADABLE_ENTRY'], ['m-3', 'queued']]);
+  expect(records[1]!.bodySha256).toBe(createHash('sha256').update('{"at":"cut off').digest('hex'));
+  expect(await verifyMessageLog(log)).toMatchObject({ ok: true, records: 3 });
 });
