@@ -17,6 +17,7 @@ return {before, redis.call('PTTL', KEYS[1]), take}
 
 /** What one process holds of a partner's window: request numbers `next`..`last` are its to give. */
 interface Lease {
+  /** performance.now() time. */
   windowEndsAt: number;
   next: number;
   last: number;
@@ -73,7 +74,7 @@ export function leasedRateLimitStore(redis: RedisClient, nameSpace: string) {
 
     private fromLease(key: string, max: number): Answer | undefined {
       const lease = this.leases.get(key);
-      const now = Date.now();
+      const now = performance.now();
       if (!lease || now >= lease.windowEndsAt) return undefined;
       const ttl = lease.windowEndsAt - now;
       if (lease.next <= lease.last) return { current: lease.next++, ttl };
@@ -84,12 +85,15 @@ export function leasedRateLimitStore(redis: RedisClient, nameSpace: string) {
     private renew(key: string, timeWindow: number, max: number): Promise<void> {
       let asking = this.asking.get(key);
       if (!asking) {
+        // The window's end is counted from when Redis was asked (the TTL was read at most then), on a clock that
+        // wall-clock changes do not move, so a lease never outlives its window in Redis.
+        const asked = performance.now();
         asking = takeLease
           .run(redis, [this.prefix + key], [timeWindow, leaseSizeFor(max), max])
           .then((reply) => {
             const [before, ttl, taken] = reply as [number, number, number];
             const windowMs = ttl > 0 ? ttl : timeWindow;
-            this.leases.set(key, { windowEndsAt: Date.now() + windowMs, next: before + 1, last: before + taken, spent: taken === 0 });
+            this.leases.set(key, { windowEndsAt: asked + windowMs, next: before + 1, last: before + taken, spent: taken === 0 });
           })
           .finally(() => this.asking.delete(key));
         this.asking.set(key, asking);

@@ -18,7 +18,7 @@ export function lazyChild(parent: Logger, bindings: Bindings, options?: ChildLog
     get(_target, property) {
       if (!real) {
         // fastify checks that a child has every level method: looking at one makes nothing, writing a line does.
-        if (typeof property === 'string' && property in levels) return parent.isLevelEnabled(property) ? (...args: unknown[]) => (made()[property as 'info'] as (...a: unknown[]) => void)(...args) : noop;
+        if (typeof property === 'string' && Object.hasOwn(levels, property)) return parent.isLevelEnabled(property) ? (...args: unknown[]) => (made()[property as 'info'] as (...a: unknown[]) => void)(...args) : noop;
         if (property === 'isLevelEnabled') return (level: string) => parent.isLevelEnabled(level);
         if (property === 'level') return parent.level;
         if (property === 'child') return (more: Bindings, moreOptions?: ChildLoggerOptions) => lazyChild(parent, { ...bindings, ...more }, moreOptions);

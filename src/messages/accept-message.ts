@@ -25,7 +25,7 @@ export interface AcceptRecords {
   messageLog: MessageLog;
   timeline: DossierTimeline;
   destination: string;
-  /** Told when a record could not be written after the message was stored (the step-by-step way only). */
+  /** Told when a record could not be written after the message was stored (the message stays accepted). */
   onRecordFailed?: (err: Error) => void;
 }
 
@@ -89,7 +89,7 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
   const common = { direction: 'inbound' as const, partner: envelope.partner, type: envelope.type };
   const [before, queuedAfter] = records.messageLog.lineAround({ ...common, outcome: 'queued', bodySha256: envelope.bodySha256, body: envelope.payload }, at);
   const [, duplicateAfter] = records.messageLog.lineAround({ ...common, outcome: 'duplicate', bodySha256: envelope.bodySha256 }, at);
-  return acceptInOneScript({
+  const { kind, messageId, recordsFailed } = await acceptInOneScript({
     redis: records.messageLog.redis,
     queue,
     envelope,
@@ -99,9 +99,11 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
     log: { key: records.messageLog.keys.pending, before, queuedAfter, duplicateAfter },
     timeline: records.timeline.entryOf(envelope, records.destination),
   });
+  if (recordsFailed) records.onRecordFailed?.(new Error('the signature memory, log entry or timeline of a stored message could not be written'));
+  return { kind, messageId };
 }
 
-async function acceptStepByStep(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
+export async function acceptStepByStep(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
   const memory = options.signature;
   if (memory) {
     const known = await rememberedMessage(queue, envelope.messageId, memory);

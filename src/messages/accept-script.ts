@@ -39,6 +39,15 @@ async function bullmqAddArguments(queue: Queue, name: string, data: Envelope, op
   return kept.args;
 }
 
+/**
+ * Run once when the api starts: BullMQ still adds a job the way the accept script composes it. After a BullMQ upgrade
+ * that changed its add, the api then refuses to start, naming the cause, instead of answering every message 503.
+ */
+export async function checkBullmqAdd(queue: Queue): Promise<void> {
+  const probe = { messageId: 'start-up-check', type: 'start-up-check', payload: {} } as unknown as Envelope;
+  await bullmqAddArguments(queue, probe.type, probe, { jobId: probe.messageId, deduplication: { id: 'start-up-check', ttl: 1000 }, attempts: 2, backoff: { type: 'gateway' } });
+}
+
 export interface AcceptInOneScript {
   redis: RedisClient;
   queue: Queue;
@@ -53,7 +62,8 @@ export interface AcceptInOneScript {
   timeline: { key: string; score: number; member: string; retentionMs: number };
 }
 
-export type OneScriptResult = { kind: 'queued' | 'duplicate' | 'conflict'; messageId: string };
+/** `recordsFailed`: the message is stored (or known), but its memory, log entry or timeline could not be written. */
+export type OneScriptResult = { kind: 'queued' | 'duplicate' | 'conflict'; messageId: string; recordsFailed: boolean };
 
 export async function acceptInOneScript(input: AcceptInOneScript): Promise<OneScriptResult> {
   const { redis, queue, envelope, signature, log, timeline } = input;
@@ -73,7 +83,7 @@ export async function acceptInOneScript(input: AcceptInOneScript): Promise<OneSc
     timeline.member,
     timeline.retentionMs,
   ];
-  const [kind, id] = (await acceptScript.run(redis, keys, args)) as [string, string];
+  const [kind, id, failed] = (await acceptScript.run(redis, keys, args)) as [string, string, number?];
   if (kind === 'error') throw new Error(`BullMQ refused the add (code ${id})`);
-  return { kind: kind as OneScriptResult['kind'], messageId: id };
+  return { kind: kind as OneScriptResult['kind'], messageId: id, recordsFailed: failed === 1 };
 }

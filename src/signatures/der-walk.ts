@@ -52,14 +52,18 @@ export function derChildren(der: Buffer, parent: DerNode): DerNode[] {
 
 /** Every constructed node below reads as plain DER: the check node-forge's reader makes, without its tree. */
 export function checkDerTree(der: Buffer, node: DerNode): void {
-  if (isConstructed(node)) checkContent(der, node.contentStart, node.end);
+  if (isConstructed(node)) checkContent(der, node.contentStart, node.end, 1);
 }
 
+/** node-forge's reader stops at this depth too; a real CMS is about 10 deep. */
+const maxDepth = 256;
+
 /** The nodes from `offset` fill the content up to `end` exactly, recursively (only offsets kept: ~100 nodes a CMS). */
-function checkContent(der: Buffer, offset: number, end: number): void {
+function checkContent(der: Buffer, offset: number, end: number, depth: number): void {
+  if (depth > maxDepth) throw new NotPlainDer('nested too deep');
   while (offset < end) {
     const { tag, contentStart, end: next } = derNodeAt(der, offset, end);
-    if (tag & 0x20) checkContent(der, contentStart, next);
+    if (tag & 0x20) checkContent(der, contentStart, next, depth + 1);
     offset = next;
   }
 }

@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { MessageLog } from '../../src/audit/message-log.ts';
 import { verifyMessageLog } from '../../src/audit/message-log-reader.ts';
-import { acceptMessage, deduplicationIdOf, type AcceptOptions } from '../../src/messages/accept-message.ts';
+import { Job } from 'bullmq';
+import { acceptMessage, acceptStepByStep, deduplicationIdOf, type AcceptOptions } from '../../src/messages/accept-message.ts';
+import { checkBullmqAdd } from '../../src/messages/accept-script.ts';
 import { DossierTimeline } from '../../src/messages/dossier-timeline.ts';
 import type { Envelope } from '../../src/messages/envelope.ts';
 import { keepCompleted, maxStoredAttempts } from '../../src/queues/destination-queues.ts';
@@ -147,5 +149,42 @@ describe('accepting a message in one script', () => {
     await expect(acceptMessage(scripted, envelope, options(envelope))).rejects.toThrow('Custom Id cannot be integers');
     expect(await redis.llen(messageLog.keys.pending)).toBe(0);
     expect(await redis.exists(`${prefix}:signed-message:0`)).toBe(0);
+  });
+
+  it('keeps a stored message accepted when a record cannot be written, and says so', async () => {
+    const envelope = envelopeOf();
+    await redis.set(timeline.entryOf(envelope, 'scripted').key, 'not a sorted set'); // ZADD will fail
+    const failures: Error[] = [];
+    const result = await acceptMessage(scripted, envelope, { ...options(envelope), records: { messageLog, timeline, destination: 'scripted', onRecordFailed: (err) => failures.push(err) } });
+    expect(result).toEqual({ kind: 'queued', messageId: envelope.messageId });
+    expect(failures).toHaveLength(1);
+    expect(await redis.exists(scripted.toKey(envelope.messageId), `${prefix}:signed-message:${envelope.messageId}`)).toBe(2);
+  });
+
+  it('the step-by-step way (Redis Cluster) stores and records the same, duplicates and conflicts included', async () => {
+    await redis.del(messageLog.keys.pending);
+    const first = envelopeOf();
+    expect(await acceptStepByStep(scripted, first, options(first))).toEqual({ kind: 'queued', messageId: first.messageId });
+    const again = { ...first, idempotencyKey: randomUUID() };
+    expect(await acceptStepByStep(scripted, again, options(again))).toEqual({ kind: 'duplicate', messageId: first.messageId });
+    const otherBody = envelopeOf({ idempotencyKey: first.idempotencyKey, dossierCode: first.dossierCode });
+    expect(await acceptStepByStep(scripted, otherBody, options(otherBody))).toEqual({ kind: 'conflict', messageId: first.messageId });
+    expect(await redis.exists(scripted.toKey(otherBody.messageId))).toBe(0);
+    expect((await pendingLines()).map((l) => [l.messageId, l.outcome])).toEqual([[first.messageId, 'queued'], [first.messageId, 'duplicate']]);
+    expect(await timeline.entries(first.dossierCode)).toEqual([['scripted', first.messageId]]);
+    expect(await redis.get(`${prefix}:signed-message:${first.messageId}`)).toBe(first.messageId);
+  });
+
+  it('checks at start-up that BullMQ still adds a job the way the script composes it', async () => {
+    await expect(checkBullmqAdd(scripted)).resolves.toBeUndefined();
+    // A BullMQ whose add went another way (here: as a delayed job) is refused by name, before any request.
+    const addJob = vi.spyOn(Job.prototype, 'addJob').mockImplementation(function (this: Job, client) {
+      return (client as unknown as { runCommand: (name: string, args: unknown[]) => Promise<string> }).runCommand('addDelayedJob:9.9.9', []);
+    });
+    try {
+      await expect(checkBullmqAdd(scripted)).rejects.toThrow('BullMQ no longer adds this job with addStandardJob-9 (addDelayedJob:9.9.9)');
+    } finally {
+      addJob.mockRestore();
+    }
   });
 });

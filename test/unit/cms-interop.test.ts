@@ -112,6 +112,16 @@ describe('reading a CMS: the DER walker against node-forge', () => {
     expect((await verifyCmsSignature(ber.toString('base64'), body, deps)).signer.subject).toContain('CN=Test Province Signer');
   });
 
+  it('refuses a CMS nested deeper than node-forge reads (256) without walking it all', () => {
+    let nested = Buffer.from([0x05, 0x00]); // NULL
+    for (let i = 0; i < 300; i++) {
+      const length = nested.length < 0x80 ? Buffer.from([nested.length]) : Buffer.from([0x82, nested.length >> 8, nested.length & 0xff]);
+      nested = Buffer.concat([Buffer.from([0x30]), length, nested]);
+    }
+    expect(() => parseWalking(nested)).toThrowError(/nested too deep/);
+    expect(() => parseSignedData(nested.toString('base64'))).toThrowError(/X-Signature is not a CMS SignedData/);
+  });
+
   it('refuses a cut or padded CMS with the same SIGNATURE_INVALID either way', () => {
     const der = openssl([]);
     for (const broken of [der.subarray(0, der.length - 7), Buffer.concat([der, Buffer.from([0, 0])]), Buffer.from([0x30, 0x03, 0x06, 0x01, 0x00])]) {

@@ -13,18 +13,26 @@
 -- ARGV[8]     the body's SHA-256
 -- ARGV[9], ARGV[10], ARGV[11]  the message-log line around its message id, and the ends of the queued and duplicate lines
 -- ARGV[12], ARGV[13], ARGV[14] the timeline entry's score, member and retention (ms)
--- Returns {'queued', id}, {'duplicate', originalId}, {'conflict', originalId} or {'error', BullMQ's code}.
+-- Returns {'queued', id, failed}, {'duplicate', originalId, failed}, {'conflict', originalId} or {'error', BullMQ's code};
+-- `failed` is 1 when a record (memory, log entry, timeline) could not be written: the message itself is stored.
 local rcall = redis.call
 local messageId = ARGV[5]
 
+-- Once the message is stored, a record that fails must not fail it (Redis does not undo what a script wrote).
+local failed = 0
+local function record(...)
+  local reply = redis.pcall(...)
+  if type(reply) == 'table' and reply.err then failed = 1 end
+end
+
 local function remember(id)
-  if ARGV[6] ~= '' then rcall('SET', KEYS[10], id, 'PX', ARGV[6], 'NX') end
+  if ARGV[6] ~= '' then record('SET', KEYS[10], id, 'PX', ARGV[6], 'NX') end
 end
 
 local function duplicateOf(original)
   remember(original)
-  rcall('RPUSH', KEYS[11], ARGV[9] .. original .. ARGV[11])
-  return {'duplicate', original}
+  record('RPUSH', KEYS[11], ARGV[9] .. original .. ARGV[11])
+  return {'duplicate', original, failed}
 end
 
 -- One signature, one message: a signature heard before is that message.
@@ -50,7 +58,7 @@ if added ~= messageId then
 end
 
 remember(messageId)
-rcall('RPUSH', KEYS[11], ARGV[9] .. messageId .. ARGV[10])
-rcall('ZADD', KEYS[12], ARGV[12], ARGV[13])
-rcall('PEXPIRE', KEYS[12], ARGV[14])
-return {'queued', messageId}
+record('RPUSH', KEYS[11], ARGV[9] .. messageId .. ARGV[10])
+record('ZADD', KEYS[12], ARGV[12], ARGV[13])
+record('PEXPIRE', KEYS[12], ARGV[14])
+return {'queued', messageId, failed}
