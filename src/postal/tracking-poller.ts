@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/connections.ts';
 import type { Logger } from '../logging/logger.ts';
 import { publishMessage, type PublishDeps } from '../messages/publish-message.ts';
@@ -8,10 +7,10 @@ import type { TrackingEvent } from './postal-types.ts';
 import type { ShipmentStore } from './shipment-store.ts';
 import { pollEvery } from '../polling/poll-every.ts';
 import type { PollRecorder } from '../polling/poll-health.ts';
+import { pollRound } from '../polling/poll-round.ts';
 
 /** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
 const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
-const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 /** Pages read in one round at most, so one round stays well inside its lock. */
 const maxPagesPerRound = 20;
 
@@ -69,19 +68,9 @@ export class TrackingPoller {
 
   async pollOnce(): Promise<TrackingPollResult> {
     const result: TrackingPollResult = { polled: false, records: 0, published: 0, stale: 0, duplicates: 0, dropped: 0 };
-    const token = randomUUID();
-    if ((await this.deps.redis.set(this.lockKey, token, 'PX', this.deps.lockMs, 'NX')) !== 'OK') return result;
-    result.polled = true;
-    try {
-      await this.readPages(token, result);
-      await this.deps.polls?.succeeded();
-      return result;
-    } catch (err) {
-      this.deps.polls?.failed();
-      throw err;
-    } finally {
-      await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);
-    }
+    const lock = { redis: this.deps.redis, key: this.lockKey, ttlMs: this.deps.lockMs };
+    result.polled = await pollRound(lock, this.deps.polls, (token) => this.readPages(token, result));
+    return result;
   }
 
   /** Up to maxPagesPerRound pages from the cursor on, the cursor moved past each page once it is handled. */

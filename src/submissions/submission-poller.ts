@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis/connections.ts';
 import type { MessageLog } from '../audit/message-log.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -7,13 +7,13 @@ import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
 import type { SubmissionSource, SubmittedDossier } from './submission-types.ts';
 import { pollEvery } from '../polling/poll-every.ts';
 import type { PollRecorder } from '../polling/poll-health.ts';
+import { pollRound } from '../polling/poll-round.ts';
 
 export const submittedType = 'dossier.submitted.v1';
 export const receiptType = 'submission.receipt.v1';
 
 /** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
 const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
-const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export interface SubmissionPollerDeps {
   redis: RedisClient;
@@ -60,19 +60,9 @@ export class SubmissionPoller {
 
   async pollOnce(): Promise<PollResult> {
     const result: PollResult = { accepted: 0, rejected: 0 };
-    const token = randomUUID();
-    if ((await this.deps.redis.set(this.lockKey, token, 'PX', this.deps.lockMs, 'NX')) !== 'OK') return result;
-    try {
-      await this.readToEnd(token, result);
-      await this.deps.polls?.succeeded();
-      this.completedPolls += 1;
-      return result;
-    } catch (err) {
-      this.deps.polls?.failed();
-      throw err;
-    } finally {
-      await this.deps.redis.eval(releaseLockLua, 1, this.lockKey, token);
-    }
+    const lock = { redis: this.deps.redis, key: this.lockKey, ttlMs: this.deps.lockMs };
+    if (await pollRound(lock, this.deps.polls, (token) => this.readToEnd(token, result))) this.completedPolls += 1;
+    return result;
   }
 
   /** Batches from the cursor on until a short one: the feed is read to its end, the cursor moved past each dossier. */
