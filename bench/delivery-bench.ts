@@ -16,6 +16,10 @@ export interface DeliveryRow {
   cpuMsPerMessage: number;
   /** Redis commands processed per message while the queue drained (the bench's own polling included: a few a second). */
   commandsPerMessage: number;
+  /** Redis server CPU (user + system, fsyncs of AOF always included) per message while the queue drained. */
+  redisCpuMsPerMessage: number;
+  /** Progress records per portal call (the gateway sends lists; the bare worker one record a call). */
+  recordsPerCall?: number;
   errors: number;
 }
 
@@ -56,15 +60,22 @@ export async function drained(what: string, queue: Queue, timeoutMs: number): Pr
 /** Releases a paused, filled queue to running workers and times it until every job finished. */
 const commandsProcessed = async (redis: Redis) => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
 
+/** The Redis server's own CPU time so far (user + system), in ms. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  return (Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1])) * 1000;
+}
+
 /** calls per command name (INFO commandstats), for BENCH_COMMANDSTATS=1: which commands a delivery costs. */
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
   return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
 }
 
-async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; failed: number }> {
+async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; failed: number }> {
   const failedBefore = (await queue.getJobCounts('failed')).failed!;
   const commandsBefore = await commandsProcessed(redis);
+  const redisCpuBefore = await redisCpuMs(redis);
   const statsBefore = process.env.BENCH_COMMANDSTATS ? await commandStats(redis) : undefined;
   const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0);
   const started = performance.now();
@@ -73,12 +84,13 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
   const seconds = (performance.now() - started) / 1000;
   const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
   const commands = (await commandsProcessed(redis)) - commandsBefore;
+  const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
   if (statsBefore) {
     const after = await commandStats(redis);
     const lines = [...after].map(([name, calls]) => [name, calls - (statsBefore.get(name) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
     process.stderr.write(`bench: Redis commands while the queue drained: ${lines.map(([name, n]) => `${name} ${n}`).join(', ')}\n`);
   }
-  return { seconds, cpuMs, commands, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
+  return { seconds, cpuMs, commands, redisCpuMs: redisCpu, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
 }
 
 /**
@@ -107,7 +119,7 @@ export async function bareDelivery(ctx: DeliveryContext): Promise<DeliveryRow> {
     const workers = await Promise.all(Array.from({ length: ctx.workers }, () => ctx.processes.start('bare-worker', ctx.setup.bareConfig(ctx.redisUrl, prefix, settings))));
     const run = await timeRelease(queue, connection, workers);
     await Promise.all(workers.map((w) => ctx.processes.stop(w)));
-    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, errors: run.failed };
+    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, errors: run.failed };
   } finally {
     await queue.close();
     connection.disconnect();
@@ -172,7 +184,7 @@ export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayClus
   const footprintBefore = await redisFootprint(cluster.redis);
   const sent = await sendAll(cluster.api.url, ctx.setup.apiKey, messages);
   const run = await timeRelease(queue, cluster.redis, cluster.workers);
-  const { arrivals, refused } = await ctx.portal.newProgress();
+  const { arrivals, calls, refused } = await ctx.portal.newProgress();
   const missing = sent.accepted - new Set(arrivals.map((a) => a.portalKey)).size;
   await pause(1500); // the message log's sealer and the last records settle
   return {
@@ -181,6 +193,8 @@ export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayClus
     rate: sent.accepted / run.seconds,
     cpuMsPerMessage: run.cpuMs / sent.accepted,
     commandsPerMessage: run.commands / sent.accepted,
+    redisCpuMsPerMessage: run.redisCpuMs / sent.accepted,
+    recordsPerCall: calls ? arrivals.length / calls : undefined,
     errors: sent.errors + run.failed + refused + Math.max(0, missing),
     footprint: { before: footprintBefore, after: await redisFootprint(cluster.redis) },
   };

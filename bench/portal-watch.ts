@@ -20,16 +20,16 @@ export class PortalWatch {
   }
 
   /** Progress records applied since the last call (several per call when the gateway sends a list), and calls refused since. */
-  async newProgress(): Promise<{ arrivals: ProgressArrival[]; refused: number }> {
+  async newProgress(): Promise<{ arrivals: ProgressArrival[]; calls: number; refused: number }> {
     const { effects, stats } = await this.received();
     const fresh = effects.filter((e) => e.sequence > this.seen);
     for (const e of fresh) this.seen = Math.max(this.seen, e.sequence);
-    const arrivals = fresh
-      .filter((e) => e.service === 'CapNhatTienDoHoSoMC')
+    const progressCalls = fresh.filter((e) => e.service === 'CapNhatTienDoHoSoMC');
+    const arrivals = progressCalls
       .flatMap((e) => (e.payload.data as Array<Record<string, string>>).map((r) => ({ portalKey: `${r.MaHoSo}|${r.ThoiDiemXuLy}`, receivedAt: Date.parse(e.receivedAt) })));
     const refused = (stats.refused ?? 0) - this.refusedSeen;
     this.refusedSeen = stats.refused ?? 0;
-    return { arrivals, refused };
+    return { arrivals, calls: progressCalls.length, refused };
   }
 
   /** Skips everything applied so far. */

@@ -101,13 +101,13 @@ async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {
 
   say(`delivery, bare worker: ${ctx.messages} messages, ${ctx.workers} processes × ${ctx.concurrency}…`);
   const bare = await bareDelivery(ctx);
-  const deliveryRow = (r: { name: string; rate: number; cpuMsPerMessage: number; commandsPerMessage: number; errors: number; messages: number }) => ({
+  const deliveryRow = (r: { name: string; rate: number; cpuMsPerMessage: number; commandsPerMessage: number; redisCpuMsPerMessage: number; recordsPerCall?: number; errors: number; messages: number }) => ({
     section: 'delivery',
     name: r.name,
     value: `${Math.round(r.rate)} msg/s`,
     errors: r.errors,
     ratio: (r.rate / bare.rate).toFixed(2),
-    note: `${r.cpuMsPerMessage.toFixed(2)} ms worker CPU and ${r.commandsPerMessage.toFixed(1)} Redis commands per message, ${r.messages} messages`,
+    note: `${r.cpuMsPerMessage.toFixed(2)} ms worker CPU, ${r.commandsPerMessage.toFixed(1)} Redis commands and ${r.redisCpuMsPerMessage.toFixed(2)} ms Redis CPU per message, ${r.messages} messages${r.recordsPerCall ? `, ${r.recordsPerCall.toFixed(1)} records per portal call` : ''}`,
   });
   rows.push(deliveryRow(bare));
 
