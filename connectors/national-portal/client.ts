@@ -8,6 +8,9 @@ import { ProcedureCatalog } from './procedure-catalog.ts';
 import { ProgressBatcher } from './progress-batcher.ts';
 import { PortalSession } from './session.ts';
 
+/** A message's record of the calls it made, and (for a status update) its dossier's record. */
+type MessageRecords = [Record<string, string>, Record<string, string> | undefined];
+
 /** What the gateway remembers of a dossier the portal has: long enough for a dossier's whole life. */
 const dossierRecordTtlMs = 400 * 24 * 3_600_000;
 /** Which calls of a message already succeeded: as long as a message can still be retried or replayed. */
@@ -41,17 +44,26 @@ export class NationalPortalClient implements DeliveryClient {
     this.progress = new ProgressBatcher(this.integration, this.options.progressBatchMax, context.signOutbound);
   }
 
+  /**
+   * Both records, read with the dossier's claim (one round trip): what this message already did, and what the portal
+   * has of its dossier. Read after the claim on the same connection, they see whatever the dossier's previous message
+   * wrote before it released the claim.
+   */
+  prepare(envelope: Envelope): Promise<MessageRecords> {
+    return Promise.all([this.context.state.read(`message:${envelope.messageId}`), isStatusType(envelope.type) ? this.context.state.read(`dossier:${envelope.dossierCode}`) : undefined]);
+  }
+
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const { envelope } = request;
     const extras: IntegrationCallExtras = { traceId: request.traceId, log: request.log, sign: this.context.signOutbound };
-    // Both records read in one round trip: what this message already did, and what the portal has of its dossier.
-    const [done, known] = await Promise.all([this.context.state.read(`message:${envelope.messageId}`), isStatusType(envelope.type) ? this.context.state.read(`dossier:${envelope.dossierCode}`) : undefined]);
+    const [done, known] = await ((request.prepared as Promise<MessageRecords> | undefined) ?? this.prepare(envelope));
     if (isStatusType(envelope.type)) {
       if (!done.progress) {
         await this.ensureDossierSynced(envelope, known!, extras);
         // Sent with the progress of other dossiers waiting in this worker (one call, one signature), recorded per message.
         await this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log });
-        await this.context.state.write(`message:${envelope.messageId}`, { progress: String(Date.now()) }, messageRecordTtlMs);
+        // Confirmed by the worker together with its attempt line (one round trip), before the job completes.
+        return { statusCode: 200, recorded: this.context.state.write(`message:${envelope.messageId}`, { progress: String(Date.now()) }, messageRecordTtlMs) };
       }
     } else if (envelope.type === 'payment.result.v1') {
       if (!done.sent) await this.callOnce(envelope, 'sent', this.options.paymentService, { data: [toPaymentRecord(envelope)] }, extras);

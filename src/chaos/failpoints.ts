@@ -7,7 +7,11 @@
 const armed = new Set((process.env.GATEWAY_FAILPOINTS ?? '').split(',').map((name) => name.trim()).filter(Boolean));
 
 export type Failpoint =
-  /** The receiver answered success and the attempt line says delivered; the dossier's floor is not raised yet. */
+  /**
+   * The receiver answered success and the records saying so (the connector's, the attempt line, the message log's
+   * entry) are written; the dossier's release and the job's completion were sent behind them and may or may not have
+   * run (one server runs them in order, without the worker waiting in between).
+   */
   | 'delivery:after-delivered-record'
   /** The call has been made and its answer read; nothing about it is recorded yet. */
   | 'delivery:after-call';

@@ -20,6 +20,8 @@ export interface DeliveryRequest {
   traceId: string;
   /** The message's logger (messageId, dossierCode, partner, destination, traceId): what a connector logs while delivering goes here. */
   log: Logger;
+  /** What the client's prepare() returned for this message, when it has one. */
+  prepared?: Promise<unknown>;
 }
 
 /** An event a delivery produced (a carrier's tracking number for a new shipment): queued on to its route. */
@@ -35,9 +37,22 @@ export interface ProducedEvent {
 export interface DeliveryReceipt {
   statusCode: number;
   events?: ProducedEvent[];
+  /**
+   * The connector's own records of what the receiver did (ConnectorState writes), sent after its answer and not yet
+   * confirmed. The worker writes its attempt line behind them on the same connection and confirms both together:
+   * one round trip instead of two, and the job is not complete until they are (a failed write retries the message).
+   */
+  recorded?: Promise<void>;
 }
 
 export interface DeliveryClient {
+  /**
+   * Optional: starts the reads a delivery of this message needs (the connector's own records), sent right behind the
+   * dossier's claim so both share one round trip; given back to deliver() as `request.prepared`. Called for every job
+   * taken, before its claim is answered: a message that is then not sent (dossier busy, superseded) just drops it.
+   * Only reads: nothing may change before the claim.
+   */
+  prepare?(envelope: Envelope): Promise<unknown>;
   /** Resolves on success; throws DeliveryError (retryable or permanent) on failure. */
   deliver(request: DeliveryRequest): Promise<DeliveryReceipt>;
   close(): Promise<void>;

@@ -1,8 +1,10 @@
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis/connections.ts';
 import type { DestinationConfig } from '../config/types.ts';
 import type { DeliveryClient, DeliveryReceipt, ProducedEvent } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
+import { lazyChild } from '../logging/lazy-child.ts';
 import type { AttemptRecord, DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { DossierTimeline } from '../messages/dossier-timeline.ts';
@@ -88,15 +90,18 @@ export class DeliveryWorker {
   private async process(job: Job<Envelope, DeliveryOutcome>, token?: string): Promise<DeliveryOutcome> {
     const envelope = job.data;
     const { destinationName, ordering } = this.deps;
-    const log = this.deps.logger.child({ messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName, traceId: envelope.traceId });
+    // Made when it first writes a line: at warn, a delivery that succeeds writes none.
+    const log = lazyChild(this.deps.logger, { messageId: envelope.messageId, dossierCode: envelope.dossierCode, partner: envelope.partner, destination: destinationName, traceId: envelope.traceId });
 
     const orderingKey = envelope.orderingKey ?? envelope.dossierCode;
     const replicated = this.deps.replicas?.ticket();
-    // Sent together (one round trip): the timeline entry does not depend on the claim's answer.
-    const [, claim] = await Promise.all([
-      job.attemptsStarted <= 1 ? this.deps.timeline?.index(envelope, destinationName) : undefined,
-      ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime),
-    ]);
+    // Sent together (one round trip): the timeline entry and the connector's reads do not depend on the claim's
+    // answer; the reads go behind the claim, so they see what the dossier's previous message wrote before its release.
+    const indexed = job.attemptsStarted <= 1 ? this.deps.timeline?.index(envelope, destinationName) : undefined;
+    const claiming = ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime);
+    const prepared = this.deps.client.prepare?.(envelope);
+    prepared?.catch(() => undefined); // a failed read is thrown by deliver(), if the message is sent at all
+    const [, claim] = await Promise.all([indexed, claiming]);
     if (claim.kind === 'busy') {
       await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);
       throw new DelayedError();
@@ -112,6 +117,8 @@ export class DeliveryWorker {
       return { outcome: 'superseded', deliveredAt: new Date().toISOString(), supersededBy: claim.floor };
     }
     let result: CallResult = 'not-reached';
+    /** A delivery's records (connector's, attempt line, message log), sent and not yet answered: the release follows them. */
+    let recorded: Promise<void> | undefined;
     try {
       if (replicated && !(await replicated.confirmed().then(() => true, () => false))) {
         // The claim is not on enough replicas (a failover under way): wait, without a call and without an attempt.
@@ -126,8 +133,9 @@ export class DeliveryWorker {
       if (!admission.allowed) return await this.waitForCircuit(job, admission.retryInMs, log);
       const stopKeepingAlive = ordering.keepAlive(destinationName, orderingKey, job.id!, () => log.warn('dossier claim lost while delivering'));
       try {
-        const { outcome, call } = await this.deliver(job, log);
+        const { outcome, call, records } = await this.deliver(job, log, prepared);
         result = call;
+        recorded = records;
         return outcome;
       } catch (err) {
         result = (err as { call?: CallResult }).call ?? 'maybe';
@@ -137,7 +145,23 @@ export class DeliveryWorker {
       }
     } finally {
       // A slow receiver may apply an unanswered call up to about one timeout after we gave up on it.
-      await ordering.release(destinationName, orderingKey, job.id!, envelope.orderingTime, result, this.deps.destination().timeoutMs);
+      const release = () => ordering.release(destinationName, orderingKey, job.id!, envelope.orderingTime, result, this.deps.destination().timeoutMs);
+      if (!recorded) await release();
+      else if (this.deps.connection instanceof Cluster) {
+        // The floor may be raised only once the attempt line says "delivered" (a worker dying in between must re-read
+        // it). A Cluster may keep the job's keys and the dossier's on different nodes: one after the other.
+        await recorded.catch(() => undefined); // its error is thrown below
+        await Promise.all([recorded, release()]);
+      } else {
+        // One server (or a Sentinel's primary) runs a connection's commands in the order they were sent: the release
+        // goes right behind the records, and BullMQ's completion (on this connection too, sent when this returns)
+        // behind the release, without waiting for their answers. A worker dying anywhere in between leaves a prefix of
+        // them done: records without release or completion (the job stalls, and its claim finds the attempt line),
+        // or everything but the completion (the same, with the floor already raised). What is not answered yet is
+        // not waited for: an error there (Redis gone mid-write) is logged; the dossier's lock then expires by itself
+        // and its recorded intent counts this message as sent, which it was.
+        void Promise.all([recorded, release()]).catch((err: Error) => log.warn({ err: err.message }, 'a delivered message\'s records or release were not written'));
+      }
     }
   }
 
@@ -168,12 +192,13 @@ export class DeliveryWorker {
     throw Worker.RateLimitError();
   }
 
-  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger): Promise<{ outcome: DeliveryOutcome; call: CallResult }> {
+  /** `records`: the attempt line and message-log entry of a success, sent but not awaited (process() releases behind them). */
+  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger, prepared?: Promise<unknown>): Promise<{ outcome: DeliveryOutcome; call: CallResult; records?: Promise<void> }> {
     const envelope = job.data;
     const started = Date.now();
     let receipt: DeliveryReceipt;
     try {
-      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId, log });
+      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId, log, prepared });
       failpoint('delivery:after-call');
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);
@@ -182,18 +207,19 @@ export class DeliveryWorker {
       throw Object.assign(await this.failed(job, failure, Date.now() - started, log), { call });
     }
     this.breaker.onAnswered();
+    // Its failure is thrown where it is confirmed (below, with the attempt line), not as an unhandled rejection meanwhile.
+    receipt.recorded?.catch(() => undefined);
     // Before the job completes: if this fails the delivery is retried, and the receiver's idempotency gives the same answer.
     if (receipt.events?.length) await this.deps.publishProduced?.(envelope, receipt.events);
-    // The attempt line and the message log's entry are independent writes: one round trip for both. The floor is
-    // raised (release) only after the attempt line is written, so a worker dying in between re-reads "delivered".
-    await Promise.all([
-      this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode }).then(() => failpoint('delivery:after-delivered-record')),
-      this.logOutbound(envelope, 'delivered'),
-    ]);
+    // The attempt line and the message log's entry are sent now, in this order, and not awaited here: the release
+    // (process()) goes right behind them on the same connection, so the three share one round trip.
+    // The connector's own records (receipt.recorded) went ahead of them and are confirmed with them.
+    const records = Promise.all([receipt.recorded, this.record(job, { outcome: 'delivered', durationMs: Date.now() - started, statusCode: receipt.statusCode }), this.logOutbound(envelope, 'delivered')]).then(() => failpoint('delivery:after-delivered-record'));
+    records.catch(() => undefined); // confirmed, and its failure thrown, by process() once the release is sent
     log.info({ attempt: job.attemptsMade + 1, statusCode: receipt.statusCode }, 'delivered');
     this.deps.metrics?.recordDelivered(this.deps.destinationName, envelope.receivedAt);
     const outcome: DeliveryOutcome = { outcome: 'delivered', statusCode: receipt.statusCode, deliveredAt: new Date().toISOString(), ...(receipt.events?.length ? { produced: receipt.events.map((e) => e.payload) } : {}) };
-    return { outcome, call: 'reached' };
+    return { outcome, call: 'reached', records };
   }
 
   /** Records a failed call and returns what to throw: dead (permanent, or past its budget), paused (429) or a scheduled retry. */
@@ -246,11 +272,15 @@ export class DeliveryWorker {
       .catch((err: Error) => this.deps.logger.warn({ err: err.message, messageId: envelope.messageId }, 'message log append failed'));
   }
 
-  /** Every attempt is one line of the job's log: the full error history travels with the message. */
+  /**
+   * Every attempt is one line of the job's log: the full error history travels with the message. Written as BullMQ's
+   * job.log() writes it (RPUSH to the job's `:logs` list, read back by getJobLogs), but sent at once: job.log() first
+   * awaits its client, so a command sent after it could reach Redis before it, and the release must not.
+   */
   private async record(job: Job, entry: Omit<AttemptRecord, 'attempt' | 'at'>): Promise<void> {
     const line: AttemptRecord = { attempt: job.attemptsMade + 1, at: new Date().toISOString(), ...entry };
     this.deps.metrics?.recordAttempt(this.deps.destinationName, entry.outcome, entry.durationMs);
-    await job.log(JSON.stringify(line));
+    await this.deps.connection.rpush(`${this.deps.queue.toKey(job.id!)}:logs`, JSON.stringify(line));
   }
 
   async close(): Promise<void> {

@@ -61,7 +61,9 @@ describe('ordering and honest state across a worker crash', () => {
     expect(received.every((status) => status === '9')).toBe(true);
   }, 60_000);
 
-  it('a delivery recorded but not yet released is "delivered" after the crash: not superseded, not sent again', async () => {
+  // The worker does not wait between its records and the release and completion sent behind them (one server runs
+  // them in order): it dies with the records written and the rest done or not, and every such prefix must end well.
+  it('a delivery recorded, its release and completion sent behind it, is "delivered" after the crash: not superseded, not sent again', async () => {
     const { t, portal, workerConfig } = await apiAndPortal();
     const doomed = startWorker(workerConfig, { GATEWAY_FAILPOINTS: 'delivery:after-delivered-record' });
     await doomed.waitForOutput(/Gateway \(worker\) listening on/);
