@@ -9,11 +9,14 @@ interface Waiting {
 }
 
 /**
- * Progress calls in flight at once per worker process. A record finding both busy waits, and the records that
- * waited go out together in the next call: one call at a time would let a hung call hold up every dossier of
- * the process until its timeout; with two, the other keeps moving.
+ * Progress calls in flight at once per worker process: one, and a second only while the first has been out longer
+ * than `secondCallAfterMs`. A record finding the call(s) busy waits, and the records that waited go out together in
+ * the next call. With two calls always allowed, a record arriving while one call was out went alone at once, and a
+ * busy worker sent lists of barely more than one (a signature and a request each); with one, the jobs waiting meanwhile
+ * go together. A hung call still cannot hold up every dossier of the process until its timeout: after
+ * `secondCallAfterMs` the others move on in a second call.
  */
-const callsInFlight = 2;
+const maxCallsInFlight = 2;
 
 /**
  * CapNhatTienDoHoSoMC takes a list (`data: [...]`): progress updates that wait in this process while calls are
@@ -29,12 +32,14 @@ const callsInFlight = 2;
  */
 export class ProgressBatcher {
   private readonly waiting: Waiting[] = [];
-  private inFlight = 0;
+  /** When each call in flight was sent. */
+  private readonly inFlight = new Set<{ sentAt: number }>();
 
   constructor(
     private readonly integration: PortalIntegration,
     private readonly maxRecords: number,
     private readonly sign?: (body: Buffer) => string,
+    private readonly secondCallAfterMs = 500,
   ) {}
 
   /** `extras`: the message's trace id and logger (the signature is the batcher's, over the whole list). */
@@ -45,12 +50,24 @@ export class ProgressBatcher {
     });
   }
 
+  /** One call, plus one more for each call in flight that is slow (out longer than secondCallAfterMs), at most two. */
+  private callsAllowed(now: number): number {
+    let slow = 0;
+    for (const call of this.inFlight) if (now - call.sentAt >= this.secondCallAfterMs) slow += 1;
+    return Math.min(maxCallsInFlight, 1 + slow);
+  }
+
   private pump(): void {
-    while (this.inFlight < callsInFlight && this.waiting.length) {
+    while (this.waiting.length && this.inFlight.size < this.callsAllowed(Date.now())) {
       const batch = this.waiting.splice(0, this.maxRecords);
-      this.inFlight += 1;
+      const call = { sentAt: Date.now() };
+      this.inFlight.add(call);
+      // Records that wait behind a slow call go in a second one when it turns slow, without waiting for another record.
+      const slowCheck = setTimeout(() => this.pump(), this.secondCallAfterMs);
+      slowCheck.unref();
       void this.call(batch).finally(() => {
-        this.inFlight -= 1;
+        clearTimeout(slowCheck);
+        this.inFlight.delete(call);
         this.pump();
       });
     }

@@ -20,7 +20,7 @@ it('updates of several dossiers share one signed call, and every dossier still g
   const first = await Promise.all(dossiers.map((dossierCode) => t.send({ doc: statusUpdate({ dossierCode, status: 2, statusTime: hour(8) }) })));
   await Promise.all(first.map((r) => t.waitForState(r.body.messageId, ['delivered'], 30_000)));
 
-  // A slow portal: while two calls are in flight, the other updates of this worker wait and then go together.
+  // A slow portal: while a call is in flight, the other updates of this worker wait and then go together.
   await t.portal.faults({ latencyMs: 400 });
   const later: string[] = [];
   for (const h of [9, 10, 11]) {

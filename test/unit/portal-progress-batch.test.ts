@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PortalRefusal, type IntegrationCallExtras, type PortalIntegration } from '../../connectors/national-portal/integration.ts';
 import { ProgressBatcher } from '../../connectors/national-portal/progress-batcher.ts';
 import { DeliveryError } from '../../src/delivery/delivery-error.ts';
+import { until } from '../helpers/until.ts';
 
 /** A portal integration that records each call and answers as told; calls stay open until released. */
 class FakeIntegration {
@@ -24,72 +25,89 @@ const settle = <T>(p: Promise<T>) => p.then(() => 'sent', (err: Error) => err);
 const sign = (body: Buffer) => `signed:${body.length}`;
 
 describe('progress updates of several dossiers in one portal call', () => {
-  it('a lone update goes at once, alone; updates that arrive while two calls are in flight go together in the next', async () => {
+  it('a lone update goes at once, alone; updates that arrive while a call is in flight go together in the next', async () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign);
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 60_000);
     const first = batcher.send(record('A'), { traceId: 'trace-a' });
     expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // no waiting for company
-    const second = batcher.send(record('B'), { traceId: 'trace-b' });
-    const waiting = ['C', 'D', 'E'].map((code) => batcher.send(record(code), { traceId: `trace-${code.toLowerCase()}` }));
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B']]); // both lanes busy: C, D, E wait
+    const waiting = ['B', 'C', 'D', 'E'].map((code) => batcher.send(record(code), { traceId: `trace-${code.toLowerCase()}` }));
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // the call is busy (and not slow): B to E wait
     portal.calls[0]!.release();
     await first;
     await new Promise((r) => setImmediate(r));
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B'], ['C', 'D', 'E']]);
-    expect(portal.calls[2]!.service).toBe('CapNhatTienDoHoSoMC');
-    expect(portal.calls[2]!.extras.traceId).toBe('trace-c'); // a traceparent names one trace: the list's first message's
-    expect(portal.calls[2]!.extras.sign).toBe(sign); // one signature, over the whole list
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'D', 'E']]);
+    expect(portal.calls[1]!.service).toBe('CapNhatTienDoHoSoMC');
+    expect(portal.calls[1]!.extras.traceId).toBe('trace-b'); // a traceparent names one trace: the list's first message's
+    expect(portal.calls[1]!.extras.sign).toBe(sign); // one signature, over the whole list
     portal.calls[1]!.release();
+    expect(await Promise.all(waiting.map(settle))).toEqual(['sent', 'sent', 'sent', 'sent']);
+  });
+
+  it('a call that hangs holds the others only until it is slow: then they go in a second call, and never a third', async () => {
+    const portal = new FakeIntegration();
+    portal.holdCalls = true;
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 50);
+    const hung = batcher.send(record('A'));
+    const behind = ['B', 'C'].map((code) => batcher.send(record(code)));
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]);
+    // No other record arrives: the slow call alone opens the second lane.
+    await until('a second call once the first is slow', async () => portal.calls.map((c) => c.codes), (calls) => calls.length === 2);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C']]);
+    const later = batcher.send(record('D'));
+    // A record is placed the moment it is sent (or waits): two calls are out, and two is the most, so D waits.
+    expect(portal.calls).toHaveLength(2);
+    portal.calls[1]!.release();
+    expect(await Promise.all(behind.map(settle))).toEqual(['sent', 'sent']);
+    await until('D sent once a call ended', async () => portal.calls.map((c) => c.codes), (calls) => calls.length === 3);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C'], ['D']]);
+    portal.calls[0]!.release();
     portal.calls[2]!.release();
-    expect(await Promise.all([second, ...waiting].map(settle))).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(await Promise.all([hung, later].map(settle))).toEqual(['sent', 'sent']);
   });
 
   it('never more than maxRecords in one call', async () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 3);
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 3, undefined, 60_000);
     const sent = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'].map((code) => batcher.send(record(code)));
     portal.calls[0]!.release();
-    portal.calls[1]!.release();
     await new Promise((r) => setImmediate(r));
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B'], ['C', 'D', 'E'], ['F', 'G', 'H']]);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'D']]);
     portal.holdCalls = false;
-    for (const call of portal.calls.slice(2)) call.release();
+    portal.calls[1]!.release();
     expect(new Set(await Promise.all(sent.map(settle)))).toEqual(new Set(['sent']));
-    expect(portal.calls.map((c) => c.codes).at(-1)).toEqual(['I']);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'D'], ['E', 'F', 'G'], ['H', 'I']]);
   });
 
   it('a list the portal refuses is asked again one record at a time: only the refused record fails', async () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8);
-    const [a, b] = [batcher.send(record('A')), batcher.send(record('B'))];
-    const rest = ['C', 'BAD', 'D'].map((code) => batcher.send(record(code)));
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, undefined, 60_000);
+    const a = batcher.send(record('A'));
+    const rest = ['B', 'C', 'BAD', 'D'].map((code) => batcher.send(record(code)));
     portal.answer = (codes) => (codes.includes('BAD') ? new PortalRefusal('national-portal refused CapNhatTienDoHoSoMC: {"error_code":2}', 200, '{"error_code":2}') : undefined);
     portal.holdCalls = false;
     portal.calls[0]!.release();
-    portal.calls[1]!.release();
-    const results = await Promise.all([a, b, ...rest].map(settle));
+    const results = await Promise.all([a, ...rest].map(settle));
     expect(results.slice(0, 3)).toEqual(['sent', 'sent', 'sent']);
     expect(results[3]).toBeInstanceOf(PortalRefusal);
     expect(results[4]).toBe('sent');
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B'], ['C', 'BAD', 'D'], ['C'], ['BAD'], ['D']]);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'BAD', 'D'], ['B'], ['C'], ['BAD'], ['D']]);
   });
 
   it('a call that fails otherwise fails every record it carried, with the same error (no answer: any may have been applied)', async () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8);
-    const lanes = [batcher.send(record('A')), batcher.send(record('B'))];
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, undefined, 60_000);
+    const first = batcher.send(record('A'));
     const together = ['C', 'D'].map((code) => batcher.send(record(code)));
     const timeout = new DeliveryError('national-portal: no answer within 10000 ms', true);
     portal.calls[0]!.release();
-    portal.calls[1]!.release();
-    await Promise.all(lanes);
+    await first;
     await new Promise((r) => setImmediate(r));
-    portal.calls[2]!.release(timeout);
+    portal.calls[1]!.release(timeout);
     expect(await Promise.all(together.map(settle))).toEqual([timeout, timeout]);
-    expect(portal.calls).toHaveLength(3); // not asked again record by record: only a refusal is split
+    expect(portal.calls).toHaveLength(2); // not asked again record by record: only a refusal is split
   });
 });
