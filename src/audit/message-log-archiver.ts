@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { releaseLock, renewLock, takeLock } from '../redis/token-lock.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { LogSegments, Segment } from './log-segments.ts';
 import type { ChainLink, ChainState, MessageLog, SealedRecord } from './message-log.ts';
@@ -49,8 +50,6 @@ end
 for i = 5, #ARGV do redis.call('zrem', KEYS[4], ARGV[i]) end
 return 'OK'`;
 
-const renewScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 // Retention: the anchor moves to a retired segment's last record before its file is removed (lock holder only).
 const anchorScript = `
@@ -79,9 +78,9 @@ export class MessageLogArchiver {
   ) {}
 
   async run(now = Date.now(), maxBatches = 100): Promise<ArchivePass> {
-    const token = `${process.pid}-${randomBytes(6).toString('hex')}`;
     const { redis, keys } = this.log;
-    if ((await redis.set(keys.archiverLock, token, 'PX', this.options.lockMs, 'NX')) !== 'OK') return { archived: 0, retired: 0, recovered: 0 };
+    const token = await takeLock(redis, keys.archiverLock, this.options.lockMs);
+    if (!token) return { archived: 0, retired: 0, recovered: 0 };
     try {
       await redis.set(keys.chainId, randomBytes(4).toString('hex'), 'NX');
       let state = await this.log.state();
@@ -100,7 +99,7 @@ export class MessageLogArchiver {
       const retired = await this.retire(segments, state, token, now);
       return { archived, retired, recovered };
     } finally {
-      await redis.eval(releaseScript, 1, keys.archiverLock, token);
+      await releaseLock(redis, keys.archiverLock, token);
     }
   }
 
@@ -246,8 +245,7 @@ export class MessageLogArchiver {
   }
 
   private async renew(token: string): Promise<void> {
-    const renewed = await this.log.redis.eval(renewScript, 1, this.log.keys.archiverLock, token, String(this.options.lockMs));
-    if (renewed !== 1) throw new Error('message log archive: lost the archiver lock; another process archives now');
+    if (!(await renewLock(this.log.redis, this.log.keys.archiverLock, token, this.options.lockMs))) throw new Error('message log archive: lost the archiver lock; another process archives now');
   }
 }
 

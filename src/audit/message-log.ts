@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connections.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
+import { releaseLock, takeLock } from '../redis/token-lock.ts';
 import { LogSegments } from './log-segments.ts';
 
 /** One inbound or outbound message as the audit log keeps it. */
@@ -136,8 +137,8 @@ export class MessageLog {
 
   /** Seals up to `batch` pending entries; returns how many. Safe to call from many processes at once. */
   async seal(batch = 1000): Promise<number> {
-    const token = `${process.pid}-${Math.random()}`;
-    if ((await this.redis.set(this.keys.lock, token, 'PX', 30_000, 'NX')) !== 'OK') return 0;
+    const token = await takeLock(this.redis, this.keys.lock, 30_000);
+    if (!token) return 0;
     try {
       const pending = await this.redis.lrange(this.keys.pending, 0, batch - 1);
       if (pending.length === 0) return 0;
@@ -149,10 +150,10 @@ export class MessageLog {
       for (const line of pending) {
         seq += 1;
         const unsealed = { ...readPending(line), seq, prevHash };
-        const hash = hashOf(unsealed);
-        fields.push(String(seq), JSON.stringify({ ...unsealed, hash }));
+        const recordHash = hashOf(unsealed);
+        fields.push(String(seq), JSON.stringify({ ...unsealed, hash: recordHash }));
         if (unsealed.messageId) index.push(0, `${unsealed.messageId} ${seq}`);
-        prevHash = hash;
+        prevHash = recordHash;
       }
       // All or nothing: the records, their index, the new head and the removal from pending.
       const multi = this.redis.multi().hset(this.keys.records, ...fields);
@@ -160,7 +161,7 @@ export class MessageLog {
       await multi.hset(this.keys.head, 'seq', seq, 'hash', prevHash).ltrim(this.keys.pending, pending.length, -1).exec();
       return pending.length;
     } finally {
-      if ((await this.redis.get(this.keys.lock)) === token) await this.redis.del(this.keys.lock);
+      await releaseLock(this.redis, this.keys.lock, token);
     }
   }
 

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis/connections.ts';
+import { releaseLock, takeLock } from '../redis/token-lock.ts';
 import type { PollRecorder } from './poll-health.ts';
 
-/** Deletes the lock only if this round still holds it (a round that outlived its lock must not free another's). */
-const releaseLockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Moves a feed's cursor only while the round still holds the feed's lock. */
+const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
 
 export interface PollLock {
   redis: RedisClient;
@@ -17,8 +17,8 @@ export interface PollLock {
  * metrics, and the lock is released whatever happens. Returns false when another worker held the lock (no round).
  */
 export async function pollRound(lock: PollLock, polls: PollRecorder | undefined, read: (token: string) => Promise<void>): Promise<boolean> {
-  const token = randomUUID();
-  if ((await lock.redis.set(lock.key, token, 'PX', lock.ttlMs, 'NX')) !== 'OK') return false;
+  const token = await takeLock(lock.redis, lock.key, lock.ttlMs);
+  if (!token) return false;
   try {
     await read(token);
     await polls?.succeeded();
@@ -27,6 +27,11 @@ export async function pollRound(lock: PollLock, polls: PollRecorder | undefined,
     polls?.failed();
     throw err;
   } finally {
-    await lock.redis.eval(releaseLockLua, 1, lock.key, token);
+    await releaseLock(lock.redis, lock.key, token);
   }
+}
+
+/** Sets the feed's cursor if the round holding `token` still holds the lock; false when it lost it. */
+export async function advanceCursor(lock: PollLock, cursorKey: string, token: string, cursor: string): Promise<boolean> {
+  return (await lock.redis.eval(advanceCursorLua, 2, lock.key, cursorKey, token, cursor)) === 1;
 }

@@ -7,10 +7,9 @@ import type { TrackingEvent } from './postal-types.ts';
 import type { ShipmentStore } from './shipment-store.ts';
 import { pollEvery } from '../polling/poll-every.ts';
 import type { PollRecorder } from '../polling/poll-health.ts';
-import { pollRound } from '../polling/poll-round.ts';
+import { advanceCursor, pollRound, type PollLock } from '../polling/poll-round.ts';
 
 /** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
-const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
 /** Pages read in one round at most, so one round stays well inside its lock. */
 const maxPagesPerRound = 20;
 
@@ -55,11 +54,11 @@ export interface TrackingPollResult {
  */
 export class TrackingPoller {
   private readonly cursorKey: string;
-  private readonly lockKey: string;
+  private readonly lock: PollLock;
 
   constructor(private readonly deps: TrackingPollerDeps) {
     this.cursorKey = `${deps.prefix}:postal:${deps.carrierName}:tracking-cursor`;
-    this.lockKey = `${deps.prefix}:postal:${deps.carrierName}:tracking-lock`;
+    this.lock = { redis: deps.redis, key: `${deps.prefix}:postal:${deps.carrierName}:tracking-lock`, ttlMs: deps.lockMs };
   }
 
   cursor(): Promise<string | null> {
@@ -68,8 +67,7 @@ export class TrackingPoller {
 
   async pollOnce(): Promise<TrackingPollResult> {
     const result: TrackingPollResult = { polled: false, records: 0, published: 0, stale: 0, duplicates: 0, dropped: 0 };
-    const lock = { redis: this.deps.redis, key: this.lockKey, ttlMs: this.deps.lockMs };
-    result.polled = await pollRound(lock, this.deps.polls, (token) => this.readPages(token, result));
+    result.polled = await pollRound(this.lock, this.deps.polls, (token) => this.readPages(token, result));
     return result;
   }
 
@@ -83,7 +81,7 @@ export class TrackingPoller {
       // The highest id read, not the last one: a page served out of order must not step back or skip.
       const next = records.reduce<string | undefined>((max, r) => (max === undefined || r.id > max ? r.id : max), undefined);
       if (next === undefined || (cursor !== undefined && next <= cursor)) return;
-      if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, next))) throw new Error('tracking poll lock lost');
+      if (!(await advanceCursor(this.lock, this.cursorKey, token, next))) throw new Error('tracking poll lock lost');
       if (records.length < this.deps.carrier.tracking.pageSize) return;
     }
   }

@@ -7,13 +7,12 @@ import type { SchemaRegistry } from '../pipeline/validate-schema.ts';
 import type { SubmissionSource, SubmittedDossier } from './submission-types.ts';
 import { pollEvery } from '../polling/poll-every.ts';
 import type { PollRecorder } from '../polling/poll-health.ts';
-import { pollRound } from '../polling/poll-round.ts';
+import { advanceCursor, pollRound, type PollLock } from '../polling/poll-round.ts';
 
 export const submittedType = 'dossier.submitted.v1';
 export const receiptType = 'submission.receipt.v1';
 
 /** Moves the cursor only while this poller still holds the lock: a poller that lost it cannot rewind another's work. */
-const advanceCursorLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0`;
 
 export interface SubmissionPollerDeps {
   redis: RedisClient;
@@ -45,13 +44,13 @@ export interface PollResult {
  */
 export class SubmissionPoller {
   private readonly cursorKey: string;
-  private readonly lockKey: string;
+  private readonly lock: PollLock;
   /** Polls that read the feed to its end: whoever waits for "the poller had its chance" (a test) counts these. */
   completedPolls = 0;
 
   constructor(private readonly deps: SubmissionPollerDeps) {
     this.cursorKey = `${deps.prefix}:submissions:${deps.sourceName}:cursor`;
-    this.lockKey = `${deps.prefix}:submissions:${deps.sourceName}:lock`;
+    this.lock = { redis: deps.redis, key: `${deps.prefix}:submissions:${deps.sourceName}:lock`, ttlMs: deps.lockMs };
   }
 
   cursor(): Promise<string | null> {
@@ -60,8 +59,7 @@ export class SubmissionPoller {
 
   async pollOnce(): Promise<PollResult> {
     const result: PollResult = { accepted: 0, rejected: 0 };
-    const lock = { redis: this.deps.redis, key: this.lockKey, ttlMs: this.deps.lockMs };
-    if (await pollRound(lock, this.deps.polls, (token) => this.readToEnd(token, result))) this.completedPolls += 1;
+    if (await pollRound(this.lock, this.deps.polls, (token) => this.readToEnd(token, result))) this.completedPolls += 1;
     return result;
   }
 
@@ -71,9 +69,9 @@ export class SubmissionPoller {
       const { dossiers, nextCursor } = await this.deps.source.fetch((await this.cursor()) ?? undefined, this.deps.batchSize);
       for (const item of dossiers) {
         const sequence = await this.handle(item, result);
-        if (!(await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, sequence))) throw new Error('submission poll lock lost');
+        if (!(await advanceCursor(this.lock, this.cursorKey, token, sequence))) throw new Error('submission poll lock lost');
       }
-      if (dossiers.length && nextCursor) await this.deps.redis.eval(advanceCursorLua, 2, this.lockKey, this.cursorKey, token, nextCursor);
+      if (dossiers.length && nextCursor) await advanceCursor(this.lock, this.cursorKey, token, nextCursor);
       if (dossiers.length < this.deps.batchSize) return;
     }
   }
