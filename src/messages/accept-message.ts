@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import type { MessageLog } from '../audit/message-log.ts';
 import type { DossierTimeline } from './dossier-timeline.ts';
-import { acceptInOneScript } from './accept-script.ts';
+import { acceptInOneScript, checkBullmqAdd } from './accept-script.ts';
 import type { RedisClient } from '../redis/connections.ts';
 import type { Envelope } from './envelope.ts';
 import { maxStoredAttempts } from '../queues/destination-queues.ts';
@@ -80,15 +80,32 @@ const jobOptionsOf = (envelope: Envelope, idempotencyTtlMs: number) => ({
  */
 export async function acceptMessage(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
   const records = options.records;
-  if (records && !(records.messageLog.redis instanceof Cluster)) return acceptAtOnce(queue, envelope, options, records);
+  if (records && acceptsAtOnce(records.messageLog.redis)) return acceptAtOnce(queue, envelope, options, records);
   return acceptStepByStep(queue, envelope, options);
 }
 
+/** One script needs all its keys on one server: one Redis, or a Sentinel-watched primary, not a Cluster. */
+const acceptsAtOnce = (redis: RedisClient) => !(redis instanceof Cluster);
+
+/** At start-up, where messages will be accepted in one script: BullMQ still adds jobs the way it composes them. */
+export async function checkAcceptAtOnce(queue: Queue, redis: RedisClient): Promise<void> {
+  if (acceptsAtOnce(redis)) await checkBullmqAdd(queue);
+}
+
+/** The log entry of an accepted message (new: with its body; a duplicate: without), but for its id. */
+const acceptedEntry = (envelope: Envelope, kind: 'queued' | 'duplicate') => ({
+  direction: 'inbound' as const,
+  partner: envelope.partner,
+  type: envelope.type,
+  outcome: kind,
+  bodySha256: envelope.bodySha256,
+  body: kind === 'queued' ? envelope.payload : undefined,
+});
+
 async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOptions, records: AcceptRecords): Promise<AcceptResult> {
   const at = new Date().toISOString();
-  const common = { direction: 'inbound' as const, partner: envelope.partner, type: envelope.type };
-  const [before, queuedAfter] = records.messageLog.lineAround({ ...common, outcome: 'queued', bodySha256: envelope.bodySha256, body: envelope.payload }, at);
-  const [, duplicateAfter] = records.messageLog.lineAround({ ...common, outcome: 'duplicate', bodySha256: envelope.bodySha256 }, at);
+  const [before, queuedAfter] = records.messageLog.lineAround(acceptedEntry(envelope, 'queued'), at);
+  const [, duplicateAfter] = records.messageLog.lineAround(acceptedEntry(envelope, 'duplicate'), at);
   const { kind, messageId, recordsFailed } = await acceptInOneScript({
     redis: records.messageLog.redis,
     queue,
@@ -120,17 +137,9 @@ export async function acceptStepByStep(queue: Queue, envelope: Envelope, options
 
 /** After the message is safe: a failure here does not undo the acceptance (the worker indexes the timeline again). */
 async function record(records: AcceptRecords | undefined, result: AcceptResult, envelope: Envelope): Promise<void> {
-  if (!records) return;
-  const entry = {
-    direction: 'inbound' as const,
-    messageId: result.messageId,
-    partner: envelope.partner,
-    type: envelope.type,
-    outcome: result.kind,
-    bodySha256: envelope.bodySha256,
-    body: result.kind === 'queued' ? envelope.payload : undefined,
-  };
-  await Promise.all([records.messageLog.append(entry), result.kind === 'queued' ? records.timeline.index(envelope, records.destination) : undefined]).catch((err: Error) => records.onRecordFailed?.(err));
+  if (!records || result.kind === 'conflict') return;
+  const { direction, ...entry } = acceptedEntry(envelope, result.kind);
+  await Promise.all([records.messageLog.append({ direction, messageId: result.messageId, ...entry }), result.kind === 'queued' ? records.timeline.index(envelope, records.destination) : undefined]).catch((err: Error) => records.onRecordFailed?.(err));
 }
 
 async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {

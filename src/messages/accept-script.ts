@@ -68,10 +68,11 @@ export type OneScriptResult = { kind: 'queued' | 'duplicate' | 'conflict'; messa
 export async function acceptInOneScript(input: AcceptInOneScript): Promise<OneScriptResult> {
   const { redis, queue, envelope, signature, log, timeline } = input;
   const bullmq = await bullmqAddArguments(queue, envelope.type, envelope, input.jobOptions);
-  const keys = [...(bullmq.slice(0, addStandardJob.keys) as string[]), signature?.key ?? `${queue.toKey('')}no-signature`, log.key, timeline.key];
+  const jobKeyPrefix = queue.toKey('');
+  const keys = [...(bullmq.slice(0, addStandardJob.keys) as string[]), signature?.key ?? `${jobKeyPrefix}no-signature`, log.key, timeline.key];
   const args = [
     ...bullmq.slice(addStandardJob.keys),
-    queue.toKey(''),
+    jobKeyPrefix,
     envelope.messageId,
     signature ? String(signature.ttlMs) : '',
     input.compareBodies ? '1' : '0',

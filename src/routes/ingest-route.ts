@@ -1,9 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import { confirmReplicated } from '../http/replication.ts';
-import { Cluster } from 'ioredis';
-import { acceptMessage } from '../messages/accept-message.ts';
-import { checkBullmqAdd } from '../messages/accept-script.ts';
+import { acceptMessage, checkAcceptAtOnce } from '../messages/accept-message.ts';
 import { buildEnvelope } from '../pipeline/build-envelope.ts';
 import type { InboundMessageType } from '../pipeline/message-types.ts';
 import type { ParsedBody } from '../pipeline/request-context.ts';
@@ -24,7 +22,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
   if (others.length) throw new Error(`/routes/${messageType.type}: a partner-facing message type is delivered to exactly one destination`);
   const queue = deps.queues.get(destination);
   // Fails the start if BullMQ no longer adds jobs the way the one-script acceptance composes it (accept-script.ts).
-  app.addHook('onReady', () => (deps.redis instanceof Cluster ? Promise.resolve() : checkBullmqAdd(queue)));
+  app.addHook('onReady', () => checkAcceptAtOnce(queue, deps.messageLog.redis));
   const { idempotencyTtlMs, clockSkewMs } = deps.config.ingest;
   /**
    * One signature, one message (the messageId names the signature, see signed-message-id): remembered beyond its job
