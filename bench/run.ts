@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { MessageLog } from '../src/audit/message-log.ts';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
 import { BenchSetup } from './bench-setup.ts';
 import { bareDelivery, gatewayDelivery, redisFootprint, startGatewayCluster, type DeliveryContext, type GatewayCluster } from './delivery-bench.ts';
@@ -130,7 +131,8 @@ async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {
  */
 async function settled(cluster: GatewayCluster): Promise<number> {
   const started = Date.now();
-  while ((await cluster.redis.llen(`${cluster.prefix}:msglog:pending`)) > 100 && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 200));
+  const pending = new MessageLog(cluster.redis, cluster.prefix, '').keys.pending;
+  while ((await cluster.redis.llen(pending)) > 100 && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 200));
   return (Date.now() - started) / 1000;
 }
 

@@ -16,7 +16,10 @@ export interface DerNode {
 
 export class NotPlainDer extends Error {}
 
-export const isConstructed = (node: DerNode) => (node.tag & 0x20) !== 0;
+/** Bit 6 of a tag: the node holds nodes, not bytes. */
+const constructedBit = 0x20;
+
+export const isConstructed = (node: DerNode) => (node.tag & constructedBit) !== 0;
 
 export function derNodeAt(der: Buffer, offset: number, limit: number): DerNode {
   if (offset + 2 > limit) throw new NotPlainDer('truncated');
@@ -63,7 +66,7 @@ function checkContent(der: Buffer, offset: number, end: number, depth: number): 
   if (depth > maxDepth) throw new NotPlainDer('nested too deep');
   while (offset < end) {
     const { tag, contentStart, end: next } = derNodeAt(der, offset, end);
-    if (tag & 0x20) checkContent(der, contentStart, next, depth + 1);
+    if (tag & constructedBit) checkContent(der, contentStart, next, depth + 1);
     offset = next;
   }
 }
