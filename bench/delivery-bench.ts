@@ -66,10 +66,10 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return (Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1])) * 1000;
 }
 
-/** calls per command name (INFO commandstats), for BENCH_COMMANDSTATS=1: which commands a delivery costs. */
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
+/** Calls and microseconds per command name (INFO commandstats), for BENCH_COMMANDSTATS=1: what a delivery costs Redis. */
+async function commandStats(redis: Redis): Promise<Map<string, { calls: number; usec: number }>> {
   const info = await redis.info('commandstats');
-  return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1]!, { calls: Number(m[2]), usec: Number(m[3]) }]));
 }
 
 async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; failed: number }> {
@@ -87,8 +87,12 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
   const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
   if (statsBefore) {
     const after = await commandStats(redis);
-    const lines = [...after].map(([name, calls]) => [name, calls - (statsBefore.get(name) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
-    process.stderr.write(`bench: Redis commands while the queue drained: ${lines.map(([name, n]) => `${name} ${n}`).join(', ')}\n`);
+    const lines = [...after]
+      .map(([name, { calls, usec }]) => ({ name, calls: calls - (statsBefore.get(name)?.calls ?? 0), usec: usec - (statsBefore.get(name)?.usec ?? 0) }))
+      .filter((line) => line.calls > 0)
+      .sort((a, b) => b.calls - a.calls);
+    // A script's time includes the commands it ran, which are also counted (and timed) on their own.
+    process.stderr.write(`bench: Redis commands while the queue drained (calls, ms inside Redis): ${lines.map((l) => `${l.name} ${l.calls} ${Math.round(l.usec / 1000)} ms`).join(', ')}\n`);
   }
   return { seconds, cpuMs, commands, redisCpuMs: redisCpu, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
 }

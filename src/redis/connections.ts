@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
+import { coalesceWrites } from './coalesce-writes.ts';
 
 /** A connection to the gateway's Redis: one server or a Sentinel-watched primary (Redis), or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -12,14 +13,20 @@ export type RedisClient = Redis | Cluster;
  * (`redis.cluster`); BullMQ's own connections are duplicates of these, so they follow a failover the same way.
  */
 export function createProducerConnection(redis: RedisConfig): RedisClient {
-  // Auto-pipelining is group commit: commands issued while a round trip is out wait and go together in the next
-  // one, so requests accepted within the same few hundred microseconds share a write, an AOF fsync and a reply
-  // read, while each request still awaits its own command's answer (202 only once its own write is durable).
-  return connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true }, 1);
+  // Requests accepted together share Redis's AOF fsync without waiting for each other: Redis writes and fsyncs
+  // once per event-loop turn for every command it read in that turn (appendfsync always), and each request still
+  // awaits its own command's answer (202 only once its own write is durable).
+  return coalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1));
 }
 
 export function createWorkerConnection(redis: RedisConfig): RedisClient {
-  return connect(redis, { maxRetriesPerRequest: null }, 2);
+  return coalesced(connect(redis, { maxRetriesPerRequest: null }, 2));
+}
+
+/** Commands sent together leave in one socket write (coalesce-writes.ts); a Cluster's node connections are left as they are. */
+function coalesced(connection: RedisClient): RedisClient {
+  if (connection instanceof Redis) coalesceWrites(connection);
+  return connection;
 }
 
 /** True when the config names a Redis to connect to; otherwise main.ts starts an embedded one. */

@@ -10,6 +10,8 @@ import { checkBullmqAdd } from '../../src/messages/accept-script.ts';
 import { DossierTimeline } from '../../src/messages/dossier-timeline.ts';
 import type { Envelope } from '../../src/messages/envelope.ts';
 import { keepCompleted, maxStoredAttempts } from '../../src/queues/destination-queues.ts';
+import type { RedisConfig } from '../../src/config/types.ts';
+import { createProducerConnection } from '../../src/redis/connections.ts';
 
 /**
  * The accept script (src/messages/accept-script.ts) does in one call what queue.add plus the records did in four:
@@ -24,8 +26,9 @@ describe('accepting a message in one script', () => {
   let messageLog: MessageLog;
   let timeline: DossierTimeline;
 
-  beforeAll(() => {
-    redis = new Redis(inject('redisUrl'), { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+  beforeAll(async () => {
+    redis = createProducerConnection({ url: inject('redisUrl') } as RedisConfig) as Redis; // as the api connects (no offline queue: wait until ready)
+    await new Promise((resolve) => redis.once('ready', resolve));
     scripted = new Queue('deliver-scripted', { connection: redis, prefix, defaultJobOptions });
     plain = new Queue('deliver-plain', { connection: redis, prefix, defaultJobOptions });
     messageLog = new MessageLog(redis, prefix, 'salt');

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { RedisConfig } from '../../src/config/types.ts';
+import { createProducerConnection } from '../../src/redis/connections.ts';
 import { leasedRateLimitStore, leaseSizeFor } from '../../src/http/leased-rate-limit.ts';
 
 let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(inject('redisUrl'), { enableAutoPipelining: true });
+beforeAll(async () => {
+  redis = createProducerConnection({ url: inject('redisUrl') } as RedisConfig) as Redis; // as the api connects (no offline queue: wait until ready)
+  await new Promise((resolve) => redis.once('ready', resolve));
 });
 afterAll(() => redis.disconnect());
 
