@@ -28,7 +28,7 @@ export class DossierTimeline {
     return { key: this.key(envelope.dossierCode), score: Date.parse(envelope.receivedAt), member: `${destination}|${envelope.messageId}`, retentionMs: this.retentionMs };
   }
 
-  /** Two commands sent together (no pipeline object: the gateway's connections send them in one write anyway, coalesce-writes.ts). */
+  /** Two commands sent together (no pipeline object: on one server or a Sentinel primary they leave in one write anyway, coalesce-writes.ts). */
   async index(envelope: Envelope, destination: string): Promise<void> {
     const { key, score, member, retentionMs } = this.entryOf(envelope, destination);
     await Promise.all([this.redis.zadd(key, score, member), this.redis.pexpire(key, retentionMs)]);

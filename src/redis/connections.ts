@@ -10,7 +10,8 @@ export type RedisClient = Redis | Cluster;
  * - producer: fails fast while Redis is down (no offline queue), so ingest answers 503 instead of buffering;
  * - worker: blocks and retries forever (`maxRetriesPerRequest: null`) and reconnects by itself after a restart.
  * Either reaches one server (`redis.url`), the primary that Redis Sentinel names (`redis.sentinel`) or a Cluster
- * (`redis.cluster`); BullMQ's own connections are duplicates of these, so they follow a failover the same way.
+ * (`redis.cluster`). BullMQ's queues and workers use these connections; the ones it adds for blocking commands are
+ * duplicates of them, so they follow a failover the same way.
  */
 export function createProducerConnection(redis: RedisConfig): RedisClient {
   // Requests accepted together share Redis's AOF fsync without waiting for each other: Redis writes and fsyncs

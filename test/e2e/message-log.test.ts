@@ -87,15 +87,25 @@ it('an edited record whose next record is re-linked to it is still found (the ha
   expect(await verifyMessageLog(log)).toMatchObject({ ok: false, records: 2, broken: { seq: 3, problem: 'altered' } });
 });
 
-it('a pending line that does not read is sealed by its digest, and the lines after it still are', async () => {
+it('a pending line that is not an entry (cut off, with a hash of its own, not an object) is sealed by its digest, and the lines after it still are', async () => {
   const prefix = `unreadable${Date.now()}`;
   const log = new MessageLog(redis, prefix, 'a-salt-of-sixteen-chars');
   await log.append({ direction: 'inbound', messageId: 'm-1', type: 'dossier.status.v1', outcome: 'queued' });
   await redis.rpush(log.keys.pending, '{"at":"cut off');
   await log.append({ direction: 'inbound', messageId: 'm-3', type: 'dossier.status.v1', outcome: 'queued' });
-  expect(await log.seal()).toBe(3);
-  const records = (await redis.hmget(log.keys.records, '1', '2', '3')).map((r) => JSON.parse(r!) as Record<string, unknown>);
-  expect(records.map((r) => [r.messageId, r.outcome])).toEqual([['m-1', 'queued'], [undefined, 'UNREADABLE_ENTRY'], ['m-3', 'queued']]);
+  // Lines that read as JSON but not as an entry: one with a hash of its own (sealed as it is, the record's hash would
+  // overwrite it and verification call the record altered), and an array.
+  const withHash = '{"at":"2026-11-24T00:00:00.000Z","direction":"inbound","messageId":"m-4","type":"x","outcome":"queued","hash":"forged"}';
+  await redis.rpush(log.keys.pending, withHash, '["not","an","entry"]');
+  expect(await log.seal()).toBe(5);
+  const records = (await redis.hmget(log.keys.records, '1', '2', '3', '4', '5')).map((r) => JSON.parse(r!) as Record<string, unknown>);
+  expect(records.map((r) => [r.messageId, r.outcome])).toEqual([['m-1', 'queued'], [undefined, 'UNREADABLE_ENTRY'], ['m-3', 'queued'], [undefined, 'UNREADABLE_ENTRY'], [undefined, 'UNREADABLE_ENTRY']]);
   expect(records[1]!.bodySha256).toBe(createHash('sha256').update('{"at":"cut off').digest('hex'));
-  expect(await verifyMessageLog(log)).toMatchObject({ ok: true, records: 3 });
+  expect(records[3]!.bodySha256).toBe(createHash('sha256').update(withHash).digest('hex'));
+  // The stored text is exactly the record serialised with its hash last.
+  const stored = await redis.hget(log.keys.records, '3');
+  const { hash: storedHash, ...unsealed } = records[2]!;
+  expect(stored).toBe(JSON.stringify({ ...unsealed, hash: storedHash }));
+  expect(storedHash).toBe(createHash('sha256').update(JSON.stringify(unsealed)).digest('hex'));
+  expect(await verifyMessageLog(log)).toMatchObject({ ok: true, records: 5 });
 });
