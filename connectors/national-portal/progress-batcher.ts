@@ -21,7 +21,8 @@ const maxCallsInFlight = 2;
 /**
  * CapNhatTienDoHoSoMC takes a list (`data: [...]`): progress updates that wait in this process while calls are
  * in flight (each its own job, of a different dossier, each holding its dossier's claim with its intent recorded)
- * go out as one call, signed once (group commit: nothing waits for a timer, and a lone update goes at once).
+ * go out as one call, signed once (group commit: nothing waits for a timer; a lone update goes at the end of the
+ * event-loop turn it arrived in, with whatever arrived in the same turn).
  * Ordering is untouched: a record joins a call only after its job claimed its dossier, and its job releases
  * (raising the floor or not) only after that call's answer, exactly as alone.
  *
@@ -34,6 +35,8 @@ export class ProgressBatcher {
   private readonly waiting: Waiting[] = [];
   /** When each call in flight was sent. */
   private readonly inFlight = new Set<{ sentAt: number }>();
+  /** A pump is due at the end of this event-loop turn (send()). */
+  private pumpScheduled = false;
 
   constructor(
     private readonly integration: PortalIntegration,
@@ -46,7 +49,15 @@ export class ProgressBatcher {
   send(record: Record<string, string>, extras: IntegrationCallExtras = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ record, extras, resolve, reject });
-      this.pump();
+      // Placed once the event loop's current turn is over, not this instant: the Redis answers that free several jobs
+      // (their claims, in one socket read) let each reach here in the same turn, and they go in one call. Placing at
+      // once sent the first alone and made the others wait for it: 2.5 records a call against 4.4 (bench, 2 x 8).
+      if (this.pumpScheduled) return;
+      this.pumpScheduled = true;
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        this.pump();
+      });
     });
   }
 

@@ -23,19 +23,23 @@ class FakeIntegration {
 const record = (code: string) => ({ MaHoSo: code, TrangThai: '4' });
 const settle = <T>(p: Promise<T>) => p.then(() => 'sent', (err: Error) => err);
 const sign = (body: Buffer) => `signed:${body.length}`;
+/** The end of the event loop's current turn: where the batcher places what was sent in it. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('progress updates of several dossiers in one portal call', () => {
-  it('a lone update goes at once, alone; updates that arrive while a call is in flight go together in the next', async () => {
+  it('a lone update goes at the end of its turn, alone; updates that arrive while a call is in flight go together in the next', async () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
     const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 60_000);
     const first = batcher.send(record('A'), { traceId: 'trace-a' });
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // no waiting for company
+    await nextTurn();
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // no waiting for company beyond its own turn
     const waiting = ['B', 'C', 'D', 'E'].map((code) => batcher.send(record(code), { traceId: `trace-${code.toLowerCase()}` }));
+    await nextTurn();
     expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // the call is busy (and not slow): B to E wait
     portal.calls[0]!.release();
     await first;
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'D', 'E']]);
     expect(portal.calls[1]!.service).toBe('CapNhatTienDoHoSoMC');
     expect(portal.calls[1]!.extras.traceId).toBe('trace-b'); // a traceparent names one trace: the list's first message's
@@ -44,18 +48,31 @@ describe('progress updates of several dossiers in one portal call', () => {
     expect(await Promise.all(waiting.map(settle))).toEqual(['sent', 'sent', 'sent', 'sent']);
   });
 
+  it('updates sent in the same turn (jobs freed by one Redis read) go in one call, signed once', async () => {
+    const portal = new FakeIntegration();
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 60_000);
+    const sent = ['A', 'B', 'C'].map((code) => batcher.send(record(code), { traceId: `trace-${code.toLowerCase()}` }));
+    expect(portal.calls).toHaveLength(0); // placed at the end of the turn, not the instant the first arrives
+    expect(await Promise.all(sent.map(settle))).toEqual(['sent', 'sent', 'sent']);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A', 'B', 'C']]);
+    expect(portal.calls[0]!.extras).toMatchObject({ traceId: 'trace-a', sign });
+  });
+
   it('a call that hangs holds the others only until it is slow: then they go in a second call, and never a third', async () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
     const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 50);
     const hung = batcher.send(record('A'));
+    await nextTurn();
     const behind = ['B', 'C'].map((code) => batcher.send(record(code)));
+    await nextTurn();
     expect(portal.calls.map((c) => c.codes)).toEqual([['A']]);
     // No other record arrives: the slow call alone opens the second lane.
     await until('a second call once the first is slow', async () => portal.calls.map((c) => c.codes), (calls) => calls.length === 2);
     expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C']]);
     const later = batcher.send(record('D'));
-    // A record is placed the moment it is sent (or waits): two calls are out, and two is the most, so D waits.
+    await nextTurn();
+    // Two calls are out, and two is the most, so D waits.
     expect(portal.calls).toHaveLength(2);
     portal.calls[1]!.release();
     expect(await Promise.all(behind.map(settle))).toEqual(['sent', 'sent']);
@@ -70,14 +87,16 @@ describe('progress updates of several dossiers in one portal call', () => {
     const portal = new FakeIntegration();
     portal.holdCalls = true;
     const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 3, undefined, 60_000);
-    const sent = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I'].map((code) => batcher.send(record(code)));
+    const sent = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'].map((code) => batcher.send(record(code)));
+    await nextTurn();
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A', 'B', 'C']]);
     portal.calls[0]!.release();
-    await new Promise((r) => setImmediate(r));
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'D']]);
+    await nextTurn();
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A', 'B', 'C'], ['D', 'E', 'F']]);
     portal.holdCalls = false;
     portal.calls[1]!.release();
     expect(new Set(await Promise.all(sent.map(settle)))).toEqual(new Set(['sent']));
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C', 'D'], ['E', 'F', 'G'], ['H', 'I']]);
+    expect(portal.calls.map((c) => c.codes)).toEqual([['A', 'B', 'C'], ['D', 'E', 'F'], ['G', 'H', 'I'], ['J']]);
   });
 
   it('a list the portal refuses is asked again one record at a time: only the refused record fails', async () => {
@@ -85,7 +104,9 @@ describe('progress updates of several dossiers in one portal call', () => {
     portal.holdCalls = true;
     const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, undefined, 60_000);
     const a = batcher.send(record('A'));
+    await nextTurn();
     const rest = ['B', 'C', 'BAD', 'D'].map((code) => batcher.send(record(code)));
+    await nextTurn();
     portal.answer = (codes) => (codes.includes('BAD') ? new PortalRefusal('national-portal refused CapNhatTienDoHoSoMC: {"error_code":2}', 200, '{"error_code":2}') : undefined);
     portal.holdCalls = false;
     portal.calls[0]!.release();
@@ -101,11 +122,12 @@ describe('progress updates of several dossiers in one portal call', () => {
     portal.holdCalls = true;
     const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, undefined, 60_000);
     const first = batcher.send(record('A'));
+    await nextTurn();
     const together = ['C', 'D'].map((code) => batcher.send(record(code)));
     const timeout = new DeliveryError('national-portal: no answer within 10000 ms', true);
     portal.calls[0]!.release();
     await first;
-    await new Promise((r) => setImmediate(r));
+    await nextTurn();
     portal.calls[1]!.release(timeout);
     expect(await Promise.all(together.map(settle))).toEqual([timeout, timeout]);
     expect(portal.calls).toHaveLength(2); // not asked again record by record: only a refusal is split
