@@ -26,17 +26,27 @@ const sign = (body: Buffer) => `signed:${body.length}`;
 /** The end of the event loop's current turn: where the batcher places what was sent in it. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A batcher whose first record (A) went alone, at the end of its turn, in a call the portal holds; then `codes` sent
+ * while it is out, waiting behind it (the call is busy and not yet slow). Each record carries its trace id, trace-<code>.
+ */
+async function behindAHeldCall(codes: string[], options: { maxRecords?: number; sign?: (body: Buffer) => string; secondCallAfterMs?: number } = {}) {
+  const portal = new FakeIntegration();
+  portal.holdCalls = true;
+  const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, options.maxRecords ?? 8, options.sign, options.secondCallAfterMs ?? 60_000);
+  const traced = (code: string) => batcher.send(record(code), { traceId: `trace-${code.toLowerCase()}` });
+  const first = traced('A');
+  await nextTurn();
+  expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // no waiting for company beyond its own turn
+  const waiting = codes.map(traced);
+  await nextTurn();
+  expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // the call is busy (and not slow): the others wait
+  return { portal, batcher, first, waiting };
+}
+
 describe('progress updates of several dossiers in one portal call', () => {
   it('a lone update goes at the end of its turn, alone; updates that arrive while a call is in flight go together in the next', async () => {
-    const portal = new FakeIntegration();
-    portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 60_000);
-    const first = batcher.send(record('A'), { traceId: 'trace-a' });
-    await nextTurn();
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // no waiting for company beyond its own turn
-    const waiting = ['B', 'C', 'D', 'E'].map((code) => batcher.send(record(code), { traceId: `trace-${code.toLowerCase()}` }));
-    await nextTurn();
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]); // the call is busy (and not slow): B to E wait
+    const { portal, first, waiting } = await behindAHeldCall(['B', 'C', 'D', 'E'], { sign });
     portal.calls[0]!.release();
     await first;
     await nextTurn();
@@ -59,14 +69,7 @@ describe('progress updates of several dossiers in one portal call', () => {
   });
 
   it('a call that hangs holds the others only until it is slow: then they go in a second call, and never a third', async () => {
-    const portal = new FakeIntegration();
-    portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 50);
-    const hung = batcher.send(record('A'));
-    await nextTurn();
-    const behind = ['B', 'C'].map((code) => batcher.send(record(code)));
-    await nextTurn();
-    expect(portal.calls.map((c) => c.codes)).toEqual([['A']]);
+    const { portal, batcher, first: hung, waiting: behind } = await behindAHeldCall(['B', 'C'], { sign, secondCallAfterMs: 50 });
     // No other record arrives: the slow call alone opens the second lane.
     await until('a second call once the first is slow', async () => portal.calls.map((c) => c.codes), (calls) => calls.length === 2);
     expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B', 'C']]);
@@ -100,13 +103,7 @@ describe('progress updates of several dossiers in one portal call', () => {
   });
 
   it('a list the portal refuses is asked again one record at a time: only the refused record fails', async () => {
-    const portal = new FakeIntegration();
-    portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, undefined, 60_000);
-    const a = batcher.send(record('A'));
-    await nextTurn();
-    const rest = ['B', 'C', 'BAD', 'D'].map((code) => batcher.send(record(code)));
-    await nextTurn();
+    const { portal, first: a, waiting: rest } = await behindAHeldCall(['B', 'C', 'BAD', 'D']);
     portal.answer = (codes) => (codes.includes('BAD') ? new PortalRefusal('national-portal refused CapNhatTienDoHoSoMC: {"error_code":2}', 200, '{"error_code":2}') : undefined);
     portal.holdCalls = false;
     portal.calls[0]!.release();
@@ -118,12 +115,7 @@ describe('progress updates of several dossiers in one portal call', () => {
   });
 
   it('a call that fails otherwise fails every record it carried, with the same error (no answer: any may have been applied)', async () => {
-    const portal = new FakeIntegration();
-    portal.holdCalls = true;
-    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, undefined, 60_000);
-    const first = batcher.send(record('A'));
-    await nextTurn();
-    const together = ['C', 'D'].map((code) => batcher.send(record(code)));
+    const { portal, first, waiting: together } = await behindAHeldCall(['C', 'D']);
     const timeout = new DeliveryError('national-portal: no answer within 10000 ms', true);
     portal.calls[0]!.release();
     await first;
