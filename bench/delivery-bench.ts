@@ -6,7 +6,7 @@ import { queueNameFor } from '../src/queues/destination-queues.ts';
 import type { BenchSetup } from './bench-setup.ts';
 import { StatusUpdates } from './messages.ts';
 import type { PortalWatch } from './portal-watch.ts';
-import { cpuMsOf, type BenchProcess, type BenchProcesses } from './processes.ts';
+import { cpuMsOf, machineTicks, type BenchProcess, type BenchProcesses } from './processes.ts';
 import { sendAll } from './steady-load.ts';
 
 export interface DeliveryRow {
@@ -20,6 +20,8 @@ export interface DeliveryRow {
   redisCpuMsPerMessage: number;
   /** Progress records per portal call (the gateway sends lists; the bare worker one record a call). */
   recordsPerCall?: number;
+  /** Share of the machine's CPU (all cores) in use while the queue drained: near 100 % the row is CPU-bound. */
+  machineBusy: number;
   errors: number;
 }
 
@@ -72,16 +74,19 @@ async function commandStats(redis: Redis): Promise<Map<string, { calls: number; 
   return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1]!, { calls: Number(m[2]), usec: Number(m[3]) }]));
 }
 
-async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; failed: number }> {
+async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; machineBusy: number; failed: number }> {
   const failedBefore = (await queue.getJobCounts('failed')).failed!;
   const commandsBefore = await commandsProcessed(redis);
   const redisCpuBefore = await redisCpuMs(redis);
   const statsBefore = process.env.BENCH_COMMANDSTATS ? await commandStats(redis) : undefined;
   const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0);
+  const machineBefore = machineTicks();
   const started = performance.now();
   await queue.resume();
   await drained('delivery', queue, 600_000);
   const seconds = (performance.now() - started) / 1000;
+  const machineAfter = machineTicks();
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.all - machineBefore.all);
   const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
   const commands = (await commandsProcessed(redis)) - commandsBefore;
   const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
@@ -94,7 +99,7 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
     // A script's time includes the commands it ran, which are also counted (and timed) on their own.
     process.stderr.write(`bench: Redis commands while the queue drained (calls, ms inside Redis): ${lines.map((l) => `${l.name} ${l.calls} ${Math.round(l.usec / 1000)} ms`).join(', ')}\n`);
   }
-  return { seconds, cpuMs, commands, redisCpuMs: redisCpu, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
+  return { seconds, cpuMs, commands, redisCpuMs: redisCpu, machineBusy, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
 }
 
 /**
@@ -123,7 +128,7 @@ export async function bareDelivery(ctx: DeliveryContext): Promise<DeliveryRow> {
     const workers = await Promise.all(Array.from({ length: ctx.workers }, () => ctx.processes.start('bare-worker', ctx.setup.bareConfig(ctx.redisUrl, prefix, settings))));
     const run = await timeRelease(queue, connection, workers);
     await Promise.all(workers.map((w) => ctx.processes.stop(w)));
-    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, errors: run.failed };
+    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, machineBusy: run.machineBusy, errors: run.failed };
   } finally {
     await queue.close();
     connection.disconnect();
@@ -199,6 +204,7 @@ export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayClus
     commandsPerMessage: run.commands / sent.accepted,
     redisCpuMsPerMessage: run.redisCpuMs / sent.accepted,
     recordsPerCall: calls ? arrivals.length / calls : undefined,
+    machineBusy: run.machineBusy,
     errors: sent.errors + run.failed + refused + Math.max(0, missing),
     footprint: { before: footprintBefore, after: await redisFootprint(cluster.redis) },
   };

@@ -23,6 +23,14 @@ export function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
+/** The machine's CPU time so far, busy and all (every core, in ticks, from /proc/stat): how loaded a row left it. */
+export function machineTicks(): { busy: number; all: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const all = fields.slice(0, 8).reduce((sum, n) => sum + n, 0); // user … steal (guest time is inside user)
+  const idle = fields[3]! + fields[4]!; // idle + iowait
+  return { busy: all - idle, all };
+}
+
 /** Resident set size of a process, in bytes. */
 export function rssOf(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -52,7 +52,7 @@ const latencyLimitMs = 1000;
 
 const workDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
 const processes = new BenchProcesses(workDir);
-const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' ? 'everysec' : 'always' }));
+const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' || name === 'delivery' ? 'everysec' : 'always' }));
 const [redisEverysec, redisAlways, redisDelivery] = redises as [EmbeddedRedis, EmbeddedRedis, EmbeddedRedis];
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -102,13 +102,13 @@ async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {
 
   say(`delivery, bare worker: ${ctx.messages} messages, ${ctx.workers} processes × ${ctx.concurrency}…`);
   const bare = await bareDelivery(ctx);
-  const deliveryRow = (r: { name: string; rate: number; cpuMsPerMessage: number; commandsPerMessage: number; redisCpuMsPerMessage: number; recordsPerCall?: number; errors: number; messages: number }) => ({
+  const deliveryRow = (r: { name: string; rate: number; cpuMsPerMessage: number; commandsPerMessage: number; redisCpuMsPerMessage: number; recordsPerCall?: number; machineBusy: number; errors: number; messages: number }) => ({
     section: 'delivery',
     name: r.name,
     value: `${Math.round(r.rate)} msg/s`,
     errors: r.errors,
     ratio: (r.rate / bare.rate).toFixed(2),
-    note: `${r.cpuMsPerMessage.toFixed(2)} ms worker CPU, ${r.commandsPerMessage.toFixed(1)} Redis commands and ${r.redisCpuMsPerMessage.toFixed(2)} ms Redis CPU per message, ${r.messages} messages${r.recordsPerCall ? `, ${r.recordsPerCall.toFixed(1)} records per portal call` : ''}`,
+    note: `${r.cpuMsPerMessage.toFixed(2)} ms worker CPU, ${r.commandsPerMessage.toFixed(1)} Redis commands and ${r.redisCpuMsPerMessage.toFixed(2)} ms Redis CPU per message, ${r.messages} messages${r.recordsPerCall ? `, ${r.recordsPerCall.toFixed(1)} records per portal call` : ''}; machine CPU ${Math.round(100 * r.machineBusy)} % busy`,
   });
   rows.push(deliveryRow(bare));
 
