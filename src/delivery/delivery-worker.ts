@@ -265,8 +265,11 @@ export class DeliveryWorker {
 
   /** The outcome of a message at its destination, in the tamper-evident message log. */
   private async logOutbound(envelope: Envelope, outcome: 'delivered' | 'dead' | 'superseded'): Promise<void> {
-    // A superseded message was never sent: its outcome is recorded (a trimmed job's status is read from here), no body.
-    const sent = outcome === 'superseded' ? {} : { bodySha256: envelope.bodySha256, body: envelope.payload };
+    // The body is in the log once, in the message's inbound record (same message id: every queued message has one,
+    // accepted or produced); an outcome names it by its digest. A second copy here cost every delivery the
+    // personal-data walk, a bigger record to seal and archive, and worker CPU (bench, 6 alternating runs: 0.41–0.42
+    // → 0.26–0.35 ms a message). A superseded message was never sent.
+    const sent = outcome === 'superseded' ? {} : { bodySha256: envelope.bodySha256 };
     await this.deps.messageLog
       ?.append({ direction: 'outbound', messageId: envelope.messageId, partner: envelope.partner, destination: this.deps.destinationName, type: envelope.type, outcome, ...sent })
       .catch((err: Error) => this.deps.logger.warn({ err: err.message, messageId: envelope.messageId }, 'message log append failed'));
