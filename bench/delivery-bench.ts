@@ -105,22 +105,24 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
 /**
  * The floor under delivery: 2 processes of a bare BullMQ worker, each job one undici POST of a ready-made
  * progress record to the same portal simulator (dossiers synced beforehand), no signing, no ordering, no records.
+ * `updates`: the same generator every round, so each round's updates are newer; `first`: the round that syncs the dossiers.
  */
-export async function bareDelivery(ctx: DeliveryContext): Promise<DeliveryRow> {
+export async function bareDelivery(ctx: DeliveryContext, updates: StatusUpdates, first: boolean): Promise<DeliveryRow> {
   const prefix = 'benchbare';
   const queueName = 'bench-bare-deliver';
   const connection = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection, prefix });
   try {
     await queue.pause();
-    const updates = new StatusUpdates(ctx.dossiers);
     const asEnvelope = (body: Buffer) => ({ payload: JSON.parse(body.toString()) }) as unknown as Envelope;
-    const session = await ctx.portal.login();
-    const names = { TenTTHC: 'Thủ tục', MaLinhVuc: 'LV', TenLinhVuc: 'Lĩnh vực' };
-    const first = updates.firstRound();
-    for (let i = 0; i < first.length; i += 500) {
-      const data = first.slice(i, i + 500).map((m) => toDossierRecord(asEnvelope(m.body), names));
-      await ctx.portal.post('/api/integration', { session, madonvi: '000.00.00.H22', service: 'DongBoHoSoMC', isUpdating: 'False', data });
+    if (first) {
+      const session = await ctx.portal.login();
+      const names = { TenTTHC: 'Thủ tục', MaLinhVuc: 'LV', TenLinhVuc: 'Lĩnh vực' };
+      const dossiers = updates.firstRound();
+      for (let i = 0; i < dossiers.length; i += 500) {
+        const data = dossiers.slice(i, i + 500).map((m) => toDossierRecord(asEnvelope(m.body), names));
+        await ctx.portal.post('/api/integration', { session, madonvi: '000.00.00.H22', service: 'DongBoHoSoMC', isUpdating: 'False', data });
+      }
     }
     const jobs = updates.presign(ctx.messages).map((m) => ({ name: 'progress', data: { record: toProgressRecord(asEnvelope(m.body)) } }));
     for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
@@ -178,19 +180,20 @@ export async function redisFootprint(redis: Redis): Promise<RedisFootprint> {
 }
 
 /**
- * The gateway's workers on the same work: the dossiers made known to the portal first (each dossier's first update,
- * delivered), then the queue paused, the updates accepted through the api (signed, verified, stored), released and
+ * The gateway's workers on the same work: the dossiers made known to the portal first (`first`: each dossier's first
+ * update, delivered), then the queue paused, the updates accepted through the api (signed, verified, stored), released and
  * timed. Ordering, signing, the connector's records and the message log all run as in production.
  */
-export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayCluster, name: string): Promise<DeliveryRow & { footprint: { before: RedisFootprint; after: RedisFootprint } }> {
+export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayCluster, name: string, first: boolean): Promise<DeliveryRow> {
   const { queue, updates } = cluster;
-  const warm = await sendAll(cluster.api.url, ctx.setup.apiKey, updates.firstRound());
-  if (warm.errors) throw new Error(`${name}: ${warm.errors} of the first updates were not accepted`);
-  await drained(`${name}: first updates`, queue, 600_000);
+  if (first) {
+    const warm = await sendAll(cluster.api.url, ctx.setup.apiKey, updates.firstRound());
+    if (warm.errors) throw new Error(`${name}: ${warm.errors} of the first updates were not accepted`);
+    await drained(`${name}: first updates`, queue, 600_000);
+  }
   await ctx.portal.mark();
   await queue.pause();
   const messages = updates.presign(ctx.messages);
-  const footprintBefore = await redisFootprint(cluster.redis);
   const sent = await sendAll(cluster.api.url, ctx.setup.apiKey, messages);
   const run = await timeRelease(queue, cluster.redis, cluster.workers);
   const { arrivals, calls, refused } = await ctx.portal.newProgress();
@@ -206,6 +209,5 @@ export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayClus
     recordsPerCall: calls ? arrivals.length / calls : undefined,
     machineBusy: run.machineBusy,
     errors: sent.errors + run.failed + refused + Math.max(0, missing),
-    footprint: { before: footprintBefore, after: await redisFootprint(cluster.redis) },
   };
 }

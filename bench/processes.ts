@@ -90,7 +90,21 @@ export class BenchProcesses {
         done();
       });
       child.kill('SIGTERM');
+      child.kill('SIGCONT'); // one held by holdWhile() gets its SIGTERM
     });
+  }
+
+  /**
+   * Runs `work` with these processes stopped (SIGSTOP) and continues them after, whatever happens: a row measured
+   * beside them gets the machine to itself, not beside their timers and background upkeep.
+   */
+  async holdWhile<T>(held: BenchProcess[], work: () => Promise<T>): Promise<T> {
+    for (const p of held) p.child.kill('SIGSTOP');
+    try {
+      return await work();
+    } finally {
+      for (const p of held) p.child.kill('SIGCONT');
+    }
   }
 
   async stopAll(): Promise<void> {

@@ -11,7 +11,8 @@
  *
  * Counts, not durations, so a busy machine makes a row slower, never empty. BENCH_SMOKE=1 makes every count small
  * (the tests run it so the bench cannot rot). Tunables: BENCH_REQUESTS (ingest requests per row, 30,000),
- * BENCH_CONNECTIONS (50), BENCH_DOSSIERS (2,000), BENCH_DELIVERY_MESSAGES (20,000), BENCH_LATENCY_SECONDS (10),
+ * BENCH_CONNECTIONS (50), BENCH_DOSSIERS (2,000), BENCH_DELIVERY_MESSAGES (20,000), BENCH_DELIVERY_ROUNDS (3:
+ * bare and gateway alternate, the ratio is the median of each round's), BENCH_LATENCY_SECONDS (10),
  * BENCH_RATES ("200,400,700,1000,1500,2000,3000"), BENCH_STEP_SECONDS (10), BENCH_SOAK_SECONDS (60; 600 for the
  * record), BENCH_SOAK_RATE (200), BENCH_ONLY ("ingest" or "delivery": one part), BENCH_CPU_PROF=<dir> (a CPU profile of
  * every server process). A failed run stops every process it started.
@@ -23,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { MessageLog } from '../src/audit/message-log.ts';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
 import { BenchSetup } from './bench-setup.ts';
-import { bareDelivery, gatewayDelivery, redisFootprint, startGatewayCluster, type DeliveryContext, type GatewayCluster } from './delivery-bench.ts';
+import { bareDelivery, gatewayDelivery, redisFootprint, startGatewayCluster, type DeliveryContext, type DeliveryRow, type GatewayCluster } from './delivery-bench.ts';
 import { loadIngest, type IngestRow } from './ingest-bench.ts';
 import { highestSteadyRate, sampleRss, stagesNote, steadyLatency } from './latency-bench.ts';
 import { StatusUpdates } from './messages.ts';
@@ -40,6 +41,7 @@ const settings = {
   // Enough dossiers that one dossier's consecutive updates are sent well apart at every rate tried.
   dossiers: num('BENCH_DOSSIERS', 2_000, 200),
   deliveryMessages: num('BENCH_DELIVERY_MESSAGES', 20_000, 200),
+  deliveryRounds: num('BENCH_DELIVERY_ROUNDS', 3, 2), // two in smoke mode, so the second round's path is run too
   latencySeconds: num('BENCH_LATENCY_SECONDS', 10, 1),
   rates: (process.env.BENCH_RATES ?? (smoke ? '50,100' : '200,400,700,1000,1500,2000,3000')).split(',').map(Number),
   stepSeconds: num('BENCH_STEP_SECONDS', 10, 1),
@@ -99,30 +101,53 @@ async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {
   const portal = new PortalWatch(portalProcess.url);
   const ctx: DeliveryContext = { redisUrl: redisDelivery.url, processes, setup, portal, workers: settings.workers, concurrency: settings.concurrency, dossiers: settings.dossiers, messages: settings.deliveryMessages };
   const rows: TableRow[] = [];
-
-  say(`delivery, bare worker: ${ctx.messages} messages, ${ctx.workers} processes × ${ctx.concurrency}…`);
-  const bare = await bareDelivery(ctx);
-  const deliveryRow = (r: { name: string; rate: number; cpuMsPerMessage: number; commandsPerMessage: number; redisCpuMsPerMessage: number; recordsPerCall?: number; machineBusy: number; errors: number; messages: number }) => ({
-    section: 'delivery',
-    name: r.name,
-    value: `${Math.round(r.rate)} msg/s`,
-    errors: r.errors,
-    ratio: (r.rate / bare.rate).toFixed(2),
-    note: `${r.cpuMsPerMessage.toFixed(2)} ms worker CPU, ${r.commandsPerMessage.toFixed(1)} Redis commands and ${r.redisCpuMsPerMessage.toFixed(2)} ms Redis CPU per message, ${r.messages} messages${r.recordsPerCall ? `, ${r.recordsPerCall.toFixed(1)} records per portal call` : ''}; machine CPU ${Math.round(100 * r.machineBusy)} % busy`,
-  });
-  rows.push(deliveryRow(bare));
-
-  say(`delivery, gateway workers: ${ctx.dossiers} dossiers made known to the portal, then ${ctx.messages} updates…`);
   const cluster = await startGatewayCluster(ctx);
   try {
-    const gateway = await gatewayDelivery(ctx, cluster, `gateway workers, ${ctx.workers} processes × ${ctx.concurrency} (default config)`);
-    rows.push(deliveryRow(gateway));
+    // Rounds alternate, bare then gateway, so a slow or fast stretch of the machine falls on both; each ratio is of a
+    // round's own pair. The gateway's processes are stopped while the bare worker runs (their upkeep is not its load).
+    const bareUpdates = new StatusUpdates(ctx.dossiers);
+    const bare: DeliveryRow[] = [];
+    const gateway: DeliveryRow[] = [];
+    for (let round = 1; round <= settings.deliveryRounds; round++) {
+      say(`delivery round ${round} of ${settings.deliveryRounds}, bare worker: ${ctx.messages} messages, ${ctx.workers} processes × ${ctx.concurrency}…`);
+      bare.push(await processes.holdWhile([cluster.api, ...cluster.workers], () => bareDelivery(ctx, bareUpdates, round === 1)));
+      say(`delivery round ${round} of ${settings.deliveryRounds}, gateway workers: ${round === 1 ? `${ctx.dossiers} dossiers made known to the portal, then ` : ''}${ctx.messages} updates…`);
+      gateway.push(await gatewayDelivery(ctx, cluster, `gateway workers, ${ctx.workers} processes × ${ctx.concurrency} (default config)`, round === 1));
+      if (round < settings.deliveryRounds) say(`waited ${(await settled(cluster)).toFixed(1)} s for the round's log entries to be sealed`);
+    }
+    const ratios = gateway.map((g, i) => g.rate / bare[i]!.rate);
+    rows.push(deliveryRow(bare, '1.00'), deliveryRow(gateway, median(ratios).toFixed(2), ratios));
     rows.push(...(await latencyRows(cluster, portal, setup)));
   } finally {
     await cluster.close();
   }
   await processes.stop(portalProcess);
   return rows;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** One row for a scenario's rounds: the median rate, each round's rate (and ratio), costs per message over all rounds. */
+function deliveryRow(rounds: DeliveryRow[], ratio: string, ratios?: number[]): TableRow {
+  const messages = rounds.reduce((sum, r) => sum + r.messages, 0);
+  const perMessage = (of: (r: DeliveryRow) => number) => rounds.reduce((sum, r) => sum + of(r) * r.messages, 0) / messages;
+  const records = rounds.every((r) => r.recordsPerCall) ? perMessage((r) => r.recordsPerCall!) : undefined;
+  const each = rounds.map((r, i) => `${Math.round(r.rate)}${ratios ? ` (${ratios[i]!.toFixed(2)})` : ''}`).join(' / ');
+  return {
+    section: 'delivery',
+    name: rounds[0]!.name,
+    value: `${Math.round(median(rounds.map((r) => r.rate)))} msg/s`,
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    ratio,
+    note:
+      `${rounds.length === 1 ? `1 round of ${rounds[0]!.messages} messages` : `median of ${rounds.length} rounds of ${rounds[0]!.messages} messages: ${each} msg/s`}; ` +
+      `${perMessage((r) => r.cpuMsPerMessage).toFixed(2)} ms worker CPU, ${perMessage((r) => r.commandsPerMessage).toFixed(1)} Redis commands and ${perMessage((r) => r.redisCpuMsPerMessage).toFixed(2)} ms Redis CPU per message` +
+      `${records ? `, ${records.toFixed(1)} records per portal call` : ''}; machine CPU ${Math.round(100 * perMessage((r) => r.machineBusy))} % busy`,
+  };
 }
 
 /**

@@ -57,6 +57,9 @@ it('npm run bench prints every row, with no request failing, and stops what it s
     expect(row!.errors, `${name}: errors`).toBe('0');
   }
   expect(table.size, stdout).toBe(rows.length);
+  // Delivery alternates rounds (two in smoke mode): each round's rate and, for the gateway, its own pair's ratio.
+  expect(stdout).toMatch(/\| bare: BullMQ worker[^\n]*median of 2 rounds of \d+ messages: \d+ \/ \d+ msg\/s/);
+  expect(stdout).toMatch(/\| gateway workers[^\n]*median of 2 rounds of \d+ messages: \d+ \(\d+\.\d\d\) \/ \d+ \(\d+\.\d\d\) msg\/s/);
 
   // Its redis-servers ran in its work dir, its servers were given configs from there: none is left, nor the dir.
   const workDir = /work dir (\S+)/.exec(output)![1]!;
