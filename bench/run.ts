@@ -11,6 +11,7 @@
  *
  * Counts, not durations, so a busy machine makes a row slower, never empty. BENCH_SMOKE=1 makes every count small
  * (the tests run it so the bench cannot rot). Tunables: BENCH_REQUESTS (ingest requests per row, 30,000),
+ * BENCH_INGEST_ROUNDS (3: every ingest scenario in turn, the ratio the median of each round's),
  * BENCH_CONNECTIONS (50), BENCH_DOSSIERS (2,000), BENCH_DELIVERY_MESSAGES (20,000), BENCH_DELIVERY_ROUNDS (3:
  * bare and gateway alternate, the ratio is the median of each round's), BENCH_LATENCY_SECONDS (10),
  * BENCH_RATES ("200,400,700,1000,1500,2000,3000"), BENCH_STEP_SECONDS (10), BENCH_SOAK_SECONDS (60; 600 for the
@@ -41,7 +42,9 @@ const settings = {
   // Enough dossiers that one dossier's consecutive updates are sent well apart at every rate tried.
   dossiers: num('BENCH_DOSSIERS', 2_000, 200),
   deliveryMessages: num('BENCH_DELIVERY_MESSAGES', 20_000, 200),
-  deliveryRounds: num('BENCH_DELIVERY_ROUNDS', 3, 2), // two in smoke mode, so the second round's path is run too
+  // Two rounds in smoke mode, so the path of a later round is run too.
+  ingestRounds: num('BENCH_INGEST_ROUNDS', 3, 2),
+  deliveryRounds: num('BENCH_DELIVERY_ROUNDS', 3, 2),
   latencySeconds: num('BENCH_LATENCY_SECONDS', 10, 1),
   rates: (process.env.BENCH_RATES ?? (smoke ? '50,100' : '200,400,700,1000,1500,2000,3000')).split(',').map(Number),
   stepSeconds: num('BENCH_STEP_SECONDS', 10, 1),
@@ -74,26 +77,37 @@ async function ingestRows(setup: BenchSetup): Promise<TableRow[]> {
     ['bare: route → queue.add (AOF always)', 'bare', redisAlways],
     ['gateway ingest (AOF always, default)', 'gateway', redisAlways],
   ];
-  const rows: IngestRow[] = [];
-  for (const [name, scenario, redis] of scenarios) {
-    const config = setup.gatewayConfig({ role: 'api', redisUrl: redis.url, prefix: `bench${rows.length}` });
-    const server = await processes.start(scenario, config);
-    say(`${name}: ${settings.requests} requests at ${settings.connections} connections…`);
-    rows.push(await loadIngest(name, server.url, setup.apiKey, messages, settings.connections, scenario === 'gateway'));
-    await processes.stop(server);
+  // Rounds run every scenario in turn, so a slow or fast stretch of the machine falls on baseline and gateway alike;
+  // a ratio is the median of each round's own pair. Each row's server stores under a prefix of its own: every
+  // gateway request is a new message, never a duplicate of an earlier round's.
+  const rounds: IngestRow[][] = [];
+  for (let round = 1; round <= settings.ingestRounds; round++) {
+    const rows: IngestRow[] = [];
+    for (const [name, scenario, redis] of scenarios) {
+      const config = setup.gatewayConfig({ role: 'api', redisUrl: redis.url, prefix: `bench${round}-${rows.length}` });
+      const server = await processes.start(scenario, config);
+      say(`ingest round ${round} of ${settings.ingestRounds}, ${name}: ${settings.requests} requests at ${settings.connections} connections…`);
+      rows.push(await loadIngest(name, server.url, setup.apiKey, messages, settings.connections, scenario === 'gateway'));
+      await processes.stop(server);
+    }
+    rounds.push(rows);
   }
-  const hello = rows[0]!.rps;
-  const bareOf = (row: IngestRow) => rows.find((r) => r.name.startsWith('bare') && r.name.includes(/AOF \w+/.exec(row.name)?.[0] ?? '§'))?.rps;
-  return rows.map((r) => ({
-    section: 'ingest',
-    name: r.name,
-    value: `${Math.round(r.rps)} req/s`,
-    p50: r.p50,
-    p99: r.p99,
-    errors: r.errors,
-    ratio: r.name.startsWith('gateway') ? (r.rps / bareOf(r)!).toFixed(2) : r.name.startsWith('bare') ? `${(r.rps / hello).toFixed(2)} of hello` : '',
-    note: `${r.requests} requests`,
-  }));
+  const bareOf = (rows: IngestRow[], row: IngestRow) => rows.find((r) => r.name.startsWith('bare') && r.name.includes(/AOF \w+/.exec(row.name)?.[0] ?? '§'))!.rps;
+  return scenarios.map(([name], i) => {
+    const each = rounds.map((rows) => rows[i]!);
+    const ratios = rounds.map((rows) => (name.startsWith('gateway') ? rows[i]!.rps / bareOf(rows, rows[i]!) : rows[i]!.rps / rows[0]!.rps));
+    const ratio = name.startsWith('gateway') ? median(ratios).toFixed(2) : name.startsWith('bare') ? `${median(ratios).toFixed(2)} of hello` : '';
+    return {
+      section: 'ingest',
+      name,
+      value: `${Math.round(median(each.map((r) => r.rps)))} req/s`,
+      p50: Math.round(median(each.map((r) => r.p50))),
+      p99: Math.round(median(each.map((r) => r.p99))),
+      errors: each.reduce((sum, r) => sum + r.errors, 0),
+      ratio,
+      note: `${each[0]!.requests} requests${each.length > 1 ? `; median of ${each.length} rounds: ${each.map((r) => Math.round(r.rps)).join(' / ')} req/s` : ''}`,
+    };
+  });
 }
 
 async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {

@@ -57,7 +57,9 @@ it('npm run bench prints every row, with no request failing, and stops what it s
     expect(row!.errors, `${name}: errors`).toBe('0');
   }
   expect(table.size, stdout).toBe(rows.length);
-  // Delivery alternates rounds (two in smoke mode): each round's rate and, for the gateway, its own pair's ratio.
+  // Ingest and delivery run in rounds (two in smoke mode): every round's rate is reported, for the delivery gateway
+  // with its own pair's ratio.
+  expect(stdout).toMatch(/\| gateway ingest \(AOF always, default\)[^\n]*median of 2 rounds: \d+ \/ \d+ req\/s/);
   expect(stdout).toMatch(/\| bare: BullMQ worker[^\n]*median of 2 rounds of \d+ messages: \d+ \/ \d+ msg\/s/);
   expect(stdout).toMatch(/\| gateway workers[^\n]*median of 2 rounds of \d+ messages: \d+ \(\d+\.\d\d\) \/ \d+ \(\d+\.\d\d\) msg\/s/);
 
