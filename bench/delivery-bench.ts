@@ -16,7 +16,7 @@ export interface DeliveryRow {
   cpuMsPerMessage: number;
   /** Redis commands processed per message while the queue drained (the bench's own polling included: a few a second). */
   commandsPerMessage: number;
-  /** Redis server CPU (user + system, fsyncs of AOF always included) per message while the queue drained. */
+  /** Redis server CPU (user + system; the delivery Redis runs AOF always, as the default config) per message while the queue drained. */
   redisCpuMsPerMessage: number;
   /** Progress records per portal call (the gateway sends lists; the bare worker one record a call). */
   recordsPerCall?: number;

@@ -36,6 +36,12 @@ import { formatTable, type TableRow } from './table.ts';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const num = (name: string, normal: number, small: number) => Number(process.env[name] ?? (smoke ? small : normal));
+/** A count of rounds: a whole number from 1, or the bench stops before it starts anything. */
+const rounds = (name: string, normal: number, small: number) => {
+  const value = num(name, normal, small);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, not ${process.env[name]}`);
+  return value;
+};
 const settings = {
   requests: num('BENCH_REQUESTS', 30_000, 200),
   connections: num('BENCH_CONNECTIONS', 50, 4),
@@ -43,8 +49,8 @@ const settings = {
   dossiers: num('BENCH_DOSSIERS', 2_000, 200),
   deliveryMessages: num('BENCH_DELIVERY_MESSAGES', 20_000, 200),
   // Two rounds in smoke mode, so the path of a later round is run too.
-  ingestRounds: num('BENCH_INGEST_ROUNDS', 3, 2),
-  deliveryRounds: num('BENCH_DELIVERY_ROUNDS', 3, 2),
+  ingestRounds: rounds('BENCH_INGEST_ROUNDS', 3, 2),
+  deliveryRounds: rounds('BENCH_DELIVERY_ROUNDS', 3, 2),
   latencySeconds: num('BENCH_LATENCY_SECONDS', 10, 1),
   rates: (process.env.BENCH_RATES ?? (smoke ? '50,100' : '200,400,700,1000,1500,2000,3000')).split(',').map(Number),
   stepSeconds: num('BENCH_STEP_SECONDS', 10, 1),
@@ -57,7 +63,7 @@ const latencyLimitMs = 1000;
 
 const workDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
 const processes = new BenchProcesses(workDir);
-const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' || name === 'delivery' ? 'everysec' : 'always' }));
+const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' ? 'everysec' : 'always' }));
 const [redisEverysec, redisAlways, redisDelivery] = redises as [EmbeddedRedis, EmbeddedRedis, EmbeddedRedis];
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
