@@ -184,7 +184,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       if (!found || (await found.job.getState()) !== 'completed') {
         throw new GatewayError('NOT_FOUND', `no delivered message ${request.params.messageId} (dead letters are retried, not replayed)`);
       }
-      const messageId = await replayMessage(deps.queues, found.destination, found.job.data, acceptOptions);
+      // Logged like any accepted message: the replay's inbound record holds its body (its outcome names it by digest).
+      const records = { messageLog: deps.messageLog, timeline: deps.timeline, destination: found.destination, onRecordFailed: (err: Error) => request.log.warn({ err: err.message }, 'message log or timeline write failed') };
+      const messageId = await replayMessage(deps.queues, found.destination, found.job.data, { ...acceptOptions, records });
       await audit.record({ ...actor(request), action: 'replay', target: request.params.messageId, reason: request.body.reason, count: 1 });
       return { messageId, replayOf: request.params.messageId };
     },

@@ -266,8 +266,8 @@ export class DeliveryWorker {
   /** The outcome of a message at its destination, in the tamper-evident message log. */
   private async logOutbound(envelope: Envelope, outcome: 'delivered' | 'dead' | 'superseded'): Promise<void> {
     // The body is in the log once, in the message's inbound record (same message id: every queued message has one,
-    // accepted or produced); an outcome names it by its digest. A second copy here cost every delivery the
-    // personal-data walk, a bigger record to seal and archive, and worker CPU (bench, 6 alternating runs: 0.41–0.42
+    // accepted, replayed or produced); an outcome names it by its digest. A second copy here cost every delivery the
+    // personal-data walk, a bigger record to seal and archive, and worker CPU (bench A/B of 2026-11-24, 6 runs: 0.41–0.42
     // → 0.26–0.35 ms a message). A superseded message was never sent.
     const sent = outcome === 'superseded' ? {} : { bodySha256: envelope.bodySha256 };
     await this.deps.messageLog

@@ -28,6 +28,7 @@ export function statusFromLog(messageId: string, partner: string | undefined, re
   const outcome = own.findLast((r) => r.direction === 'outbound');
   const any = outcome ?? accepted;
   if (!any) return undefined;
+  // The body is the acceptance's; outcome records carried a copy until 2026-11-24, and older ones are still read.
   const body = (accepted?.body ?? outcome?.body) as { dossierCode?: unknown } | undefined;
   return {
     messageId,

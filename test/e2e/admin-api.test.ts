@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminCall, adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 import { until } from '../helpers/until.ts';
@@ -106,6 +107,18 @@ describe('replay and pause', () => {
     const progress = await t.portal.progressFor(doc.dossierCode as string);
     expect(progress.map((e) => (e.payload.data as Array<{ TrangThai: string }>)[0]!.TrangThai)).toEqual([String(doc.status), String(doc.status)]);
     expect(await lastAudit()).toMatchObject({ action: 'replay', target: original });
+    // The replay is in the message log as a message of its own: inbound with its body, its outcome by the same digest.
+    const redis = new Redis(t.config.redis.url!);
+    try {
+      const recordsOf = async (messageId: string) => (await redis.hvals(`${t.config.redis.prefix}:msglog:records`)).map((r) => JSON.parse(r)).filter((r) => r.messageId === messageId);
+      await expect.poll(async () => (await recordsOf(res.body.messageId)).map((r) => `${r.direction}:${r.outcome}`).sort(), { timeout: 10_000 }).toEqual(['inbound:queued', 'outbound:delivered']);
+      const [inbound] = (await recordsOf(res.body.messageId)).filter((r) => r.direction === 'inbound');
+      const [originalInbound] = (await recordsOf(original)).filter((r) => r.direction === 'inbound');
+      expect(inbound.body).toEqual(originalInbound.body);
+      expect(inbound.bodySha256).toBe(originalInbound.bodySha256);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('pauses a destination: messages are accepted and held, then delivered on resume', async () => {
