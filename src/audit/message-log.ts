@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connections.ts';
 import { scrubPersonalData } from '../logging/logger.ts';
+import { LuaScript } from '../redis/lua-script.ts';
 import { releaseLock, takeLock } from '../redis/token-lock.ts';
 import { LogSegments } from './log-segments.ts';
 
@@ -63,6 +64,21 @@ function sealedText(unsealed: Omit<SealedRecord, 'hash'>): { recordHash: string;
   const recordHash = hash('sha256', hashed, 'hex');
   return { recordHash, text: `${hashed.slice(0, -1)},"hash":"${recordHash}"}` };
 }
+
+/**
+ * Writes a sealed batch: the records, their index, the new head and the removal from pending, if the head is still
+ * the one the batch was sealed after (ARGV[1], '' for none); else nothing, and 0.
+ * KEYS: records, by-message index, head, pending. ARGV[2..3] the new head's seq and hash, ARGV[4] how many pending
+ * entries the batch sealed, ARGV[5] n, then n record field/value arguments, then the index's score/member pairs.
+ */
+const commitBatch = new LuaScript(`
+if (redis.call('HGET', KEYS[3], 'seq') or '') ~= ARGV[1] then return 0 end
+local n = tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], unpack(ARGV, 6, 5 + n))
+if #ARGV > 5 + n then redis.call('ZADD', KEYS[2], unpack(ARGV, 6 + n, #ARGV)) end
+redis.call('HSET', KEYS[3], 'seq', ARGV[2], 'hash', ARGV[3])
+redis.call('LTRIM', KEYS[4], tonumber(ARGV[4]), -1)
+return 1`);
 
 const linkOf = (fields: Record<string, string>, fallback: ChainLink): ChainLink => (fields.seq ? { seq: Number(fields.seq), hash: fields.hash! } : fallback);
 
@@ -176,11 +192,11 @@ export class MessageLog {
         if (unsealed.messageId) index.push(0, `${unsealed.messageId} ${seq}`);
         prevHash = recordHash;
       }
-      // All or nothing: the records, their index, the new head and the removal from pending.
-      const multi = this.redis.multi().hset(this.keys.records, ...fields);
-      if (index.length) multi.zadd(this.keys.byMessage, ...index);
-      await multi.hset(this.keys.head, 'seq', seq, 'hash', prevHash).ltrim(this.keys.pending, pending.length, -1).exec();
-      return pending.length;
+      // All or nothing, and only onto the head this batch was sealed after: a sealer paused past its lock (a long GC,
+      // a frozen VM) must not write a second chain over the records another sealer committed meanwhile.
+      const { keys } = this;
+      const committed = await commitBatch.run(this.redis, [keys.records, keys.byMessage, keys.head, keys.pending], [head.seq ?? '', seq, prevHash, pending.length, fields.length, ...fields, ...index]);
+      return committed === 1 ? pending.length : 0;
     } finally {
       await releaseLock(this.redis, this.keys.lock, token);
     }

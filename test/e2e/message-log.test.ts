@@ -113,3 +113,35 @@ it('a pending line that is not an entry (cut off, with a hash of its own, not an
   expect(storedHash).toBe(createHash('sha256').update(JSON.stringify(unsealed)).digest('hex'));
   expect(await verifyMessageLog(log)).toMatchObject({ ok: true, records: 5 });
 });
+
+it('a sealer that outlived its lock commits nothing: entries appended meanwhile are sealed once, after the other sealer', async () => {
+  const prefix = `fenced${Date.now()}`;
+  const entry = (n: number) => ({ direction: 'inbound' as const, messageId: `m-${n}`, type: 'dossier.status.v1', outcome: 'queued' });
+  const other = new MessageLog(redis, prefix, 'a-salt-of-sixteen-chars');
+  // The slow sealer reads the pending entries and the head; then, as if it froze past its lock's 30 s, the lock is
+  // gone, another sealer commits those entries, and two more arrive before the slow one commits what it sealed.
+  const slowRedis = new Proxy(redis, {
+    get(target, prop) {
+      if (prop === 'hgetall') {
+        return async (key: string) => {
+          const head = await target.hgetall(key);
+          await target.del(other.keys.lock);
+          expect(await other.seal()).toBe(3);
+          for (const n of [4, 5]) await other.append(entry(n));
+          return head;
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const slow = new MessageLog(slowRedis as Redis, prefix, 'a-salt-of-sixteen-chars');
+  for (const n of [1, 2, 3]) await other.append(entry(n));
+
+  expect(await slow.seal()).toBe(0);
+  expect(await redis.llen(other.keys.pending)).toBe(2); // m-4 and m-5 still wait (trimming 3 would have lost them)
+  expect(await other.seal()).toBe(2);
+  const records = Object.entries(await redis.hgetall(other.keys.records)).map(([seq, text]) => [Number(seq), (JSON.parse(text) as { messageId: string }).messageId]);
+  expect(records.sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([1, 2, 3, 4, 5].map((n) => [n, `m-${n}`]));
+  expect(await verifyMessageLog(other)).toMatchObject({ ok: true, records: 5 });
+});
