@@ -116,6 +116,10 @@ describe('public postal service: orders and pulled tracking', () => {
     expect(events.filter((e) => e.type === 'postal.shipment.created.v1')).toEqual([expect.objectContaining({ data: expect.objectContaining({ shipmentId, orderNumber, kind: 'delivery' }) })]);
     // Per shipment an older event never reaches the province after a newer one: what arrives is in journey order, once each.
     expectJourney(await trackingStates(doc.dossierCode), 'delivered');
+    // Its poller calls the shared carrier simulator every 100 ms: left running, it would take the faults later tests
+    // arm for their own poller's next call (failNext).
+    await g.close();
+    gateways.splice(gateways.indexOf(g), 1);
   });
 
   it('resumes a pickup from its persisted cursor after a restart: nothing missed, nothing handed on twice', async () => {
