@@ -17,6 +17,7 @@ import { registerPaymentAdminRoutes } from './payment-admin-routes.ts';
 import { registerDomainViews } from './domain-views.ts';
 import { LiveBoard, registerLiveStream, StreamTickets, streamAuthenticator, streamPath } from './live-stream.ts';
 import { discardDeadLetter, findDeadLetters, groupDeadLetters, readDiscarded, replayMessage, retryDeadLetters, summarize, type DeadLetterFilter } from './dead-letters.ts';
+import { acceptRecords } from '../messages/accept-message.ts';
 
 const reasonBody = {
   type: 'object',
@@ -185,8 +186,7 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
         throw new GatewayError('NOT_FOUND', `no delivered message ${request.params.messageId} (dead letters are retried, not replayed)`);
       }
       // Logged like any accepted message: the replay's inbound record holds its body (its outcome names it by digest).
-      const records = { messageLog: deps.messageLog, timeline: deps.timeline, destination: found.destination, onRecordFailed: (err: Error) => request.log.warn({ err: err.message }, 'message log or timeline write failed') };
-      const messageId = await replayMessage(deps.queues, found.destination, found.job.data, { ...acceptOptions, records });
+      const messageId = await replayMessage(deps.queues, found.destination, found.job.data, { ...acceptOptions, records: acceptRecords(deps, found.destination, () => request.log) });
       await audit.record({ ...actor(request), action: 'replay', target: request.params.messageId, reason: request.body.reason, count: 1 });
       return { messageId, replayOf: request.params.messageId };
     },

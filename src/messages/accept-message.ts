@@ -30,6 +30,14 @@ export interface AcceptRecords {
 }
 
 /**
+ * An api process's records of an accepted message (a partner's, or an operator's replay): the message log and the
+ * timeline, a write that fails after the message was stored logged as a warning by `log()` (made only then).
+ */
+export function acceptRecords(stores: { messageLog: MessageLog; timeline: DossierTimeline }, destination: string, log: () => { warn(fields: object, message: string): void }): AcceptRecords {
+  return { messageLog: stores.messageLog, timeline: stores.timeline, destination, onRecordFailed: (err) => log().warn({ err: err.message }, 'message log or timeline write failed') };
+}
+
+/**
  * The signature's job is its first memory (same id, same job, for as long as the job is kept). This key is the
  * second: written only after the job exists, it outlives a job trimmed or discarded early, for as long as the
  * signature could still pass the freshness check, and it points a signature first heard as another message's

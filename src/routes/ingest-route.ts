@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../http/errors.ts';
 import { confirmReplicated } from '../http/replication.ts';
-import { acceptMessage, checkAcceptAtOnce } from '../messages/accept-message.ts';
+import { acceptMessage, acceptRecords, checkAcceptAtOnce } from '../messages/accept-message.ts';
 import { buildEnvelope } from '../pipeline/build-envelope.ts';
 import type { InboundMessageType } from '../pipeline/message-types.ts';
 import type { ParsedBody } from '../pipeline/request-context.ts';
@@ -51,7 +51,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
       result = await acceptMessage(queue, envelope, {
         idempotencyTtlMs,
         signature: signatureMemory(envelope.messageId),
-        records: { messageLog: deps.messageLog, timeline: deps.timeline, destination, onRecordFailed: (err) => log().warn({ err: err.message }, 'message log or timeline write failed') },
+        records: acceptRecords(deps, destination, log),
       }); // 7 deduped + durably queued, 8 recorded (the log entry and the timeline, in the same script)
     } catch (err) {
       log().error({ err: (err as Error).message }, 'could not store the message');
