@@ -37,7 +37,7 @@ import { formatTable, type TableRow } from './table.ts';
 const smoke = process.env.BENCH_SMOKE === '1';
 const num = (name: string, normal: number, small: number) => Number(process.env[name] ?? (smoke ? small : normal));
 /** A count of rounds: a whole number from 1, or the bench stops before it starts anything. */
-const rounds = (name: string, normal: number, small: number) => {
+const roundCount = (name: string, normal: number, small: number) => {
   const value = num(name, normal, small);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1, not ${process.env[name]}`);
   return value;
@@ -49,8 +49,8 @@ const settings = {
   dossiers: num('BENCH_DOSSIERS', 2_000, 200),
   deliveryMessages: num('BENCH_DELIVERY_MESSAGES', 20_000, 200),
   // Two rounds in smoke mode, so the path of a later round is run too.
-  ingestRounds: rounds('BENCH_INGEST_ROUNDS', 3, 2),
-  deliveryRounds: rounds('BENCH_DELIVERY_ROUNDS', 3, 2),
+  ingestRounds: roundCount('BENCH_INGEST_ROUNDS', 3, 2),
+  deliveryRounds: roundCount('BENCH_DELIVERY_ROUNDS', 3, 2),
   latencySeconds: num('BENCH_LATENCY_SECONDS', 10, 1),
   rates: (process.env.BENCH_RATES ?? (smoke ? '50,100' : '200,400,700,1000,1500,2000,3000')).split(',').map(Number),
   stepSeconds: num('BENCH_STEP_SECONDS', 10, 1),
@@ -111,7 +111,7 @@ async function ingestRows(setup: BenchSetup): Promise<TableRow[]> {
       p99: Math.round(median(each.map((r) => r.p99))),
       errors: each.reduce((sum, r) => sum + r.errors, 0),
       ratio,
-      note: `${each[0]!.requests} requests${each.length > 1 ? `; median of ${each.length} rounds: ${each.map((r) => Math.round(r.rps)).join(' / ')} req/s` : ''}`,
+      note: `${each[0]!.requests} requests${each.length > 1 ? `; median of ${each.length} rounds: ${eachRound(each.map((r) => r.rps))} req/s` : ''}`,
     };
   });
 }
@@ -151,12 +151,14 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** Each round's rate, and its own pair's ratio when given: "2489 (0.51) / 2354 (0.54)". */
+const eachRound = (rates: number[], ratios?: number[]) => rates.map((rate, i) => `${Math.round(rate)}${ratios ? ` (${ratios[i]!.toFixed(2)})` : ''}`).join(' / ');
+
 /** One row for a scenario's rounds: the median rate, each round's rate (and ratio), costs per message over all rounds. */
 function deliveryRow(rounds: DeliveryRow[], ratio: string, ratios?: number[]): TableRow {
   const messages = rounds.reduce((sum, r) => sum + r.messages, 0);
   const perMessage = (of: (r: DeliveryRow) => number) => rounds.reduce((sum, r) => sum + of(r) * r.messages, 0) / messages;
   const records = rounds.every((r) => r.recordsPerCall) ? perMessage((r) => r.recordsPerCall!) : undefined;
-  const each = rounds.map((r, i) => `${Math.round(r.rate)}${ratios ? ` (${ratios[i]!.toFixed(2)})` : ''}`).join(' / ');
   return {
     section: 'delivery',
     name: rounds[0]!.name,
@@ -164,7 +166,7 @@ function deliveryRow(rounds: DeliveryRow[], ratio: string, ratios?: number[]): T
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     ratio,
     note:
-      `${rounds.length === 1 ? `1 round of ${rounds[0]!.messages} messages` : `median of ${rounds.length} rounds of ${rounds[0]!.messages} messages: ${each} msg/s`}; ` +
+      `${rounds.length === 1 ? `1 round of ${rounds[0]!.messages} messages` : `median of ${rounds.length} rounds of ${rounds[0]!.messages} messages: ${eachRound(rounds.map((r) => r.rate), ratios)} msg/s`}; ` +
       `${perMessage((r) => r.cpuMsPerMessage).toFixed(2)} ms worker CPU, ${perMessage((r) => r.commandsPerMessage).toFixed(1)} Redis commands and ${perMessage((r) => r.redisCpuMsPerMessage).toFixed(2)} ms Redis CPU per message` +
       `${records ? `, ${records.toFixed(1)} records per portal call` : ''}; machine CPU ${Math.round(100 * perMessage((r) => r.machineBusy))} % busy`,
   };
