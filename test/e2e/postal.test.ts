@@ -48,6 +48,12 @@ async function manualGateway(options: { prefix?: string; pageSize?: number } & P
   gateways.push(g);
   return g;
 }
+
+/** Closes a gateway before its test ends (a restart, or a poller that must not outlive the test): afterAll skips it. */
+async function closeGateway(g: TestGateway) {
+  await g.close();
+  gateways.splice(gateways.indexOf(g), 1);
+}
 const pollerOf = (g: TestGateway): TrackingPoller => g.gateway.trackingPollers.get('vnpost')!;
 /** Moves a fresh gateway's cursor to the feed's current end, so its reads see only what the test writes next. */
 async function skipFeed(g: TestGateway) {
@@ -118,8 +124,7 @@ describe('public postal service: orders and pulled tracking', () => {
     expectJourney(await trackingStates(doc.dossierCode), 'delivered');
     // Its poller calls the shared carrier simulator every 100 ms: left running, it would take the faults later tests
     // arm for their own poller's next call (failNext).
-    await g.close();
-    gateways.splice(gateways.indexOf(g), 1);
+    await closeGateway(g);
   });
 
   it('resumes a pickup from its persisted cursor after a restart: nothing missed, nothing handed on twice', async () => {
@@ -134,8 +139,7 @@ describe('public postal service: orders and pulled tracking', () => {
     await emit(orderNumber, [1, 2]);
     const before = await pollerOf(first).pollOnce();
     expect(before).toMatchObject({ polled: true, published: 2 });
-    await first.close();
-    gateways.splice(gateways.indexOf(first), 1);
+    await closeGateway(first);
 
     await emit(orderNumber, [3]);
     const second = await manualGateway({ prefix });
