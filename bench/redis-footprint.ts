@@ -15,6 +15,10 @@ import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
 import { startTestGateway, statusUpdate, type TestGateway } from '../test/helpers/test-gateway.ts';
 
 const messages = Number(process.env.FOOTPRINT_MESSAGES ?? 2000);
+if (!Number.isInteger(messages) || messages < 1) {
+  process.stderr.write(`FOOTPRINT_MESSAGES must be a whole number of messages, at least 1 (got "${process.env.FOOTPRINT_MESSAGES}")\n`);
+  process.exit(2);
+}
 const workDir = mkdtempSync(join(tmpdir(), 'gw-footprint-'));
 const redisServer = new EmbeddedRedis({ dir: join(workDir, 'redis'), port: 0, appendfsync: 'everysec' });
 let gateway: TestGateway | undefined;
@@ -33,6 +37,7 @@ const families: Array<[RegExp, string, string]> = [
   [/^msglog:/, 'message log head/anchor', 'fixed size'],
   [/^timeline:/, 'dossier timeline', 'retention.deliveredMs after the dossier\'s last message'],
   [/^dossier:/, 'per-dossier ordering', 'retention.deliveredMs'],
+  [/^signed-message:/, 'signature memory', '2 × ingest.clockSkewMs (10 min)'],
   [/^connector:[^:]+:message:/, 'portal: calls done per message', '30 d (connectors/national-portal)'],
   [/^connector:[^:]+:dossier:/, 'portal: dossiers synced', '400 d per dossier (connectors/national-portal)'],
 ];
@@ -73,6 +78,7 @@ async function sealed(log: MessageLog): Promise<void> {
 }
 
 async function main() {
+  process.stderr.write(`footprint: work dir ${workDir} (removed at the end, with the redis-server started there)\n`);
   const url = await redisServer.start();
   redis = new Redis(url);
   const archiveRoot = join(workDir, 'message-log');

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { projectRoot } from '../../src/gateway.ts';
+import { processesUsing } from '../helpers/leftover-processes.ts';
 
 /**
  * `npm run bench` in its smoke mode (tiny fixed counts, never durations: a loaded machine makes a row slower, never
@@ -66,14 +67,5 @@ it('npm run bench prints every row, with no request failing, and stops what it s
   // Its redis-servers ran in its work dir, its servers were given configs from there: none is left, nor the dir.
   const workDir = /work dir (\S+)/.exec(output)![1]!;
   expect(existsSync(workDir)).toBe(false);
-  const leftovers = readdirSync('/proc')
-    .filter((pid) => /^\d+$/.test(pid))
-    .flatMap((pid) => {
-      try {
-        return readlinkSync(`/proc/${pid}/cwd`).startsWith(workDir) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(workDir) ? [pid] : [];
-      } catch {
-        return []; // gone meanwhile, or not ours to read
-      }
-    });
-  expect(leftovers).toEqual([]);
+  expect(processesUsing(workDir)).toEqual([]);
 }, 600_000);

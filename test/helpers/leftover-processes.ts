@@ -1,0 +1,17 @@
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+/**
+ * Processes still running in `dir` or naming it on their command line (a redis-server given `--dir` there, a server
+ * given a config file from there): what a script that stops everything it started must leave none of.
+ */
+export function processesUsing(dir: string): string[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`).startsWith(dir) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) ? [pid] : [];
+      } catch {
+        return []; // gone meanwhile, or not ours to read
+      }
+    });
+}
