@@ -21,24 +21,46 @@ interface CpuProfile {
   startTime: number;
 }
 
-const args = process.argv.slice(2);
-const timeline = args.includes('--timeline');
-const secondsAt = args.indexOf('--seconds');
-const span = secondsAt === -1 ? undefined : args[secondsAt + 1];
-const [file, rowsArg] = args.filter((arg, i) => arg !== '--timeline' && (secondsAt === -1 || (i !== secondsAt && i !== secondsAt + 1)));
-if (!file || (span !== undefined && !/^\d+-\d+$/.test(span))) {
-  process.stderr.write('usage: tsx bench/profile-top.ts <file.cpuprofile> [rows] [--seconds FROM-TO] [--timeline]\n');
+const usage = 'usage: tsx bench/profile-top.ts <file.cpuprofile> [rows] [--seconds FROM-TO] [--timeline]\n' +
+  '  FROM-TO: whole seconds since the profile started, both included (--timeline shows which are which)\n';
+/** The arguments, or a reason to print the usage: a mistyped option must not read as "no samples". */
+function parseArgs(argv: string[]): { file: string; rows: number; from: number; to: number; timeline: boolean } | string {
+  const positional: string[] = [];
+  let timeline = false;
+  let span: [number, number] = [0, Infinity];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--timeline') timeline = true;
+    else if (arg === '--seconds') {
+      const match = /^(\d+)-(\d+)$/.exec(argv[++i] ?? '');
+      if (!match || Number(match[1]) > Number(match[2])) return `--seconds wants FROM-TO with FROM <= TO, got "${argv[i] ?? ''}"`;
+      span = [Number(match[1]), Number(match[2])];
+    } else if (arg.startsWith('-')) return `unknown option ${arg}`;
+    else positional.push(arg);
+  }
+  const [file, rows = '25', ...extra] = positional;
+  if (!file) return 'no profile file given';
+  if (extra.length) return `unexpected arguments: ${extra.join(' ')}`;
+  if (!/^[1-9]\d*$/.test(rows)) return `rows must be a positive whole number, got "${rows}"`;
+  return { file, rows: Number(rows), from: span[0], to: span[1], timeline };
+}
+const parsed = parseArgs(process.argv.slice(2));
+if (typeof parsed === 'string') {
+  process.stderr.write(`${parsed}\n${usage}`);
   process.exit(2);
 }
-const [from, to] = span ? (span.split('-').map(Number) as [number, number]) : [0, Infinity];
-const rows = Number(rowsArg ?? 25);
+const { file, rows, from, to, timeline } = parsed;
+const span = Number.isFinite(to) ? `${from}-${to}` : undefined;
 
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
-/** V8's own entries for a sampled thread doing none of the program's work. */
-const isIdle = (id: number) => ['(idle)', '(program)'].includes(byNode.get(id)!.callFrame.functionName);
+/** V8's entry for the thread waiting on the event loop; '(program)' is native work outside JavaScript, and counts as busy. */
+const isIdle = (id: number) => byNode.get(id)!.callFrame.functionName === '(idle)';
 
-/** Each sample with the second (since the profile started) it was taken in. */
+/**
+ * Each sample with the second (since the profile started) it was taken in. V8 records the time before each sample
+ * (timeDeltas); the sample stands for that interval, so a long stall lands in the second of the sample after it.
+ */
 let elapsed = 0;
 const samples = profile.samples.map((id, i) => {
   elapsed += profile.timeDeltas[i] ?? 0;
@@ -46,22 +68,18 @@ const samples = profile.samples.map((id, i) => {
 });
 
 if (timeline) {
-  const seconds = new Map<number, { all: number; busy: number }>();
-  for (const { id, second, micros } of samples) {
-    const s = seconds.get(second) ?? { all: 0, busy: 0 };
-    s.all += micros;
-    if (!isIdle(id)) s.busy += micros;
-    seconds.set(second, s);
-  }
+  // Busy time within each second, weighted by the intervals the samples stand for (the tables below count samples).
+  const busy = new Map<number, number>();
+  for (const { id, second, micros } of samples) busy.set(second, (busy.get(second) ?? 0) + (isIdle(id) ? 0 : micros));
   console.log('second  busy');
-  for (const [second, { busy }] of [...seconds].sort((a, b) => a[0] - b[0])) console.log(`${String(second).padStart(6)}  ${Math.round(busy / 1e4)} %`);
+  for (const [second, micros] of [...busy].sort((a, b) => a[0] - b[0])) console.log(`${String(second).padStart(6)}  ${Math.round(micros / 1e4)} %`);
 }
 
 const counts = new Map<number, number>();
 for (const { id, second } of samples) if (second >= from && second <= to) counts.set(id, (counts.get(id) ?? 0) + 1);
 const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
 if (total === 0) {
-  console.log(`\nno samples${span ? ` in seconds ${span}` : ''} (the profile spans ${samples.at(-1)?.second ?? 0} s)`);
+  console.log(`\nno samples${span ? ` in seconds ${span}` : ''} (the profile covers seconds 0-${samples.at(-1)?.second ?? 0})`);
   process.exit(0);
 }
 

@@ -19,6 +19,8 @@ if (!Number.isInteger(messages) || messages < 1) {
   process.stderr.write(`FOOTPRINT_MESSAGES must be a whole number of messages, at least 1 (got "${process.env.FOOTPRINT_MESSAGES}")\n`);
   process.exit(2);
 }
+/** Sent before the first measure, so queues, scripts and connections exist: not counted. */
+const warmUpMessages = 20;
 const workDir = mkdtempSync(join(tmpdir(), 'gw-footprint-'));
 const redisServer = new EmbeddedRedis({ dir: join(workDir, 'redis'), port: 0, appendfsync: 'everysec' });
 let gateway: TestGateway | undefined;
@@ -86,7 +88,8 @@ async function main() {
     redisUrl: url,
     overrides: {
       log: { level: 'warn' },
-      retention: { completedJobsPerDestination: messages * 2 },
+      // Every job measured is kept (the warm-up's too, or the first measured jobs would be trimmed and count as 0 B).
+      retention: { completedJobsPerDestination: (warmUpMessages + messages) * 2 },
       partners: { 'province-a': { rateLimit: { max: 100_000, timeWindowMs: 1000 } } },
       // Archived by hand below, so the first measure has every record in Redis.
       messageLog: { sealIntervalMs: 100, archive: { directory: archiveRoot, intervalMs: 86_400_000 } },
@@ -95,7 +98,7 @@ async function main() {
   const prefix = gateway.config.redis.prefix;
   const log = new MessageLog(redis, prefix, gateway.config.messageLog.piiSalt, archiveRoot);
   const archiver = new MessageLogArchiver(log, { ...gateway.config.messageLog.archive, keepRecords: 0, keepMs: 0, retentionMs: gateway.config.messageLog.retentionMs, lockMs: 60_000 });
-  await sendAndDeliver(gateway, 20); // queues, scripts and connections exist before the first measure
+  await sendAndDeliver(gateway, warmUpMessages);
   await sealed(log);
   while ((await archiver.run()).archived > 0); // and the log starts empty in Redis
   const before = await usedMemory();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { projectRoot } from '../../src/gateway.ts';
-import { processesUsing } from '../helpers/leftover-processes.ts';
+import { reapProcessesUsing } from '../helpers/leftover-processes.ts';
 
 /**
  * `npm run bench` in its smoke mode (tiny fixed counts, never durations: a loaded machine makes a row slower, never
@@ -42,6 +42,13 @@ it('npm run bench prints every row, with no request failing, and stops what it s
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (exitCode) => resolve({ code: exitCode, output, stdout }));
   });
+  // First, so that a failed run's leftovers are stopped before they meet the next tests: its redis-servers ran in its
+  // work dir, its servers were given configs from there; none may be left, nor the dir.
+  const workDir = /work dir (\S+)/.exec(output)?.[1];
+  expect(workDir, `the work dir it announces, in:\n${output}`).toBeDefined();
+  expect(reapProcessesUsing(workDir!)).toEqual([]);
+  expect(existsSync(workDir!)).toBe(false);
+
   expect(code, output).toBe(0);
   expect(stdout).toMatch(/^npm run bench · \d{4}-\d\d-\d\d \d\d:\d\d UTC · \d+ × .+ · Node v/m); // the machine and the date
   const table = new Map(
@@ -63,9 +70,4 @@ it('npm run bench prints every row, with no request failing, and stops what it s
   expect(stdout).toMatch(/\| gateway ingest \(AOF always, default\)[^\n]*median of 2 rounds: \d+ \/ \d+ req\/s/);
   expect(stdout).toMatch(/\| bare: BullMQ worker[^\n]*median of 2 rounds of \d+ messages: \d+ \/ \d+ msg\/s/);
   expect(stdout).toMatch(/\| gateway workers[^\n]*median of 2 rounds of \d+ messages: \d+ \(\d+\.\d\d\) \/ \d+ \(\d+\.\d\d\) msg\/s/);
-
-  // Its redis-servers ran in its work dir, its servers were given configs from there: none is left, nor the dir.
-  const workDir = /work dir (\S+)/.exec(output)![1]!;
-  expect(existsSync(workDir)).toBe(false);
-  expect(processesUsing(workDir)).toEqual([]);
 }, 600_000);

@@ -15,3 +15,19 @@ export function processesUsing(dir: string): string[] {
       }
     });
 }
+
+/**
+ * The processes a script left in its work dir, killed after they were counted: a test that finds some fails, and the
+ * next tests on the machine do not inherit them.
+ */
+export function reapProcessesUsing(dir: string): string[] {
+  const left = processesUsing(dir);
+  for (const pid of left) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return left;
+}
