@@ -22,6 +22,9 @@ if (!Number.isInteger(messages) || messages < 1) {
 /** Sent before the first measure, so queues, scripts and connections exist: not counted. */
 const warmUpMessages = 20;
 const workDir = mkdtempSync(join(tmpdir(), 'gw-footprint-'));
+// Whatever else asks os.tmpdir() from here on (the test PKI behind the partner's signer, servers started from here)
+// makes its dirs in the work dir too, and they go with it at the end.
+process.env.TMPDIR = workDir;
 const redisServer = new EmbeddedRedis({ dir: join(workDir, 'redis'), port: 0, appendfsync: 'everysec' });
 let gateway: TestGateway | undefined;
 let redis: Redis | undefined;

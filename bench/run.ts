@@ -62,6 +62,9 @@ const settings = {
 const latencyLimitMs = 1000;
 
 const workDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+// Whatever else asks os.tmpdir() from here on (the test PKI behind the partner's signer, servers started from here)
+// makes its dirs in the work dir too, and they go with it at the end.
+process.env.TMPDIR = workDir;
 const processes = new BenchProcesses(workDir);
 const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' ? 'everysec' : 'always' }));
 const [redisEverysec, redisAlways, redisDelivery] = redises as [EmbeddedRedis, EmbeddedRedis, EmbeddedRedis];

@@ -11,7 +11,9 @@
  *
  * Exits 1 when anything acknowledged is lost, dead, or applied out of order, or a queue does not drain.
  */
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sendUpdates } from './load.ts';
 import { scenarios, type Profile } from './scenarios.ts';
@@ -25,10 +27,16 @@ const profile: Profile = smoke ? { faultSeconds: 2, downSeconds: 1 } : { faultSe
 const drainTimeoutMs = smoke ? 120_000 : 900_000;
 const chosen = values.scenarios ? scenarios.filter((s) => values.scenarios!.split(',').some((word) => s.name.includes(word.trim()))) : scenarios;
 
+// Every dir made here or by the processes started here (their configs, Redis dirs) is made under one dir of the run,
+// removed with them: they ask os.tmpdir(), which reads TMPDIR, and the processes inherit it.
+const runDir = mkdtempSync(join(tmpdir(), 'gw-chaos-run-'));
+process.env.TMPDIR = runDir;
+
 // One topology per kind of Redis the chosen scenarios need, started when the first of them runs.
 const topologies = new Map<'single' | 'sentinel', Topology>();
 let closing: Promise<unknown> | undefined;
-const stopEverything = () => (closing ??= Promise.allSettled([...topologies.values()].map((t) => t.close())));
+const stopEverything = () =>
+  (closing ??= Promise.allSettled([...topologies.values()].map((t) => t.close())).then(() => rmSync(runDir, { recursive: true, force: true })));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopEverything().then(() => process.exit(130)));
 
 async function topologyFor(kind: 'single' | 'sentinel'): Promise<Topology> {
@@ -70,6 +78,7 @@ async function runScenario(scenario: (typeof scenarios)[number]): Promise<Verdic
 
 async function main(): Promise<number> {
   console.log(`chaos: ${chosen.length} scenarios, ${dossiers} dossiers × 3 updates each, 2 api + 3 worker processes${smoke ? ' (smoke)' : ''}`);
+  console.log(`chaos: work dir ${runDir} (removed at the end, with every process started here stopped)`);
   const rows: Verdict[] = [];
   for (const scenario of chosen) {
     console.log(`  ${scenario.name}…`);
