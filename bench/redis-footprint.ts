@@ -5,13 +5,13 @@
  * INFO memory and MEMORY USAGE of every key, grouped by what the key is for. Then it archives the whole message log
  * (as the archiver does to records past messageLog.archive.keepRecords / keepMs) and measures again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MessageLogArchiver } from '../src/audit/message-log-archiver.ts';
 import { MessageLog } from '../src/audit/message-log.ts';
 import { EmbeddedRedis } from '../src/redis/embedded-redis.ts';
+import { scriptWorkDir } from '../test/helpers/script-work-dir.ts';
 import { startTestGateway, statusUpdate, type TestGateway } from '../test/helpers/test-gateway.ts';
 
 const messages = Number(process.env.FOOTPRINT_MESSAGES ?? 2000);
@@ -21,10 +21,7 @@ if (!Number.isInteger(messages) || messages < 1) {
 }
 /** Sent before the first measure, so queues, scripts and connections exist: not counted. */
 const warmUpMessages = 20;
-const workDir = mkdtempSync(join(tmpdir(), 'gw-footprint-'));
-// Whatever else asks os.tmpdir() from here on (the test PKI behind the partner's signer, servers started from here)
-// makes its dirs in the work dir too, and they go with it at the end.
-process.env.TMPDIR = workDir;
+const workDir = scriptWorkDir('gw-footprint-');
 const redisServer = new EmbeddedRedis({ dir: join(workDir, 'redis'), port: 0, appendfsync: 'everysec' });
 let gateway: TestGateway | undefined;
 let redis: Redis | undefined;

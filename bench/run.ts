@@ -18,8 +18,8 @@
  * record), BENCH_SOAK_RATE (200), BENCH_ONLY ("ingest" or "delivery": one part), BENCH_CPU_PROF=<dir> (a CPU profile of
  * every server process). A failed run stops every process it started.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { MessageLog } from '../src/audit/message-log.ts';
@@ -33,6 +33,7 @@ import { PortalWatch } from './portal-watch.ts';
 import { BenchProcesses } from './processes.ts';
 import { signatureBenchmarks } from './signature-bench.ts';
 import { formatTable, type TableRow } from './table.ts';
+import { scriptWorkDir } from '../test/helpers/script-work-dir.ts';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const num = (name: string, normal: number, small: number) => Number(process.env[name] ?? (smoke ? small : normal));
@@ -61,10 +62,7 @@ const settings = {
 };
 const latencyLimitMs = 1000;
 
-const workDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
-// Whatever else asks os.tmpdir() from here on (the test PKI behind the partner's signer, servers started from here)
-// makes its dirs in the work dir too, and they go with it at the end.
-process.env.TMPDIR = workDir;
+const workDir = scriptWorkDir('gw-bench-');
 const processes = new BenchProcesses(workDir);
 const redises = ['everysec', 'always', 'delivery'].map((name) => new EmbeddedRedis({ dir: join(workDir, `redis-${name}`), port: 0, appendfsync: name === 'everysec' ? 'everysec' : 'always' }));
 const [redisEverysec, redisAlways, redisDelivery] = redises as [EmbeddedRedis, EmbeddedRedis, EmbeddedRedis];

@@ -11,13 +11,13 @@
  *
  * Exits 1 when anything acknowledged is lost, dead, or applied out of order, or a queue does not drain.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sendUpdates } from './load.ts';
 import { scenarios, type Profile } from './scenarios.ts';
 import { Topology } from './topology.ts';
+import { scriptWorkDir } from '../test/helpers/script-work-dir.ts';
 import { formatTable, judge, type Verdict } from './verdict.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, scenarios: { type: 'string' }, dossiers: { type: 'string' } } });
@@ -27,10 +27,8 @@ const profile: Profile = smoke ? { faultSeconds: 2, downSeconds: 1 } : { faultSe
 const drainTimeoutMs = smoke ? 120_000 : 900_000;
 const chosen = values.scenarios ? scenarios.filter((s) => values.scenarios!.split(',').some((word) => s.name.includes(word.trim()))) : scenarios;
 
-// Every dir made here or by the processes started here (their configs, Redis dirs) is made under one dir of the run,
-// removed with them: they ask os.tmpdir(), which reads TMPDIR, and the processes inherit it.
-const runDir = mkdtempSync(join(tmpdir(), 'gw-chaos-run-'));
-process.env.TMPDIR = runDir;
+// Every dir made here or by the processes started here is made in it, and removed with it.
+const runDir = scriptWorkDir('gw-chaos-run-');
 
 // One topology per kind of Redis the chosen scenarios need, started when the first of them runs.
 const topologies = new Map<'single' | 'sentinel', Topology>();
