@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { reapProcessesUsing } from '../helpers/leftover-processes.ts';
+import { expectWorkDirCleared } from '../helpers/leftover-processes.ts';
 import { runScript } from '../helpers/run-script.ts';
 
 /**
@@ -26,11 +25,7 @@ const families = [
 it('npm run bench:redis measures every key family a message leaves, and stops what it started', async () => {
   const messages = 30;
   const { code, output } = await runScript('bench/redis-footprint.ts', [], { env: { FOOTPRINT_MESSAGES: String(messages) }, timeoutMs: 180_000 });
-  // First, so that a run killed at its timeout does not leave its redis-server to the next tests.
-  const workDir = /work dir (\S+)/.exec(output)?.[1];
-  expect(workDir, `the work dir it announces, in:\n${output}`).toBeDefined();
-  expect(reapProcessesUsing(workDir!)).toEqual([]);
-  expect(existsSync(workDir!)).toBe(false);
+  expectWorkDirCleared(output); // first: a run killed at its timeout must not leave its redis-server to the next tests
 
   expect(code, output).toBe(0);
   expect(output).toContain(`Redis footprint of ${messages} accepted and delivered status updates`);

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { projectRoot } from '../../src/gateway.ts';
-import { reapProcessesUsing } from '../helpers/leftover-processes.ts';
+import { expectWorkDirCleared } from '../helpers/leftover-processes.ts';
 
 /**
  * `npm run bench` in its smoke mode (tiny fixed counts, never durations: a loaded machine makes a row slower, never
@@ -42,12 +41,8 @@ it('npm run bench prints every row, with no request failing, and stops what it s
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (exitCode) => resolve({ code: exitCode, output, stdout }));
   });
-  // First, so that a failed run's leftovers are stopped before they meet the next tests: its redis-servers ran in its
-  // work dir, its servers were given configs from there; none may be left, nor the dir.
-  const workDir = /work dir (\S+)/.exec(output)?.[1];
-  expect(workDir, `the work dir it announces, in:\n${output}`).toBeDefined();
-  expect(reapProcessesUsing(workDir!)).toEqual([]);
-  expect(existsSync(workDir!)).toBe(false);
+  // Its redis-servers ran in its work dir, its servers were given configs from there: none may be left, nor the dir.
+  expectWorkDirCleared(output);
 
   expect(code, output).toBe(0);
   expect(stdout).toMatch(/^npm run bench · \d{4}-\d\d-\d\d \d\d:\d\d UTC · \d+ × .+ · Node v/m); // the machine and the date

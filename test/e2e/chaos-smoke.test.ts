@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { reapProcessesUsing } from '../helpers/leftover-processes.ts';
+import { expectWorkDirCleared } from '../helpers/leftover-processes.ts';
 import { runScript } from '../helpers/run-script.ts';
 
 /**
@@ -13,11 +12,7 @@ import { runScript } from '../helpers/run-script.ts';
  */
 it('npm run chaos -- --smoke: every scenario passes the loss and ordering checks with many processes', async () => {
   const { code, output } = await runScript('chaos/run.ts', ['--smoke']);
-  // First, so that a failed run's leftovers are stopped before they meet the next tests: none may be left, nor the dir.
-  const workDir = /work dir (\S+)/.exec(output)?.[1];
-  expect(workDir, `the work dir it announces, in:\n${output}`).toBeDefined();
-  expect(reapProcessesUsing(workDir!)).toEqual([]);
-  expect(existsSync(workDir!)).toBe(false);
+  expectWorkDirCleared(output);
   expect(code, output).toBe(0);
   const rows = output.split('\n').filter((line) => /^\| (kill|portal|slow)/.test(line));
   expect(rows, output).toHaveLength(6);

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { expect } from 'vitest';
 
 /**
  * Processes still running in `dir` (a redis-server, which moves into its `--dir`), naming it on their command line (a
@@ -35,4 +36,16 @@ export function reapProcessesUsing(dir: string): string[] {
     }
   }
   return left;
+}
+
+/**
+ * A script's run is over: the work dir it announced ("work dir <path>") is gone, and no process of it is left.
+ * Called before anything else about the run is judged, so a failed run's leftovers are stopped before they meet the
+ * next tests.
+ */
+export function expectWorkDirCleared(output: string): void {
+  const workDir = /work dir (\S+)/.exec(output)?.[1];
+  expect(workDir, `the work dir it announces, in:\n${output}`).toBeDefined();
+  expect(reapProcessesUsing(workDir!)).toEqual([]);
+  expect(existsSync(workDir!)).toBe(false);
 }
