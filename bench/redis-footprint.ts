@@ -75,9 +75,17 @@ async function sendAndDeliver(t: TestGateway, count: number): Promise<void> {
   await t.drain(600_000);
 }
 
-async function sealed(log: MessageLog): Promise<void> {
-  while ((await redis!.llen(log.keys.pending)) > 0) await new Promise((r) => setTimeout(r, 100));
+/**
+ * Until the log holds `records` sealed records: each message sent here leaves two (accepted, then delivered). The
+ * pending list alone is not enough: a delivered message's entry can still be on its way from the worker when the
+ * list is momentarily empty, and sealed after the measure it would be counted in the wrong one.
+ */
+async function sealed(log: MessageLog, records: number): Promise<void> {
+  const sealedSoFar = async () => Number((await redis!.hget(log.keys.head, 'seq')) ?? 0);
+  while ((await sealedSoFar()) < records || (await redis!.llen(log.keys.pending)) > 0) await new Promise((r) => setTimeout(r, 100));
 }
+/** The log records of one message sent and delivered here: its inbound entry and its outcome. */
+const recordsPerMessage = 2;
 
 async function main() {
   process.stderr.write(`footprint: work dir ${workDir} (removed at the end, with the redis-server started there)\n`);
@@ -99,13 +107,13 @@ async function main() {
   const log = new MessageLog(redis, prefix, gateway.config.messageLog.piiSalt, archiveRoot);
   const archiver = new MessageLogArchiver(log, { ...gateway.config.messageLog.archive, keepRecords: 0, keepMs: 0, retentionMs: gateway.config.messageLog.retentionMs, lockMs: 60_000 });
   await sendAndDeliver(gateway, warmUpMessages);
-  await sealed(log);
+  await sealed(log, warmUpMessages * recordsPerMessage);
   while ((await archiver.run()).archived > 0); // and the log starts empty in Redis
   const before = await usedMemory();
   const keysBefore = await breakdown(prefix);
   process.stderr.write(`footprint: sending ${messages} messages…\n`);
   await sendAndDeliver(gateway, messages);
-  await sealed(log);
+  await sealed(log, (warmUpMessages + messages) * recordsPerMessage);
   const after = await usedMemory();
   const keysAfter = await breakdown(prefix);
 
