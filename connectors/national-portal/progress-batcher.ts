@@ -29,7 +29,8 @@ const maxCallsInFlight = 2;
  * The call's answer is every member's answer: success, or the same failure (no answer means any of them may have
  * been applied, and each job's floor says so). A refusal of a list of several is asked again one record at a
  * time, so only the record the portal refuses is dead-lettered; this takes a refused list to have applied nothing
- * (the simulator's behaviour; the public client only ever sends lists of one). `maxRecords` 1 sends each alone.
+ * (the simulator's behaviour; the public client's syncDossierStatus sends lists of several too, but only passes the
+ * answer on, so what the portal does with a partly bad list is not public). `maxRecords` 1 sends each alone.
  */
 export class ProgressBatcher {
   private readonly waiting: Waiting[] = [];
