@@ -22,6 +22,10 @@ export interface DeliveryRow {
   recordsPerCall?: number;
   /** Share of the machine's CPU (all cores) in use while the queue drained: near 100 % the row is CPU-bound. */
   machineBusy: number;
+  /** Bytes appended to Redis's AOF per message while the queue drained (undefined when a rewrite replaced the file meanwhile). */
+  aofBytesPerMessage?: number;
+  /** AOF rewrites (forks of Redis, a core for about a second each here) that ran while the queue drained. */
+  aofRewrites: number;
   errors: number;
 }
 
@@ -68,14 +72,44 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return (Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1])) * 1000;
 }
 
+const persistence = async (redis: Redis) => {
+  const info = await redis.info('persistence');
+  const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
+  return { aofBytes: field('aof_current_size'), rewriting: field('aof_rewrite_in_progress') + field('aof_rewrite_scheduled') > 0 };
+};
+const forks = async (redis: Redis) => Number(/total_forks:(\d+)/.exec(await redis.info('stats'))![1]);
+
+/**
+ * Rewrites the AOF and waits for it. Redis rewrites by itself once the file has doubled since the last rewrite: a
+ * fork, and its child takes a core for about a second here. What makes one due is every write since the last (the
+ * queue's filling, earlier rounds), so without this it fell inside whichever row's drain came next, at random (seen
+ * in 4 of 6 drains, bare and gateway alike). Each drain now starts from a compact file; a rewrite its own writes make
+ * due still counts against it, and the note gives the bytes each message appended, which is what makes them due.
+ */
+async function compactAof(redis: Redis): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  const settled = async () => {
+    while ((await persistence(redis)).rewriting) {
+      if (Date.now() > deadline) throw new Error('the AOF rewrite before a drain did not finish in 120 s');
+      await pause(50);
+    }
+  };
+  await settled();
+  await redis.bgrewriteaof();
+  await settled();
+}
+
 /** Calls and microseconds per command name (INFO commandstats), for BENCH_COMMANDSTATS=1: what a delivery costs Redis. */
 async function commandStats(redis: Redis): Promise<Map<string, { calls: number; usec: number }>> {
   const info = await redis.info('commandstats');
   return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1]!, { calls: Number(m[2]), usec: Number(m[3]) }]));
 }
 
-async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; machineBusy: number; failed: number }> {
+async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; machineBusy: number; aofBytes?: number; aofRewrites: number; failed: number }> {
+  await compactAof(redis);
   const failedBefore = (await queue.getJobCounts('failed')).failed!;
+  const aofBefore = (await persistence(redis)).aofBytes;
+  const forksBefore = await forks(redis);
   const commandsBefore = await commandsProcessed(redis);
   const redisCpuBefore = await redisCpuMs(redis);
   const statsBefore = process.env.BENCH_COMMANDSTATS ? await commandStats(redis) : undefined;
@@ -90,6 +124,8 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
   const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
   const commands = (await commandsProcessed(redis)) - commandsBefore;
   const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
+  const aofRewrites = (await forks(redis)) - forksBefore;
+  const aofBytes = aofRewrites === 0 ? (await persistence(redis)).aofBytes - aofBefore : undefined;
   if (statsBefore) {
     const after = await commandStats(redis);
     const lines = [...after]
@@ -99,8 +135,10 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
     // A script's time includes the commands it ran, which are also counted (and timed) on their own.
     process.stderr.write(`bench: Redis commands while the queue drained (calls, ms inside Redis): ${lines.map((l) => `${l.name} ${l.calls} ${Math.round(l.usec / 1000)} ms`).join(', ')}\n`);
   }
-  return { seconds, cpuMs, commands, redisCpuMs: redisCpu, machineBusy, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
+  return { seconds, cpuMs, commands, redisCpuMs: redisCpu, machineBusy, aofBytes, aofRewrites, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
 }
+
+const aofOf = (run: { aofBytes?: number; aofRewrites: number }, messages: number) => ({ aofBytesPerMessage: run.aofBytes === undefined ? undefined : run.aofBytes / messages, aofRewrites: run.aofRewrites });
 
 /**
  * The floor under delivery: 2 processes of a bare BullMQ worker, each job one undici POST of a ready-made
@@ -130,7 +168,7 @@ export async function bareDelivery(ctx: DeliveryContext, updates: StatusUpdates,
     const workers = await Promise.all(Array.from({ length: ctx.workers }, () => ctx.processes.start('bare-worker', ctx.setup.bareConfig(ctx.redisUrl, prefix, settings))));
     const run = await timeRelease(queue, connection, workers);
     await Promise.all(workers.map((w) => ctx.processes.stop(w)));
-    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, machineBusy: run.machineBusy, errors: run.failed };
+    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, machineBusy: run.machineBusy, ...aofOf(run, ctx.messages), errors: run.failed };
   } finally {
     await queue.close();
     connection.disconnect();
@@ -208,6 +246,7 @@ export async function gatewayDelivery(ctx: DeliveryContext, cluster: GatewayClus
     redisCpuMsPerMessage: run.redisCpuMs / sent.accepted,
     recordsPerCall: calls ? arrivals.length / calls : undefined,
     machineBusy: run.machineBusy,
+    ...aofOf(run, sent.accepted),
     errors: sent.errors + run.failed + refused + Math.max(0, missing),
   };
 }

@@ -160,6 +160,9 @@ function deliveryRow(rounds: DeliveryRow[], ratio: string, ratios?: number[]): T
   const messages = rounds.reduce((sum, r) => sum + r.messages, 0);
   const perMessage = (of: (r: DeliveryRow) => number) => rounds.reduce((sum, r) => sum + of(r) * r.messages, 0) / messages;
   const records = rounds.every((r) => r.recordsPerCall) ? perMessage((r) => r.recordsPerCall!) : undefined;
+  const measuredAof = rounds.filter((r) => r.aofBytesPerMessage !== undefined);
+  const aofBytes = measuredAof.length ? measuredAof.reduce((sum, r) => sum + r.aofBytesPerMessage! * r.messages, 0) / measuredAof.reduce((sum, r) => sum + r.messages, 0) : undefined;
+  const rewrites = rounds.reduce((sum, r) => sum + r.aofRewrites, 0);
   return {
     section: 'delivery',
     name: rounds[0]!.name,
@@ -169,7 +172,8 @@ function deliveryRow(rounds: DeliveryRow[], ratio: string, ratios?: number[]): T
     note:
       `${rounds.length === 1 ? `1 round of ${rounds[0]!.messages} messages` : `median of ${rounds.length} rounds of ${rounds[0]!.messages} messages: ${eachRound(rounds.map((r) => r.rate), ratios)} msg/s`}; ` +
       `${perMessage((r) => r.cpuMsPerMessage).toFixed(2)} ms worker CPU, ${perMessage((r) => r.commandsPerMessage).toFixed(1)} Redis commands and ${perMessage((r) => r.redisCpuMsPerMessage).toFixed(2)} ms Redis CPU per message` +
-      `${records ? `, ${records.toFixed(1)} records per portal call` : ''}; machine CPU ${Math.round(100 * perMessage((r) => r.machineBusy))} % busy`,
+      `${records ? `, ${records.toFixed(1)} records per portal call` : ''}; ${aofBytes === undefined ? '' : `${(aofBytes / 1000).toFixed(1)} kB appended to the AOF per message, `}` +
+      `${rewrites ? `${rewrites} AOF rewrite${rewrites > 1 ? 's' : ''} during the drains, ` : ''}machine CPU ${Math.round(100 * perMessage((r) => r.machineBusy))} % busy`,
   };
 }
 
