@@ -63,21 +63,25 @@ export async function drained(what: string, queue: Queue, timeoutMs: number): Pr
   }
 }
 
-/** Releases a paused, filled queue to running workers and times it until every job finished. */
-const commandsProcessed = async (redis: Redis) => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
-
-/** The Redis server's own CPU time so far (user + system), in ms. */
-async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  return (Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1])) * 1000;
+/**
+ * The Redis server's counters a drain is measured by, from one INFO: commands processed, its own CPU time (user +
+ * system, ms), forks so far, the AOF's size and whether a rewrite is under way or scheduled.
+ */
+async function serverCounters(redis: Redis) {
+  const info = await redis.info();
+  const field = (name: string) => {
+    const value = new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1];
+    if (value === undefined) throw new Error(`Redis INFO has no ${name}`);
+    return Number(value);
+  };
+  return {
+    commands: field('total_commands_processed'),
+    cpuMs: (field('used_cpu_user') + field('used_cpu_sys')) * 1000,
+    forks: field('total_forks'),
+    aofBytes: field('aof_current_size'),
+    rewriting: field('aof_rewrite_in_progress') + field('aof_rewrite_scheduled') > 0,
+  };
 }
-
-const persistence = async (redis: Redis) => {
-  const info = await redis.info('persistence');
-  const field = (name: string) => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
-  return { aofBytes: field('aof_current_size'), rewriting: field('aof_rewrite_in_progress') + field('aof_rewrite_scheduled') > 0 };
-};
-const forks = async (redis: Redis) => Number(/total_forks:(\d+)/.exec(await redis.info('stats'))![1]);
 
 /**
  * Rewrites the AOF and waits for it. Redis rewrites by itself once the file has doubled since the last rewrite: a
@@ -89,7 +93,7 @@ const forks = async (redis: Redis) => Number(/total_forks:(\d+)/.exec(await redi
 async function compactAof(redis: Redis): Promise<void> {
   const deadline = Date.now() + 120_000;
   const settled = async () => {
-    while ((await persistence(redis)).rewriting) {
+    while ((await serverCounters(redis)).rewriting) {
       if (Date.now() > deadline) throw new Error('the AOF rewrite before a drain did not finish in 120 s');
       await pause(50);
     }
@@ -105,13 +109,11 @@ async function commandStats(redis: Redis): Promise<Map<string, { calls: number; 
   return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)].map((m) => [m[1]!, { calls: Number(m[2]), usec: Number(m[3]) }]));
 }
 
+/** Releases a paused, filled queue to running workers and times it until every job finished. */
 async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]): Promise<{ seconds: number; cpuMs: number; commands: number; redisCpuMs: number; machineBusy: number; aofBytes?: number; aofRewrites: number; failed: number }> {
   await compactAof(redis);
   const failedBefore = (await queue.getJobCounts('failed')).failed!;
-  const aofBefore = (await persistence(redis)).aofBytes;
-  const forksBefore = await forks(redis);
-  const commandsBefore = await commandsProcessed(redis);
-  const redisCpuBefore = await redisCpuMs(redis);
+  const serverBefore = await serverCounters(redis);
   const statsBefore = process.env.BENCH_COMMANDSTATS ? await commandStats(redis) : undefined;
   const cpuBefore = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0);
   const machineBefore = machineTicks();
@@ -122,10 +124,10 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
   const machineAfter = machineTicks();
   const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.all - machineBefore.all);
   const cpuMs = workers.reduce((sum, w) => sum + cpuMsOf(w.pid), 0) - cpuBefore;
-  const commands = (await commandsProcessed(redis)) - commandsBefore;
-  const redisCpu = (await redisCpuMs(redis)) - redisCpuBefore;
-  const aofRewrites = (await forks(redis)) - forksBefore;
-  const aofBytes = aofRewrites === 0 ? (await persistence(redis)).aofBytes - aofBefore : undefined;
+  const serverAfter = await serverCounters(redis);
+  const aofRewrites = serverAfter.forks - serverBefore.forks;
+  // A rewrite replaced the file meanwhile: its size no longer says what the drain appended.
+  const aofBytes = aofRewrites === 0 ? serverAfter.aofBytes - serverBefore.aofBytes : undefined;
   if (statsBefore) {
     const after = await commandStats(redis);
     const lines = [...after]
@@ -135,7 +137,9 @@ async function timeRelease(queue: Queue, redis: Redis, workers: BenchProcess[]):
     // A script's time includes the commands it ran, which are also counted (and timed) on their own.
     process.stderr.write(`bench: Redis commands while the queue drained (calls, ms inside Redis): ${lines.map((l) => `${l.name} ${l.calls} ${Math.round(l.usec / 1000)} ms`).join(', ')}\n`);
   }
-  return { seconds, cpuMs, commands, redisCpuMs: redisCpu, machineBusy, aofBytes, aofRewrites, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
+  const commands = serverAfter.commands - serverBefore.commands;
+  const redisCpuMs = serverAfter.cpuMs - serverBefore.cpuMs;
+  return { seconds, cpuMs, commands, redisCpuMs, machineBusy, aofBytes, aofRewrites, failed: (await queue.getJobCounts('failed')).failed! - failedBefore };
 }
 
 const aofOf = (run: { aofBytes?: number; aofRewrites: number }, messages: number) => ({ aofBytesPerMessage: run.aofBytes === undefined ? undefined : run.aofBytes / messages, aofRewrites: run.aofRewrites });
