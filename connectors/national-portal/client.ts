@@ -28,6 +28,8 @@ const messageRecordTtlMs = 30 * 24 * 3_600_000;
  * A status update: a dossier the gateway has not synced, or whose dossier-level fields changed, is first looked up
  * (TraCuuHoSo), then synced (DongBoHoSoMC, isUpdating "True" when the portal has it) and recorded; only then is the
  * progress sent (CapNhatTienDoHoSoMC). A crash between the calls leaves no progress for a dossier the portal lacks.
+ * A refusal of a dossier the gateway took on its record's word is checked with TraCuuHoSo: a portal that lost the
+ * dossier gets it again, then the progress.
  */
 export class NationalPortalClient implements DeliveryClient {
   private readonly options: PortalOptions;
@@ -59,9 +61,20 @@ export class NationalPortalClient implements DeliveryClient {
     const [done, known] = await ((request.prepared as Promise<MessageRecords> | undefined) ?? this.prepare(envelope));
     if (isStatusType(envelope.type)) {
       if (!done.progress) {
-        await this.ensureDossierSynced(envelope, known!, extras);
+        const onRecordsWord = await this.ensureDossierSynced(envelope, known!, extras);
         // Sent with the progress of other dossiers waiting in this worker (one call, one signature), recorded per message.
-        await this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log });
+        const sendProgress = () => this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log });
+        try {
+          await sendProgress();
+        } catch (err) {
+          // The gateway's record can outlive the portal's copy (a portal restored from a backup, a province moved from
+          // the portal's test environment to production, a restarted sandbox): the progress of a dossier the portal
+          // lacks is refused. Asked, the portal says whether that is why; if so the dossier is synced again, once.
+          if (!onRecordsWord || !(err instanceof PortalRefusal) || (await this.portalHas(envelope.dossierCode, extras))) throw err;
+          request.log?.warn('portal refused the progress of a dossier recorded as synced and does not have it: syncing it again');
+          await this.syncDossier(envelope, 'False', extras);
+          await sendProgress();
+        }
         // Confirmed by the worker together with its attempt line (one round trip), before the job completes.
         return { statusCode: 200, recorded: this.context.state.write(`message:${envelope.messageId}`, { progress: String(Date.now()) }, messageRecordTtlMs) };
       }
@@ -81,26 +94,36 @@ export class NationalPortalClient implements DeliveryClient {
     await this.context.state.write(`message:${envelope.messageId}`, { [step]: String(Date.now()) }, messageRecordTtlMs);
   }
 
-  /** DongBoHoSoMC when the portal may lack the dossier or holds other dossier-level fields than this message. */
-  private async ensureDossierSynced(envelope: Envelope, known: Record<string, string>, extras: IntegrationCallExtras): Promise<void> {
-    const key = `dossier:${envelope.dossierCode}`;
-    const digest = dossierFieldsDigest(envelope);
-    if (known.synced && known.digest === digest) return;
+  /**
+   * DongBoHoSoMC when the portal may lack the dossier or holds other dossier-level fields than this message.
+   * True when nothing was sent on the word of the gateway's record alone (the portal was not asked).
+   */
+  private async ensureDossierSynced(envelope: Envelope, known: Record<string, string>, extras: IntegrationCallExtras): Promise<boolean> {
+    if (known.synced && known.digest === dossierFieldsDigest(envelope)) return true;
     // A v1 message knows too little of the dossier to correct it: sent again, it would blank what a v2 one told the portal.
-    if (known.synced && envelope.type === 'dossier.status.v1') return;
+    if (known.synced && envelope.type === 'dossier.status.v1') return true;
     // The public client's order: TraCuuHoSo (hasSyncDossier), then LayThuTuc inside createSyncDossierBodyRequest.
     const isUpdating = known.synced || (await this.portalHas(envelope.dossierCode, extras)) ? 'True' : 'False';
+    await this.syncDossier(envelope, isUpdating, extras);
+    return false;
+  }
+
+  /** DongBoHoSoMC, then the dossier's record (the portal has it, with this message's dossier-level fields). */
+  private async syncDossier(envelope: Envelope, isUpdating: 'True' | 'False', extras: IntegrationCallExtras): Promise<void> {
     const names = await this.procedures.namesOf(String(envelope.payload.procedureCode), extras);
     const sync = (updating: 'True' | 'False') => this.integration.call('DongBoHoSoMC', { isUpdating: updating, data: [toDossierRecord(envelope, names)] }, extras);
     try {
       await sync(isUpdating);
     } catch (err) {
-      // A create refused: an earlier create of ours whose answer was lost (a timeout, a crash) may have reached the
-      // portal after the look-up said "not there". Look again; if the portal has it now, it is an update.
-      if (!(err instanceof PortalRefusal) || isUpdating === 'True' || !(await this.portalHas(envelope.dossierCode, extras))) throw err;
-      await sync('True');
+      // What the sync assumed may be untrue. A create refused: an earlier create of ours whose answer was lost (a
+      // timeout, a crash) may have reached the portal after the look-up said "not there". An update refused: the
+      // gateway's record may have outlived the portal's copy. Look (again); if the portal says otherwise, send the other.
+      if (!(err instanceof PortalRefusal)) throw err;
+      const portalHasIt = await this.portalHas(envelope.dossierCode, extras);
+      if (portalHasIt === (isUpdating === 'True')) throw err;
+      await sync(portalHasIt ? 'True' : 'False');
     }
-    await this.context.state.write(key, { synced: '1', digest }, dossierRecordTtlMs);
+    await this.context.state.write(`dossier:${envelope.dossierCode}`, { synced: '1', digest: dossierFieldsDigest(envelope) }, dossierRecordTtlMs);
   }
 
   /**

@@ -203,6 +203,8 @@ export function buildNationalPortalSimulator(options: Record<string, unknown>): 
     const dossier = dossiers.get(request.params.code);
     return dossier ?? reply.code(404).send({ error: 'not synced' });
   });
+  /** The portal loses one dossier (a restore from backup, a move to another of its environments): what a test needs to show the gateway's record outliving the portal's copy. */
+  app.delete<{ Params: { code: string } }>('/_sim/dossiers/:code', async (request) => ({ forgotten: dossiers.delete(request.params.code) }));
   app.post('/_sim/sessions/expire', async () => {
     sessions.clear();
     return { expired: true };

@@ -165,6 +165,56 @@ describe.each([
     });
   });
 
+  describe('a dossier the gateway recorded as synced that the portal no longer has', () => {
+    // The gateway's record outlives the portal's copy: a portal restored from a backup, a province moved from the
+    // portal's test environment to production with its Redis, a restarted sandbox simulator beside a kept var/redis.
+    it('a v1 update: the refused progress makes the gateway ask, create the dossier again, and send the progress', async () => {
+      const doc = statusUpdate();
+      await t.waitForState((await t.send({ doc })).body.messageId, ['delivered']);
+      await t.portal.forget(doc.dossierCode as string);
+      const later = await t.send({ doc: { ...doc, status: 5, statusTime: '2026-11-24T10:00:00+07:00' } });
+      const view = await t.waitForState(later.body.messageId, ['delivered', 'dead']);
+      expect([view.state, view.attempts, view.lastError]).toEqual(['delivered', 1, null]);
+      const effects = await t.portal.effectsFor(doc.dossierCode as string);
+      expect(effects.map((e) => [e.service, e.payload.isUpdating])).toEqual([
+        ['DongBoHoSoMC', 'False'],
+        ['CapNhatTienDoHoSoMC', undefined],
+        ['DongBoHoSoMC', 'False'], // the first progress (refused) changed nothing, so it is not among the effects
+        ['CapNhatTienDoHoSoMC', undefined],
+      ]);
+      expect((await t.portal.dossier(doc.dossierCode as string))?.progress.map((p) => p.TrangThai)).toEqual(['5']);
+    });
+
+    it('a v2 update with changed fields: the refused update (isUpdating "True") becomes a create', async () => {
+      const doc = v2();
+      await t.waitForState((await sendV2(doc)).body.messageId, ['delivered']);
+      await t.portal.forget(doc.dossierCode as string);
+      const later = await sendV2({ ...doc, status: 9, statusTime: '2026-11-25T10:00:00+07:00', summary: 'Cấp giấy phép xây dựng (bổ sung)' });
+      const view = await t.waitForState(later.body.messageId, ['delivered', 'dead']);
+      expect([view.state, view.attempts]).toEqual(['delivered', 1]);
+      const effects = await t.portal.effectsFor(doc.dossierCode as string);
+      expect(effects.map((e) => [e.service, e.payload.isUpdating])).toEqual([
+        ['DongBoHoSoMC', 'False'],
+        ['CapNhatTienDoHoSoMC', undefined],
+        ['DongBoHoSoMC', 'False'],
+        ['CapNhatTienDoHoSoMC', undefined],
+      ]);
+      expect((await t.portal.dossier(doc.dossierCode as string))?.record).toMatchObject({ TrichYeuHoSo: 'Cấp giấy phép xây dựng (bổ sung)', TrangThaiHoSo: '9' });
+    });
+
+    it('a refusal of a dossier the portal still has stays a refusal: looked up once, nothing synced again', async () => {
+      const doc = statusUpdate();
+      await t.waitForState((await t.send({ doc })).body.messageId, ['delivered']);
+      await t.portal.faults({ refuse: { service: 'CapNhatTienDoHoSoMC', count: 1, error_code: 9, message: 'Trạng thái hồ sơ không hợp lệ' } });
+      const lookupsBefore = (await t.portal.received()).stats.lookups;
+      const later = await t.send({ doc: { ...doc, status: 5, statusTime: '2026-11-24T10:00:00+07:00' } });
+      const view = await t.waitForState(later.body.messageId, ['dead']);
+      expect(view.lastError).toContain('PERMANENT: national-portal refused CapNhatTienDoHoSoMC: {"error_code":9');
+      expect(await services(doc.dossierCode as string)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC']);
+      expect((await t.portal.received()).stats.lookups - lookupsBefore).toBe(1);
+    });
+  });
+
   describe('the session', () => {
     it('ended by the portal with HTTP 401 is renewed once, without spending an attempt', async () => {
       const first = await t.send();

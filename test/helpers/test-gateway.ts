@@ -174,6 +174,13 @@ export class PortalSimulator extends SimulatorClient<ReceivedPortalCall, { login
     return res.statusCode === 404 ? (await res.body.dump(), undefined) : ((await res.body.json()) as any);
   }
 
+  /** The portal no longer has this dossier (its progress and record gone); what it received stays in `received()`. */
+  async forget(dossierCode: string): Promise<void> {
+    const res = await request(`${this.url}/_sim/dossiers/${encodeURIComponent(dossierCode)}`, { method: 'DELETE' });
+    const { forgotten } = (await res.body.json()) as { forgotten: boolean };
+    if (!forgotten) throw new Error(`the portal simulator never had ${dossierCode}`);
+  }
+
   async expireSessions(): Promise<void> {
     await request(`${this.url}/_sim/sessions/expire`, { method: 'POST' });
   }
