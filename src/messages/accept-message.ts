@@ -117,14 +117,18 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
   const { kind, messageId, recordsFailed } = await acceptInOneScript({
     redis: records.messageLog.redis,
     queue,
-    envelope,
+    envelope: { ...envelope, timelineIndexed: true },
     jobOptions: jobOptionsOf(envelope, options.idempotencyTtlMs),
     signature: options.signature,
     compareBodies: envelope.idempotencyKeySource !== 'derived',
     log: { key: records.messageLog.keys.pending, before, queuedAfter, duplicateAfter },
     timeline: records.timeline.entryOf(envelope, records.destination),
   });
-  if (recordsFailed) records.onRecordFailed?.(new Error('the signature memory, log entry or timeline of a stored message could not be written'));
+  if (recordsFailed) {
+    records.onRecordFailed?.(new Error('the signature memory, log entry or timeline of a stored message could not be written'));
+    // Its job says the timeline was written with it, so its worker will not repair it: try once more here.
+    if (kind === 'queued') await records.timeline.index(envelope, records.destination).catch((err: Error) => records.onRecordFailed?.(err));
+  }
   return { kind, messageId };
 }
 
@@ -138,7 +142,8 @@ export async function acceptStepByStep(queue: Queue, envelope: Envelope, options
       return duplicate;
     }
   }
-  const result = await addJob(queue, envelope, options);
+  // Its timeline entry is written after the job here, so the worker writes it again (a replay's copy may carry the mark).
+  const result = await addJob(queue, { ...envelope, timelineIndexed: undefined }, options);
   if (result.kind !== 'conflict') await Promise.all([memory ? remember(memory, result.messageId) : undefined, record(options.records, result, envelope)]);
   return result;
 }

@@ -4,8 +4,10 @@ import type { Envelope } from './envelope.ts';
 
 /**
  * Which messages concern a dossier, across destinations, in the order they arrived. The API indexes a message
- * when it accepts it and the worker again when it takes it (ZADD is idempotent), so a failed write at acceptance
- * is repaired before delivery. Entries expire with the retention period.
+ * when it accepts it; where that write is apart from the job's (a Redis Cluster, a produced message), the worker
+ * writes it again when it takes the job (ZADD is idempotent), so a failed write at acceptance is repaired before
+ * delivery. Written in the script that stores the job, it cannot be missing (Envelope.timelineIndexed). Entries
+ * expire with the retention period.
  */
 export class DossierTimeline {
   constructor(

@@ -29,6 +29,11 @@ export interface Envelope<P = Record<string, unknown>> {
   replayOf?: string;
   /** When an operator last sent this dead letter back to its queue: its retry budget counts from here. */
   retriedAt?: string;
+  /**
+   * Set when the message's dossier-timeline entry was written in the same script as its job (one Redis server): its
+   * worker need not write it again. Absent, the worker indexes it before delivery (the repair of a write that failed).
+   */
+  timelineIndexed?: true;
   payload: P;
 }
 

@@ -170,6 +170,30 @@ describe('dossier timeline', () => {
     ]);
     expect(timeline.messages[2]).toMatchObject({ destination: 'national-portal', partner: 'province-a', orderingTime: '2026-11-23T03:00:00.000Z' });
   });
+
+  it('a job stored without its timeline entry (accepted step by step, as on a Redis Cluster) is indexed by its worker before delivery', async () => {
+    const queue = t.gateway.queues.get('national-portal');
+    const doc = statusUpdate();
+    const timelineKey = `${t.config.redis.prefix}:timeline:{${doc.dossierCode}}`;
+    const redis = new Redis(t.config.redis.url!);
+    await queue.pause();
+    try {
+      const { messageId } = (await t.send({ doc })).body;
+      const job = (await queue.getJob(messageId))!;
+      // Accepted in one script, the job says its entry was written with it: its worker does not write it again.
+      expect(job.data.timelineIndexed).toBe(true);
+      expect(await redis.zrange(timelineKey, 0, -1)).toEqual([`national-portal|${messageId}`]);
+      // As if the entry had been written apart from the job and that write had failed.
+      await job.updateData({ ...job.data, timelineIndexed: undefined });
+      await redis.del(timelineKey);
+      await queue.resume();
+      await t.waitForState(messageId, ['delivered']);
+      expect(await redis.zrange(timelineKey, 0, -1)).toEqual([`national-portal|${messageId}`]);
+    } finally {
+      await queue.resume();
+      redis.disconnect();
+    }
+  });
 });
 
 describe('trust store', () => {
