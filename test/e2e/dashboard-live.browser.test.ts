@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
+import { until } from '../helpers/until.ts';
 import { adminConfig, adminTokens, makeDeadLetter, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
 let t: TestGateway;
@@ -69,6 +70,41 @@ it('the page follows the gateway live: a new dead letter appears, and after a gr
   await expect.poll(() => page.locator('[data-testid=throughput] tr[data-destination=national-portal] td').nth(2).textContent()).toBe('0 / 5');
   await t.portal.faults({});
   expect(reloads).toEqual([]);
+  await page.close();
+}, 90_000);
+
+it('answers that come back out of order never take the list back: a dead letter the queues count stays listed', async () => {
+  const page = await signIn(1366);
+  await page.locator('[data-testid=live]').getByText('Trực tiếp').waitFor();
+  // The next answer to the dead-letter list is fetched when asked (it lists what was dead then) and handed to the
+  // page only after a later answer was shown: two live updates a moment apart, their answers the other way round.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held: Promise<void> | undefined;
+  let heldRequest: unknown;
+  await page.route((url) => url.pathname === '/admin/api/dead-letters', async (route) => {
+    if (held) return route.continue();
+    heldRequest = route.request();
+    held = (async () => {
+      const response = await route.fetch();
+      await released;
+      await route.fulfill({ response });
+    })();
+    return held;
+  });
+  const first = await makeDeadLetter(t, 410);
+  await until('the page asked for the dead letters after the first', async () => held !== undefined, (asked) => asked);
+  const second = await makeDeadLetter(t, 410);
+  await page.locator(`[data-testid=dead-letter][data-message-id="${second}"]`).waitFor();
+  const olderAnswerRead = page.waitForEvent('requestfinished', (r) => r === heldRequest);
+  release();
+  await held;
+  await olderAnswerRead;
+  // The older answer (without the second) has reached the page; its script shows it, if it would, within a moment
+  // (a slow page could only make this pass wrongly, never fail wrongly: without the fix it failed every run).
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  expect(await page.locator(`[data-testid=dead-letter][data-message-id="${second}"]`).count()).toBe(1);
+  expect(await page.locator(`[data-testid=dead-letter][data-message-id="${first}"]`).count()).toBe(1);
   await page.close();
 }, 90_000);
 

@@ -367,9 +367,33 @@ function errorCell(reason) {
   return td;
 }
 
+/**
+ * Answers to one kind of request, shown in the order they were asked: two live updates a moment apart (or a second
+ * dossier typed while the first is looked up) send two requests, and their answers can come back the other way
+ * round. An answer older than one already shown is dropped, so a list never goes back to what it was (a dead letter
+ * that the queue count says is there, missing until the next change).
+ */
+function inOrder() {
+  let asked = 0;
+  let shown = 0;
+  return async (request, show) => {
+    const turn = ++asked;
+    const answer = await request();
+    if (turn < shown) return undefined;
+    shown = turn;
+    return show(answer);
+  };
+}
+
+const deadLettersInOrder = inOrder();
 async function loadDeadLetters() {
-  ({ deadLetters } = await api('GET', '/dead-letters?limit=1000'));
-  renderDeadLetters();
+  await deadLettersInOrder(
+    () => api('GET', '/dead-letters?limit=1000'),
+    (answer) => {
+      deadLetters = answer.deadLetters;
+      renderDeadLetters();
+    },
+  );
 }
 
 function renderDeadLetters() {
@@ -600,12 +624,18 @@ function timelineRows(messages, onOpen) {
 
 let shownDossier = '';
 
+const timelineInOrder = inOrder();
+/** The dossier's messages, shown (undefined when a later request's answer was shown first). */
 async function renderTimeline(dossierCode) {
-  const { messages } = await api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`);
-  shownDossier = dossierCode;
-  $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(messages));
-  $('[data-testid=timeline]').closest('.scroll').hidden = messages.length === 0;
-  return messages;
+  return timelineInOrder(
+    () => api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`),
+    ({ messages }) => {
+      shownDossier = dossierCode;
+      $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(messages));
+      $('[data-testid=timeline]').closest('.scroll').hidden = messages.length === 0;
+      return messages;
+    },
+  );
 }
 
 /** An exact code shows its timeline; otherwise the codes that start with what was typed, to pick from. */
@@ -613,7 +643,7 @@ async function searchDossier(text) {
   notice('timeline', '');
   $('#dossier-matches').replaceChildren();
   const messages = text.length >= 1 ? await renderTimeline(text) : [];
-  if (messages.length) return;
+  if (messages === undefined || messages.length) return; // shown, or a later search's answer is
   $('[data-testid=timeline] tbody').replaceChildren();
   $('[data-testid=timeline]').closest('.scroll').hidden = true;
   if (text.length < 3) return notice('timeline', t('noMessages'), 'warn');
