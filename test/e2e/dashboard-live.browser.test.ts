@@ -75,16 +75,28 @@ it('the page follows the gateway live: a new dead letter appears, and after a gr
 
 it('answers that come back out of order never take the list back: a dead letter the queues count stays listed', async () => {
   const page = await signIn(1366);
-  await page.locator('[data-testid=live]').getByText('Trực tiếp').waitFor();
-  // The next answer to the dead-letter list is fetched when asked (it lists what was dead then) and handed to the
-  // page only after a later answer was shown: two live updates a moment apart, their answers the other way round.
+  // Two live updates a moment apart, their answers the other way round: the older one reaches the page last.
+  const older = await holdNext(page, '/admin/api/dead-letters');
+  const first = await makeDeadLetter(t, 410);
+  await older.asked();
+  const second = await makeDeadLetter(t, 410);
+  await page.locator(`[data-testid=dead-letter][data-message-id="${second}"]`).waitFor();
+  await older.release(); // it lists the first, not the second
+  expect(await page.locator(`[data-testid=dead-letter][data-message-id="${second}"]`).count()).toBe(1);
+  expect(await page.locator(`[data-testid=dead-letter][data-message-id="${first}"]`).count()).toBe(1);
+  await page.close();
+}, 90_000);
+
+/**
+ * Holds the next request the page makes to this admin API path: fetched when asked (so its answer is what was true
+ * then) and handed to the page only when `release` is called. Later requests to the path go through.
+ */
+async function holdNext(page: Page, pathname: string) {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let held: Promise<void> | undefined;
-  let heldRequest: unknown;
-  await page.route((url) => url.pathname === '/admin/api/dead-letters', async (route) => {
+  await page.route((url) => url.pathname === pathname, async (route) => {
     if (held) return route.continue();
-    heldRequest = route.request();
     held = (async () => {
       const response = await route.fetch();
       await released;
@@ -92,19 +104,48 @@ it('answers that come back out of order never take the list back: a dead letter 
     })();
     return held;
   });
-  const first = await makeDeadLetter(t, 410);
-  await until('the page asked for the dead letters after the first', async () => held !== undefined, (asked) => asked);
-  const second = await makeDeadLetter(t, 410);
-  await page.locator(`[data-testid=dead-letter][data-message-id="${second}"]`).waitFor();
-  const olderAnswerRead = page.waitForEvent('requestfinished', (r) => r === heldRequest);
-  release();
-  await held;
-  await olderAnswerRead;
-  // The older answer (without the second) has reached the page; its script shows it, if it would, within a moment
-  // (a slow page could only make this pass wrongly, never fail wrongly: without the fix it failed every run).
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
-  expect(await page.locator(`[data-testid=dead-letter][data-message-id="${second}"]`).count()).toBe(1);
-  expect(await page.locator(`[data-testid=dead-letter][data-message-id="${first}"]`).count()).toBe(1);
+  return {
+    asked: () => until(`the page asked for ${pathname}`, async () => held !== undefined, (asked) => asked),
+    /** Hands the held answer over and waits until the page has read it. */
+    release: async () => {
+      const read = page.waitForEvent('requestfinished', (r) => new URL(r.url()).pathname === pathname);
+      release();
+      await held;
+      await read;
+      // Its script shows it within a moment, if it would (a slow page could only make this pass wrongly, never fail).
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    },
+  };
+}
+
+it('the message dialog shows what was asked last, and a live redraw never reopens it once closed', async () => {
+  const doc = statusUpdate();
+  const delivered = (await t.send({ doc: { ...doc, status: 4, statusTime: '2026-11-24T08:00:00+07:00' } })).body.messageId as string;
+  await t.waitForState(delivered, ['delivered']);
+  const dead = await makeDeadLetter(t, 409, { ...doc, status: 5, statusTime: '2026-11-24T09:00:00+07:00' });
+  const page = await signIn(1366);
+  const view = page.locator('[data-testid=message-view]');
+  await page.locator(`[data-testid=dead-letter][data-message-id="${dead}"] [data-testid=open-message]`).click();
+  await expect.poll(() => page.textContent('[data-testid=message-title]')).toContain(dead.slice(0, 8));
+
+  // A live update redraws the open dialog; before its answer comes, the reader opens the dossier's other message.
+  const redraw = await holdNext(page, `/admin/api/messages/${dead}`);
+  await makeDeadLetter(t, 409);
+  await redraw.asked();
+  await view.locator(`[data-testid=message-timeline] tr[data-message-id="${delivered}"]`).click();
+  await expect.poll(() => page.textContent('[data-testid=message-title]')).toContain(delivered.slice(0, 8));
+  await redraw.release();
+  expect(await page.textContent('[data-testid=message-title]')).toContain(delivered.slice(0, 8));
+  expect(await view.locator('[data-testid=message-state]').textContent()).toBe('đã gửi');
+
+  // Another redraw, and the reader closes the dialog before its answer comes: it stays closed.
+  const late = await holdNext(page, `/admin/api/messages/${delivered}`);
+  await makeDeadLetter(t, 409);
+  await late.asked();
+  await page.keyboard.press('Escape');
+  await expect.poll(() => view.isVisible()).toBe(false);
+  await late.release();
+  expect(await view.isVisible()).toBe(false);
   await page.close();
 }, 90_000);
 

@@ -681,15 +681,35 @@ function facts(pairs) {
 
 let openMessageId;
 
-async function openMessage(messageId) {
-  const dialog = $('#message');
-  let m;
+const messageInOrder = inOrder();
+
+/**
+ * The message dialog, opened by a click or redrawn by a live update (`redraw`): whichever was asked last is what it
+ * shows, and a redraw whose answer comes after the dialog was closed leaves it closed.
+ */
+async function openMessage(messageId, { redraw = false } = {}) {
   try {
-    m = await api('GET', `/messages/${encodeURIComponent(messageId)}`);
+    await messageInOrder(
+      () => messageWithTimeline(messageId),
+      ({ m, timeline }) => {
+        if (redraw && !($('#message').open && openMessageId === messageId)) return;
+        showMessage(messageId, m, timeline);
+      },
+    );
   } catch (err) {
     notice('timeline', errorText(err), 'warn');
-    return;
   }
+}
+
+/** The message, and its dossier's timeline when there is one (a help here, not the point: undefined if it fails). */
+async function messageWithTimeline(messageId) {
+  const m = await api('GET', `/messages/${encodeURIComponent(messageId)}`);
+  const timeline = m.dossierCode ? await api('GET', `/dossiers/${encodeURIComponent(m.dossierCode)}/timeline`).catch(() => undefined) : undefined;
+  return { m, timeline };
+}
+
+function showMessage(messageId, m, timeline) {
+  const dialog = $('#message');
   openMessageId = messageId;
   $('#message-title').textContent = t('messageOf', { type: typeName(m.type), id: shortId(m.messageId) });
   const envelope = m.envelope ?? {};
@@ -730,22 +750,17 @@ async function openMessage(messageId) {
     scroll.append(table);
     parts.push(scroll);
   } else parts.push(element('p', t('noAttempts'), 'empty'));
-  if (m.dossierCode) {
-    parts.push(element('h3', t('dossierTimeline')));
-    try {
-      const { messages } = await api('GET', `/dossiers/${encodeURIComponent(m.dossierCode)}/timeline`);
-      const table = element('table');
-      table.dataset.testid = 'message-timeline';
-      const head = element('tr');
-      for (const h of [t('receivedAt'), t('message'), t('destination'), t('state'), t('attempts'), t('nextAttempt'), t('lastError')]) head.append(element('th', h));
-      table.append(head, ...timelineRows(messages));
-      for (const tr of table.querySelectorAll('tr[data-message-id]')) if (tr.dataset.messageId === m.messageId) tr.classList.add('current');
-      const scroll = element('div', undefined, 'scroll');
-      scroll.append(table);
-      parts.push(scroll);
-    } catch {
-      /* the timeline is a help here, not the point */
-    }
+  if (m.dossierCode) parts.push(element('h3', t('dossierTimeline')));
+  if (timeline) {
+    const table = element('table');
+    table.dataset.testid = 'message-timeline';
+    const head = element('tr');
+    for (const h of [t('receivedAt'), t('message'), t('destination'), t('state'), t('attempts'), t('nextAttempt'), t('lastError')]) head.append(element('th', h));
+    table.append(head, ...timelineRows(timeline.messages));
+    for (const tr of table.querySelectorAll('tr[data-message-id]')) if (tr.dataset.messageId === m.messageId) tr.classList.add('current');
+    const scroll = element('div', undefined, 'scroll');
+    scroll.append(table);
+    parts.push(scroll);
   }
   if (m.envelope) {
     const details = element('details');
@@ -779,7 +794,7 @@ async function applyBoard(next) {
     lastDeadSignature = deadSignature;
     work.push(loadDeadLetters());
     if (shownDossier) work.push(renderTimeline(shownDossier));
-    if (openMessageId && $('#message').open) work.push(openMessage(openMessageId));
+    if (openMessageId && $('#message').open) work.push(openMessage(openMessageId, { redraw: true }));
   }
   if (next.reviews !== lastReviews) {
     lastReviews = next.reviews;
