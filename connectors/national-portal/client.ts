@@ -61,7 +61,7 @@ export class NationalPortalClient implements DeliveryClient {
     const [done, known] = await ((request.prepared as Promise<MessageRecords> | undefined) ?? this.prepare(envelope));
     if (isStatusType(envelope.type)) {
       if (!done.progress) {
-        const onRecordsWord = await this.ensureDossierSynced(envelope, known!, extras);
+        const trustedRecord = await this.ensureDossierSynced(envelope, known!, extras);
         // Sent with the progress of other dossiers waiting in this worker (one call, one signature), recorded per message.
         const sendProgress = () => this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log });
         try {
@@ -69,8 +69,9 @@ export class NationalPortalClient implements DeliveryClient {
         } catch (err) {
           // The gateway's record can outlive the portal's copy (a portal restored from a backup, a province moved from
           // the portal's test environment to production, a restarted sandbox): the progress of a dossier the portal
-          // lacks is refused. Asked, the portal says whether that is why; if so the dossier is synced again, once.
-          if (!onRecordsWord || !(err instanceof PortalRefusal) || (await this.portalHas(envelope.dossierCode, extras))) throw err;
+          // lacks is refused. Only when the portal itself answers that it lacks it (not on a refused look-up) is the
+          // dossier created again, from what this message knows, and the progress sent again, once.
+          if (!trustedRecord || !(err instanceof PortalRefusal) || (await this.lookUp(envelope.dossierCode, extras)) !== 'lacks') throw err;
           request.log?.warn('portal refused the progress of a dossier recorded as synced and does not have it: syncing it again');
           await this.syncDossier(envelope, 'False', extras);
           await sendProgress();
@@ -95,8 +96,8 @@ export class NationalPortalClient implements DeliveryClient {
   }
 
   /**
-   * DongBoHoSoMC when the portal may lack the dossier or holds other dossier-level fields than this message.
-   * True when nothing was sent on the word of the gateway's record alone (the portal was not asked).
+   * DongBoHoSoMC when the portal may lack the dossier or holds other dossier-level fields than this message. True when
+   * the sync was skipped because the gateway's record says the portal has the dossier (the portal was not asked).
    */
   private async ensureDossierSynced(envelope: Envelope, known: Record<string, string>, extras: IntegrationCallExtras): Promise<boolean> {
     if (known.synced && known.digest === dossierFieldsDigest(envelope)) return true;
@@ -117,25 +118,37 @@ export class NationalPortalClient implements DeliveryClient {
     } catch (err) {
       // What the sync assumed may be untrue. A create refused: an earlier create of ours whose answer was lost (a
       // timeout, a crash) may have reached the portal after the look-up said "not there". An update refused: the
-      // gateway's record may have outlived the portal's copy. Look (again); if the portal says otherwise, send the other.
+      // gateway's record may have outlived the portal's copy. Look (again): if the portal answers the other way, send
+      // the other; a refused look-up proves nothing, and the sync's own refusal stands.
       if (!(err instanceof PortalRefusal)) throw err;
-      const portalHasIt = await this.portalHas(envelope.dossierCode, extras);
-      if (portalHasIt === (isUpdating === 'True')) throw err;
-      await sync(portalHasIt ? 'True' : 'False');
+      const found = await this.lookUp(envelope.dossierCode, extras);
+      if (isUpdating === 'False' && found === 'has') await sync('True');
+      else if (isUpdating === 'True' && found === 'lacks') await sync('False');
+      else throw err;
     }
     await this.context.state.write(`dossier:${envelope.dossierCode}`, { synced: '1', digest: dossierFieldsDigest(envelope) }, dossierRecordTtlMs);
   }
 
   /**
-   * TraCuuHoSo {mahoso}: a non-empty `result` means the portal has the dossier (hasSyncDossier). As in the public
-   * client, a refusal (non-zero error_code) reads as "not there"; HTTP errors and an unreachable portal are the delivery's.
+   * TraCuuHoSo {mahoso}, as the public client reads it (hasSyncDossier): a non-empty `result` means the portal has the
+   * dossier, and a refusal (non-zero error_code) reads as "not there". HTTP errors and an unreachable portal are the
+   * delivery's.
    */
   private async portalHas(dossierCode: string, extras: IntegrationCallExtras): Promise<boolean> {
+    return (await this.lookUp(dossierCode, extras)) === 'has';
+  }
+
+  /**
+   * TraCuuHoSo, telling the portal's own "not there" (`lacks`: a success with an empty `result`) from a look-up that
+   * says nothing either way (`unknown`: refused, or a success without a `result` list).
+   */
+  private async lookUp(dossierCode: string, extras: IntegrationCallExtras): Promise<'has' | 'lacks' | 'unknown'> {
     try {
-      const answer = await this.integration.call('TraCuuHoSo', { mahoso: dossierCode }, extras);
-      return Array.isArray(answer.result) && answer.result.length > 0;
+      const { result } = await this.integration.call('TraCuuHoSo', { mahoso: dossierCode }, extras);
+      if (!Array.isArray(result)) return 'unknown';
+      return result.length > 0 ? 'has' : 'lacks';
     } catch (err) {
-      if (err instanceof PortalRefusal) return false;
+      if (err instanceof PortalRefusal) return 'unknown';
       throw err;
     }
   }

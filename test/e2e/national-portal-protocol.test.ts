@@ -202,6 +202,17 @@ describe.each([
       expect((await t.portal.dossier(doc.dossierCode as string))?.record).toMatchObject({ TrichYeuHoSo: 'Cấp giấy phép xây dựng (bổ sung)', TrangThaiHoSo: '9' });
     });
 
+    it('a refused look-up proves nothing: the progress refusal stands and nothing is created again', async () => {
+      const doc = statusUpdate();
+      await t.waitForState((await t.send({ doc })).body.messageId, ['delivered']);
+      await t.portal.forget(doc.dossierCode as string);
+      await t.portal.faults({ refuse: { service: 'TraCuuHoSo', count: 1, error_code: 99, message: 'Hệ thống đang bận' } });
+      const later = await t.send({ doc: { ...doc, status: 5, statusTime: '2026-11-24T10:00:00+07:00' } });
+      const view = await t.waitForState(later.body.messageId, ['dead']);
+      expect(view.lastError).toContain('PERMANENT: national-portal refused CapNhatTienDoHoSoMC: {"error_code":3');
+      expect(await services(doc.dossierCode as string)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC']);
+    });
+
     it('a refusal of a dossier the portal still has stays a refusal: looked up once, nothing synced again', async () => {
       const doc = statusUpdate();
       await t.waitForState((await t.send({ doc })).body.messageId, ['delivered']);

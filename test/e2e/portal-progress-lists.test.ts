@@ -46,3 +46,34 @@ it('updates of several dossiers share one signed call, and every dossier still g
     expect(times, dossierCode).toEqual([compact(8), compact(9), compact(10), compact(11)]);
   }
 }, 120_000);
+
+/**
+ * After a portal lost some dossiers (restored from a backup), the lists that carry one of them are refused: each is
+ * asked again one record at a time, the lost dossier is created again and gets its progress, and no dossier gets an
+ * update twice (this takes a refused list to have applied nothing, as the simulator does; README, national portal).
+ */
+it('a list carrying a dossier the portal lost: the others get their update once, the lost one is created again', async () => {
+  const dossiers = Array.from({ length: 12 }, () => statusUpdate().dossierCode as string);
+  const first = await Promise.all(dossiers.map((dossierCode) => t.send({ doc: statusUpdate({ dossierCode, status: 2, statusTime: hour(8) }) })));
+  await Promise.all(first.map((r) => t.waitForState(r.body.messageId, ['delivered'], 30_000)));
+  const lost = dossiers.slice(0, 3);
+  for (const dossierCode of lost) await t.portal.forget(dossierCode);
+  const refusedBefore = (await t.portal.received()).stats.refused;
+
+  await t.portal.faults({ latencyMs: 400 });
+  const round = await Promise.all(dossiers.map((dossierCode) => t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: hour(9) }) })));
+  const views = await Promise.all(round.map((r) => t.waitForState(r.body.messageId, ['delivered', 'dead'], 60_000)));
+  await t.portal.faults({});
+  expect(views.map((v) => v.state)).toEqual(dossiers.map(() => 'delivered'));
+
+  const { effects, stats } = await t.portal.received();
+  const progressCalls = effects.filter((e) => e.service === 'CapNhatTienDoHoSoMC' && (e.payload.data as unknown[]).length > 1);
+  expect(stats.refused - refusedBefore, 'lists refused for the lost dossiers, then their records alone').toBeGreaterThan(0);
+  expect(progressCalls.length, 'lists still carried several dossiers').toBeGreaterThan(0);
+  for (const dossierCode of dossiers) {
+    const times = (await t.portal.progressFor(dossierCode)).map((e) => (e.payload.data as Array<{ ThoiDiemXuLy: string }>)[0]!.ThoiDiemXuLy);
+    expect(times, dossierCode).toEqual([compact(8), compact(9)]);
+    const syncs = (await t.portal.effectsFor(dossierCode)).filter((e) => e.service === 'DongBoHoSoMC').map((e) => e.payload.isUpdating);
+    expect(syncs, dossierCode).toEqual(lost.includes(dossierCode) ? ['False', 'False'] : ['False']);
+  }
+}, 120_000);
