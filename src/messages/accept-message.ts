@@ -126,7 +126,8 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
   });
   if (recordsFailed) {
     records.onRecordFailed?.(new Error('the signature memory, log entry or timeline of a stored message could not be written'));
-    // Its job says the timeline was written with it, so its worker will not repair it: try once more here.
+    // Its job says the timeline was written with it, so its worker will not repair it: try once more here. (The
+    // script does not say which record failed; writing an entry that is there is harmless, ZADD is idempotent.)
     if (kind === 'queued') await records.timeline.index(envelope, records.destination).catch((err: Error) => records.onRecordFailed?.(err));
   }
   return { kind, messageId };

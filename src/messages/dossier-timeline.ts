@@ -4,10 +4,9 @@ import type { Envelope } from './envelope.ts';
 
 /**
  * Which messages concern a dossier, across destinations, in the order they arrived. The API indexes a message
- * when it accepts it; where that write is apart from the job's (a Redis Cluster, a produced message), the worker
- * writes it again when it takes the job (ZADD is idempotent), so a failed write at acceptance is repaired before
- * delivery. Written in the script that stores the job, it cannot be missing (Envelope.timelineIndexed). Entries
- * expire with the retention period.
+ * when it accepts it; the worker writes it again when it takes the job (ZADD is idempotent) where it may be missing
+ * (needsRepair), so a failed write at acceptance, or an entry expired while its message waited, is repaired before
+ * delivery. Entries expire with the retention period, counted from the dossier's last write.
  */
 export class DossierTimeline {
   constructor(
@@ -28,6 +27,15 @@ export class DossierTimeline {
   /** The index entry of a message, for a script that writes it together with the message (accept-script.ts). */
   entryOf(envelope: Envelope, destination: string): { key: string; score: number; member: string; retentionMs: number } {
     return { key: this.key(envelope.dossierCode), score: Date.parse(envelope.receivedAt), member: `${destination}|${envelope.messageId}`, retentionMs: this.retentionMs };
+  }
+
+  /**
+   * Whether a worker taking this message should write its entry again: unless the script that stored the job wrote
+   * it too (Envelope.timelineIndexed) and it cannot have expired since (half the retention from acceptance: a
+   * message waiting longer, in a stopped queue or as a dead letter retried late, is indexed again).
+   */
+  needsRepair(envelope: Envelope, now = Date.now()): boolean {
+    return !envelope.timelineIndexed || now - Date.parse(envelope.receivedAt) > this.retentionMs / 2;
   }
 
   /** Two commands sent together (no pipeline object: on one server or a Sentinel primary they leave in one write anyway, coalesce-writes.ts). */

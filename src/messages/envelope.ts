@@ -31,7 +31,8 @@ export interface Envelope<P = Record<string, unknown>> {
   retriedAt?: string;
   /**
    * Set when the message's dossier-timeline entry was written in the same script as its job (one Redis server): its
-   * worker need not write it again. Absent, the worker indexes it before delivery (the repair of a write that failed).
+   * worker need not write it again while it cannot have expired (DossierTimeline.needsRepair). Absent, the worker
+   * indexes it before delivery (the repair of a write that failed).
    */
   timelineIndexed?: true;
   payload: P;

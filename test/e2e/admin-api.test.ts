@@ -171,7 +171,7 @@ describe('dossier timeline', () => {
     expect(timeline.messages[2]).toMatchObject({ destination: 'national-portal', partner: 'province-a', orderingTime: '2026-11-23T03:00:00.000Z' });
   });
 
-  it('a job stored without its timeline entry (accepted step by step, as on a Redis Cluster) is indexed by its worker before delivery', async () => {
+  it('a job stored without its timeline entry (accepted step by step, as on a Redis Cluster), or accepted long ago, is indexed by its worker before delivery', async () => {
     const queue = t.gateway.queues.get('national-portal');
     const doc = statusUpdate();
     const timelineKey = `${t.config.redis.prefix}:timeline:{${doc.dossierCode}}`;
@@ -189,6 +189,18 @@ describe('dossier timeline', () => {
       await queue.resume();
       await t.waitForState(messageId, ['delivered']);
       expect(await redis.zrange(timelineKey, 0, -1)).toEqual([`national-portal|${messageId}`]);
+
+      // Marked, but accepted longer ago than half the retention (a stopped queue, a dead letter retried late): its
+      // entry may have expired meanwhile, so the worker writes it again.
+      await queue.pause();
+      const waited = (await t.send({ doc: { ...doc, status: 5, statusTime: '2026-11-23T10:00:00+07:00' } })).body.messageId;
+      const old = (await queue.getJob(waited))!;
+      const receivedAt = new Date(Date.now() - t.config.retention.deliveredMs).toISOString();
+      await old.updateData({ ...old.data, receivedAt });
+      await redis.del(timelineKey);
+      await queue.resume();
+      await t.waitForState(waited, ['delivered']);
+      expect(await redis.zrange(timelineKey, 0, -1)).toEqual([`national-portal|${waited}`]);
     } finally {
       await queue.resume();
       redis.disconnect();
