@@ -125,27 +125,69 @@ it('the message dialog shows what was asked last, and a live redraw never reopen
   const dead = await makeDeadLetter(t, 409, { ...doc, status: 5, statusTime: '2026-11-24T09:00:00+07:00' });
   const page = await signIn(1366);
   const view = page.locator('[data-testid=message-view]');
+  const title = () => page.textContent('[data-testid=message-title]');
+  const openFromDialog = (messageId: string) => view.locator(`[data-testid=message-timeline] tr[data-message-id="${messageId}"]`).click();
   await page.locator(`[data-testid=dead-letter][data-message-id="${dead}"] [data-testid=open-message]`).click();
-  await expect.poll(() => page.textContent('[data-testid=message-title]')).toContain(dead.slice(0, 8));
+  await expect.poll(title).toContain(dead.slice(0, 8));
 
   // A live update redraws the open dialog; before its answer comes, the reader opens the dossier's other message.
   const redraw = await holdNext(page, `/admin/api/messages/${dead}`);
   await makeDeadLetter(t, 409);
   await redraw.asked();
-  await view.locator(`[data-testid=message-timeline] tr[data-message-id="${delivered}"]`).click();
-  await expect.poll(() => page.textContent('[data-testid=message-title]')).toContain(delivered.slice(0, 8));
+  await openFromDialog(delivered);
+  await expect.poll(title).toContain(delivered.slice(0, 8));
   await redraw.release();
-  expect(await page.textContent('[data-testid=message-title]')).toContain(delivered.slice(0, 8));
+  expect(await title()).toContain(delivered.slice(0, 8));
   expect(await view.locator('[data-testid=message-state]').textContent()).toBe('đã gửi');
 
+  // The other way round: the reader opens the first message again, a live update comes before its answer, and the
+  // redraw is answered first. The dialog still ends on what the reader opened.
+  const opening = await holdNext(page, `/admin/api/messages/${dead}`);
+  await openFromDialog(dead);
+  await opening.asked();
+  const redrawn = page.waitForEvent('requestfinished', (r) => new URL(r.url()).pathname.startsWith('/admin/api/messages/'));
+  await makeDeadLetter(t, 409);
+  await redrawn;
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  await opening.release();
+  await expect.poll(title).toContain(dead.slice(0, 8));
+  expect(await view.locator('[data-testid=message-state]').textContent()).toBe('thư chết');
+
   // Another redraw, and the reader closes the dialog before its answer comes: it stays closed.
-  const late = await holdNext(page, `/admin/api/messages/${delivered}`);
+  const late = await holdNext(page, `/admin/api/messages/${dead}`);
   await makeDeadLetter(t, 409);
   await late.asked();
   await page.keyboard.press('Escape');
   await expect.poll(() => view.isVisible()).toBe(false);
   await late.release();
   expect(await view.isVisible()).toBe(false);
+  await page.close();
+}, 90_000);
+
+it('a dossier looked up while a live update redraws the one shown before stays the one shown', async () => {
+  const [oldDoc, newDoc] = [statusUpdate(), statusUpdate()];
+  const oldMessage = (await t.send({ doc: oldDoc })).body.messageId as string;
+  const newMessage = (await t.send({ doc: newDoc })).body.messageId as string;
+  await Promise.all([t.waitForState(oldMessage, ['delivered']), t.waitForState(newMessage, ['delivered'])]);
+  const page = await signIn(1366);
+  const rows = page.locator('[data-testid=timeline] [data-testid=timeline-row]');
+  const shown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-message-id')));
+  const lookUp = async (code: string) => {
+    await page.fill('#dossier', code);
+    await page.click('#timeline-form button[type=submit]');
+  };
+  await lookUp(oldDoc.dossierCode as string);
+  await expect.poll(shown).toEqual([oldMessage]);
+
+  // The reader looks up another dossier; a live update comes before its answer, and is answered first.
+  const search = await holdNext(page, `/admin/api/dossiers/${encodeURIComponent(newDoc.dossierCode as string)}/timeline`);
+  await lookUp(newDoc.dossierCode as string);
+  await search.asked();
+  const redrawn = page.waitForEvent('requestfinished', (r) => new URL(r.url()).pathname.endsWith('/timeline'));
+  await makeDeadLetter(t, 409);
+  await redrawn;
+  await search.release();
+  await expect.poll(shown).toEqual([newMessage]);
   await page.close();
 }, 90_000);
 

@@ -379,9 +379,11 @@ function inOrder() {
   return async (request, show) => {
     const turn = ++asked;
     const answer = await request();
-    if (turn < shown) return undefined;
-    shown = turn;
-    return show(answer);
+    if (turn >= shown) {
+      shown = turn;
+      show(answer);
+    }
+    return answer;
   };
 }
 
@@ -622,32 +624,35 @@ function timelineRows(messages, onOpen) {
   });
 }
 
-let shownDossier = '';
+/** The dossier the reader asked for last (set when asked, not when answered): what live updates redraw. */
+let wantedDossier = '';
 
 const timelineInOrder = inOrder();
-/** The dossier's messages, shown (undefined when a later request's answer was shown first). */
+/** The dossier's messages; shown only while it is the one wanted and no later answer was shown. */
 async function renderTimeline(dossierCode) {
-  return timelineInOrder(
+  const { messages } = await timelineInOrder(
     () => api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`),
-    ({ messages }) => {
-      shownDossier = dossierCode;
-      $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(messages));
-      $('[data-testid=timeline]').closest('.scroll').hidden = messages.length === 0;
-      return messages;
+    (answer) => {
+      if (dossierCode !== wantedDossier) return;
+      $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(answer.messages));
+      $('[data-testid=timeline]').closest('.scroll').hidden = answer.messages.length === 0;
     },
   );
+  return messages;
 }
 
 /** An exact code shows its timeline; otherwise the codes that start with what was typed, to pick from. */
 async function searchDossier(text) {
+  wantedDossier = text;
   notice('timeline', '');
   $('#dossier-matches').replaceChildren();
   const messages = text.length >= 1 ? await renderTimeline(text) : [];
-  if (messages === undefined || messages.length) return; // shown, or a later search's answer is
+  if (wantedDossier !== text || messages.length) return; // another search took over, or shown
   $('[data-testid=timeline] tbody').replaceChildren();
   $('[data-testid=timeline]').closest('.scroll').hidden = true;
   if (text.length < 3) return notice('timeline', t('noMessages'), 'warn');
   const { dossierCodes } = await api('GET', `/dossiers?prefix=${encodeURIComponent(text)}`);
+  if (wantedDossier !== text) return;
   if (!dossierCodes.length) return notice('timeline', t('noMatches', { prefix: text }), 'warn');
   notice('timeline', t('matchesFor', { prefix: text }));
   $('#dossier-matches').replaceChildren(
@@ -656,6 +661,7 @@ async function searchDossier(text) {
       li.append(
         button(code, 'dossier-match', () => {
           $('#dossier').value = code;
+          wantedDossier = code;
           $('#dossier-matches').replaceChildren();
           notice('timeline', '');
           renderTimeline(code).catch((err) => notice('timeline', errorText(err), 'warn'));
@@ -679,21 +685,23 @@ function facts(pairs) {
   return dl;
 }
 
-let openMessageId;
+/** The message the reader opened last (set on the click, not when answered): what live updates redraw. */
+let wantedMessageId;
 
 const messageInOrder = inOrder();
 
 /**
- * The message dialog, opened by a click or redrawn by a live update (`redraw`): whichever was asked last is what it
- * shows, and a redraw whose answer comes after the dialog was closed leaves it closed.
+ * The message dialog, opened by a click or redrawn by a live update or a change of language (`redraw`): it shows the
+ * message opened last, the latest answer about it, and a redraw answered after the dialog was closed leaves it closed.
  */
 async function openMessage(messageId, { redraw = false } = {}) {
+  if (!redraw) wantedMessageId = messageId;
   try {
     await messageInOrder(
       () => messageWithTimeline(messageId),
       ({ m, timeline }) => {
-        if (redraw && !($('#message').open && openMessageId === messageId)) return;
-        showMessage(messageId, m, timeline);
+        if (messageId !== wantedMessageId || (redraw && !$('#message').open)) return;
+        showMessage(m, timeline);
       },
     );
   } catch (err) {
@@ -708,9 +716,8 @@ async function messageWithTimeline(messageId) {
   return { m, timeline };
 }
 
-function showMessage(messageId, m, timeline) {
+function showMessage(m, timeline) {
   const dialog = $('#message');
-  openMessageId = messageId;
   $('#message-title').textContent = t('messageOf', { type: typeName(m.type), id: shortId(m.messageId) });
   const envelope = m.envelope ?? {};
   const signer = envelope.signer ? `${envelope.signer.subject}` : t('unsigned');
@@ -775,7 +782,7 @@ function showMessage(messageId, m, timeline) {
 
 $('#message-close').addEventListener('click', () => $('#message').close());
 $('#message').addEventListener('close', () => {
-  openMessageId = undefined;
+  wantedMessageId = undefined;
 });
 
 // ---------------------------------------------------------------- live stream
@@ -793,8 +800,8 @@ async function applyBoard(next) {
   if (deadSignature !== lastDeadSignature) {
     lastDeadSignature = deadSignature;
     work.push(loadDeadLetters());
-    if (shownDossier) work.push(renderTimeline(shownDossier));
-    if (openMessageId && $('#message').open) work.push(openMessage(openMessageId, { redraw: true }));
+    if (wantedDossier) work.push(renderTimeline(wantedDossier));
+    if (wantedMessageId && $('#message').open) work.push(openMessage(wantedMessageId, { redraw: true }));
   }
   if (next.reviews !== lastReviews) {
     lastReviews = next.reviews;
@@ -852,7 +859,7 @@ async function refresh() {
     renderShipments().catch(() => {}),
     renderSubmissions().catch(() => {}),
     renderCitizenChecks().catch(() => {}),
-    shownDossier ? renderTimeline(shownDossier) : undefined,
+    wantedDossier ? renderTimeline(wantedDossier) : undefined,
   ]);
 }
 
@@ -892,7 +899,7 @@ $('#language').addEventListener('click', () => {
     if (liveSince) showLive();
     renderQueues();
     refresh().catch(() => {});
-    if (openMessageId && $('#message').open) openMessage(openMessageId);
+    if (wantedMessageId && $('#message').open) openMessage(wantedMessageId, { redraw: true });
   }
 });
 applyLanguage();
