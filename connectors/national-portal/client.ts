@@ -71,7 +71,10 @@ export class NationalPortalClient implements DeliveryClient {
           // the portal's test environment to production, a restarted sandbox): the progress of a dossier the portal
           // lacks is refused. Only when the portal itself answers that it lacks it (not on a refused look-up) is the
           // dossier created again, from what this message knows, and the progress sent again, once.
-          if (!trustedRecord || !(err instanceof PortalRefusal) || (await this.lookUp(envelope.dossierCode, extras)) !== 'lacks') throw err;
+          if (!trustedRecord || !(err instanceof PortalRefusal)) throw err;
+          const found = await this.lookUp(envelope.dossierCode, extras);
+          if (found === 'unknown') request.log?.warn('portal refused the progress of a dossier recorded as synced, and its look-up (TraCuuHoSo) did not say whether it has it: the refusal stands');
+          if (found !== 'lacks') throw err;
           request.log?.warn('portal refused the progress of a dossier recorded as synced and does not have it: syncing it again');
           await this.syncDossier(envelope, 'False', extras);
           await sendProgress();

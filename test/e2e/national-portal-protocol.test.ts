@@ -211,6 +211,9 @@ describe.each([
       const view = await t.waitForState(later.body.messageId, ['dead']);
       expect(view.lastError).toContain('PERMANENT: national-portal refused CapNhatTienDoHoSoMC: {"error_code":3');
       expect(await services(doc.dossierCode as string)).toEqual(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC']);
+      // The operator is told why the dead letter was not healed.
+      const unclear = t.logs.map((line) => JSON.parse(line)).filter((l) => l.messageId === later.body.messageId && /did not say whether it has it/.test(l.msg));
+      expect(unclear).toHaveLength(1);
     });
 
     it('a refusal of a dossier the portal still has stays a refusal: looked up once, nothing synced again', async () => {
