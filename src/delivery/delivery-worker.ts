@@ -98,7 +98,7 @@ export class DeliveryWorker {
     // Sent together (one round trip): the timeline entry and the connector's reads do not depend on the claim's
     // answer; the reads go behind the claim, so they see what the dossier's previous message wrote before its release.
     // The timeline entry again where it may be missing (not written with the job, or old enough to have expired).
-    const indexed = job.attemptsStarted <= 1 && this.deps.timeline?.needsRepair(envelope) ? this.deps.timeline.index(envelope, destinationName) : undefined;
+    const indexed = this.deps.timeline?.needsRepair(envelope, job.attemptsStarted <= 1) ? this.deps.timeline.index(envelope, destinationName) : undefined;
     const claiming = ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime);
     const prepared = this.deps.client.prepare?.(envelope);
     prepared?.catch(() => undefined); // a failed read is thrown by deliver(), if the message is sent at all

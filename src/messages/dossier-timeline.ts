@@ -30,12 +30,13 @@ export class DossierTimeline {
   }
 
   /**
-   * Whether a worker taking this message should write its entry again: unless the script that stored the job wrote
-   * it too (Envelope.timelineIndexed) and it cannot have expired since (half the retention from acceptance: a
-   * message waiting longer, in a stopped queue or as a dead letter retried late, is indexed again).
+   * Whether a worker taking this message should write its entry again. On its first attempt, unless the script that
+   * stored the job wrote it too (Envelope.timelineIndexed); on any attempt, once the entry may have expired (half the
+   * retention after acceptance: a message waiting longer, in a stopped queue, between retries or as a dead letter
+   * retried late).
    */
-  needsRepair(envelope: Envelope, now = Date.now()): boolean {
-    return !envelope.timelineIndexed || now - Date.parse(envelope.receivedAt) > this.retentionMs / 2;
+  needsRepair(envelope: Envelope, firstAttempt: boolean, now = Date.now()): boolean {
+    return (firstAttempt && !envelope.timelineIndexed) || now - Date.parse(envelope.receivedAt) > this.retentionMs / 2;
   }
 
   /** Two commands sent together (no pipeline object: on one server or a Sentinel primary they leave in one write anyway, coalesce-writes.ts). */

@@ -196,7 +196,8 @@ describe('dossier timeline', () => {
       const waited = (await t.send({ doc: { ...doc, status: 5, statusTime: '2026-11-23T10:00:00+07:00' } })).body.messageId;
       const old = (await queue.getJob(waited))!;
       const receivedAt = new Date(Date.now() - t.config.retention.deliveredMs).toISOString();
-      await old.updateData({ ...old.data, receivedAt });
+      // retriedAt keeps its retry budget (counted from it when present) as wide as a fresh message's.
+      await old.updateData({ ...old.data, receivedAt, retriedAt: new Date().toISOString() });
       await redis.del(timelineKey);
       await queue.resume();
       await t.waitForState(waited, ['delivered']);

@@ -626,9 +626,14 @@ function timelineRows(messages, onOpen) {
 
 /** The dossier the reader asked for last (set when asked, not when answered): what live updates redraw. */
 let wantedDossier = '';
+/** The timeline on the page: whose, and how many messages. */
+let drawnTimeline = { dossierCode: '', count: 0 };
 
 const timelineInOrder = inOrder();
-/** The dossier's messages; shown only while it is the one wanted and no later answer was shown. */
+/**
+ * The dossier's messages, shown only while it is the one wanted and no later answer was shown. Returns how many it
+ * has: this answer's count, or the count of a later answer for it already on the page.
+ */
 async function renderTimeline(dossierCode) {
   const { messages } = await timelineInOrder(
     () => api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`),
@@ -636,9 +641,10 @@ async function renderTimeline(dossierCode) {
       if (dossierCode !== wantedDossier) return;
       $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(answer.messages));
       $('[data-testid=timeline]').closest('.scroll').hidden = answer.messages.length === 0;
+      drawnTimeline = { dossierCode, count: answer.messages.length };
     },
   );
-  return messages;
+  return drawnTimeline.dossierCode === dossierCode ? Math.max(messages.length, drawnTimeline.count) : messages.length;
 }
 
 /** An exact code shows its timeline; otherwise the codes that start with what was typed, to pick from. */
@@ -646,10 +652,11 @@ async function searchDossier(text) {
   wantedDossier = text;
   notice('timeline', '');
   $('#dossier-matches').replaceChildren();
-  const messages = text.length >= 1 ? await renderTimeline(text) : [];
-  if (wantedDossier !== text || messages.length) return; // another search took over, or shown
+  const found = text.length >= 1 ? await renderTimeline(text) : 0;
+  if (wantedDossier !== text || found) return; // another search took over, or shown
   $('[data-testid=timeline] tbody').replaceChildren();
   $('[data-testid=timeline]').closest('.scroll').hidden = true;
+  drawnTimeline = { dossierCode: '', count: 0 };
   if (text.length < 3) return notice('timeline', t('noMessages'), 'warn');
   const { dossierCodes } = await api('GET', `/dossiers?prefix=${encodeURIComponent(text)}`);
   if (wantedDossier !== text) return;
@@ -780,8 +787,13 @@ function showMessage(m, timeline) {
   $('#message-close').focus();
 }
 
-$('#message-close').addEventListener('click', () => $('#message').close());
-$('#message').addEventListener('close', () => {
+// Forgotten as the reader closes it (the button, or Escape's cancel), not on the dialog's close event: that one comes
+// a moment later, after a click on another message may already have asked for it.
+$('#message-close').addEventListener('click', () => {
+  wantedMessageId = undefined;
+  $('#message').close();
+});
+$('#message').addEventListener('cancel', () => {
   wantedMessageId = undefined;
 });
 
