@@ -112,11 +112,16 @@ async function holdNext(page: Page, pathname: string) {
       release();
       await held;
       await read;
-      // Its script shows it within a moment, if it would (a slow page could only make this pass wrongly, never fail).
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+      await pageHadAMoment(page);
     },
   };
 }
+
+/**
+ * After an answer reached the page, its script shows it within a moment, if it would (a slow page could only make a
+ * check after this pass wrongly, never fail).
+ */
+const pageHadAMoment = (page: Page) => page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
 
 it('the message dialog shows what was asked last, and a live redraw never reopens it once closed', async () => {
   const doc = statusUpdate();
@@ -148,7 +153,7 @@ it('the message dialog shows what was asked last, and a live redraw never reopen
   const redrawn = page.waitForEvent('requestfinished', (r) => new URL(r.url()).pathname.startsWith('/admin/api/messages/'));
   await makeDeadLetter(t, 409);
   await redrawn;
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+  await pageHadAMoment(page);
   await opening.release();
   await expect.poll(title).toContain(dead.slice(0, 8));
   expect(await view.locator('[data-testid=message-state]').textContent()).toBe('thư chết');

@@ -626,25 +626,18 @@ function timelineRows(messages, onOpen) {
 
 /** The dossier the reader asked for last (set when asked, not when answered): what live updates redraw. */
 let wantedDossier = '';
-/** The timeline on the page: whose, and how many messages. */
-let drawnTimeline = { dossierCode: '', count: 0 };
 
 const timelineInOrder = inOrder();
-/**
- * The dossier's messages, shown only while it is the one wanted and no later answer was shown. Returns how many it
- * has: this answer's count, or the count of a later answer for it already on the page.
- */
+/** The dossier's messages, shown only while it is the one wanted and no later answer was shown. */
 async function renderTimeline(dossierCode) {
-  const { messages } = await timelineInOrder(
+  await timelineInOrder(
     () => api('GET', `/dossiers/${encodeURIComponent(dossierCode)}/timeline`),
-    (answer) => {
+    ({ messages }) => {
       if (dossierCode !== wantedDossier) return;
-      $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(answer.messages));
-      $('[data-testid=timeline]').closest('.scroll').hidden = answer.messages.length === 0;
-      drawnTimeline = { dossierCode, count: answer.messages.length };
+      $('[data-testid=timeline] tbody').replaceChildren(...timelineRows(messages));
+      $('[data-testid=timeline]').closest('.scroll').hidden = messages.length === 0;
     },
   );
-  return drawnTimeline.dossierCode === dossierCode ? Math.max(messages.length, drawnTimeline.count) : messages.length;
 }
 
 /** An exact code shows its timeline; otherwise the codes that start with what was typed, to pick from. */
@@ -652,11 +645,14 @@ async function searchDossier(text) {
   wantedDossier = text;
   notice('timeline', '');
   $('#dossier-matches').replaceChildren();
-  const found = text.length >= 1 ? await renderTimeline(text) : 0;
-  if (wantedDossier !== text || found) return; // another search took over, or shown
+  if (text.length >= 1) {
+    await renderTimeline(text);
+    // Another search took over; or the page shows messages of this dossier: the newest answer about it is what is
+    // drawn (its own, or a live redraw's asked after it), never an older one or another dossier's.
+    if (wantedDossier !== text || $('[data-testid=timeline] tbody').children.length) return;
+  }
   $('[data-testid=timeline] tbody').replaceChildren();
   $('[data-testid=timeline]').closest('.scroll').hidden = true;
-  drawnTimeline = { dossierCode: '', count: 0 };
   if (text.length < 3) return notice('timeline', t('noMessages'), 'warn');
   const { dossierCodes } = await api('GET', `/dossiers?prefix=${encodeURIComponent(text)}`);
   if (wantedDossier !== text) return;
