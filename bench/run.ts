@@ -157,11 +157,11 @@ const eachRound = (rates: number[], ratios?: number[]) => rates.map((rate, i) =>
 
 /** One row for a scenario's rounds: the median rate, each round's rate (and ratio), costs per message over all rounds. */
 function deliveryRow(rounds: DeliveryRow[], ratio: string, ratios?: number[]): TableRow {
-  const messages = rounds.reduce((sum, r) => sum + r.messages, 0);
-  const perMessage = (of: (r: DeliveryRow) => number) => rounds.reduce((sum, r) => sum + of(r) * r.messages, 0) / messages;
+  /** A per-message figure over the rounds' messages (`among`: only those rounds that measured it). */
+  const perMessage = (of: (r: DeliveryRow) => number, among = rounds) => among.reduce((sum, r) => sum + of(r) * r.messages, 0) / among.reduce((sum, r) => sum + r.messages, 0);
   const records = rounds.every((r) => r.recordsPerCall) ? perMessage((r) => r.recordsPerCall!) : undefined;
   const measuredAof = rounds.filter((r) => r.aofBytesPerMessage !== undefined);
-  const aofBytes = measuredAof.length ? measuredAof.reduce((sum, r) => sum + r.aofBytesPerMessage! * r.messages, 0) / measuredAof.reduce((sum, r) => sum + r.messages, 0) : undefined;
+  const aofBytes = measuredAof.length ? perMessage((r) => r.aofBytesPerMessage!, measuredAof) : undefined;
   const rewrites = rounds.reduce((sum, r) => sum + r.aofRewrites, 0);
   return {
     section: 'delivery',
