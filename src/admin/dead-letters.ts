@@ -110,21 +110,30 @@ export function groupDeadLetters(summaries: DeadLetterSummary[]): DeadLetterGrou
 
 const pageSize = 500;
 
-/** Dead letters are each destination queue's failed jobs (kept until an operator acts), newest first. */
+/**
+ * Dead letters are each destination queue's failed jobs (kept until an operator acts), newest first across every
+ * destination: each queue gives its newest `limit` matches (BullMQ keeps them by failure time), which hold the newest
+ * `limit` of all, merged by failure time. (Taken queue after queue, the first destination's letters filled the
+ * list and hid newer ones of the others.)
+ */
 export async function findDeadLetters(queues: DestinationQueues, filter: DeadLetterFilter, limit = Number.MAX_SAFE_INTEGER): Promise<DeadLetter[]> {
   const found: DeadLetter[] = [];
   for (const [destination, queue] of queues.all()) {
     if (filter.destination && filter.destination !== destination) continue;
-    for (let start = 0; found.length < limit; start += pageSize) {
+    let ofThisQueue = 0;
+    for (let start = 0; ofThisQueue < limit; start += pageSize) {
       const jobs = (await queue.getFailed(start, start + pageSize - 1)) as Job<Envelope, DeliveryOutcome>[];
       for (const job of jobs) {
         const letter = { job, destination };
-        if (job && matches(letter, filter) && found.length < limit) found.push(letter);
+        if (job && matches(letter, filter) && ofThisQueue < limit) {
+          found.push(letter);
+          ofThisQueue += 1;
+        }
       }
       if (jobs.length < pageSize) break;
     }
   }
-  return found;
+  return found.sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0)).slice(0, limit);
 }
 
 /** Back to the queue with a fresh retry budget: the live policy's maxAgeMs counts again from the retry. */
