@@ -11,9 +11,10 @@ import { signCms } from '../../src/signatures/sign-cms.ts';
  * given only the sentinels; with `minReplicasAcked: 1` it acknowledges a message only once the replica has it. Status
  * updates are routed to the province's system here: it applies each Idempotency-Key once, so "each effect once" is
  * the receiver's, and what the test judges is the gateway's part: nothing acknowledged is lost, and no message is
- * two messages. The partner retries a 503 with the same signed request: a message a worker delivered from the old
- * primary before the failover lost it comes back under the same messageId (it is derived from the signature), and
- * the receiver applies it once. (Signed anew, it would be a new message: README, High availability.)
+ * two messages. The partner retries a 503 with the same signed request: a message the failover lost comes back under
+ * the same messageId (it is derived from the signature), one that survived answers as the original, and the receiver
+ * applies each once (a worker calls it only once its claim, and the job before it, is on the replica: README, High
+ * availability).
  */
 let topology: SentinelTopology | undefined;
 let provincial: ProvincialSimulator | undefined;
