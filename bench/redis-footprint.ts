@@ -5,6 +5,7 @@
  * INFO memory and MEMORY USAGE of every key, grouped by what the key is for. Then it archives the whole message log
  * (as the archiver does to records past messageLog.archive.keepRecords / keepMs) and measures again.
  */
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -31,6 +32,7 @@ const families: Array<[RegExp, string, string]> = [
   [/^deliver-[^:]+:[0-9a-f-]{36}$/, 'delivered job (envelope, result)', 'retention.deliveredMs and completedJobsPerDestination'],
   [/^deliver-[^:]+:[0-9a-f-]{36}:logs$/, 'job attempt history', 'with its job'],
   [/^deliver-[^:]+:de:/, 'dedupe key', 'ingest.idempotencyTtlMs (7 d)'],
+  [/^deliver-[^:]+:idem-body:/, 'idempotency body digest', 'ingest.idempotencyTtlMs (7 d)'],
   [/^deliver-[^:]+:completed$/, 'completed set entry', 'with its job'],
   [/^deliver-[^:]+:events$/, 'queue events stream', 'capped by BullMQ at ~10,000 events a queue'],
   [/^deliver-[^:]+:/, 'queue bookkeeping', 'fixed size'],
@@ -68,7 +70,8 @@ const pad = (s: string | number, n: number) => String(s).padEnd(n);
 
 async function sendAndDeliver(t: TestGateway, count: number): Promise<void> {
   for (let sent = 0; sent < count; sent += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, count - sent) }, () => t.send({ doc: statusUpdate() })));
+    // Each with an Idempotency-Key of its own, as a partner retrying safely sends them (it adds the body's digest).
+    const batch = await Promise.all(Array.from({ length: Math.min(50, count - sent) }, () => t.send({ doc: statusUpdate(), headers: { 'idempotency-key': randomUUID() } })));
     const refused = batch.find((r) => r.statusCode !== 202);
     if (refused) throw new Error(`a message was refused: ${refused.statusCode} ${JSON.stringify(refused.body)}`);
   }

@@ -19,6 +19,12 @@ export interface AcceptOptions {
   signature?: SignatureMemory;
   /** Where an accepted message (new or duplicate) is recorded: the message log, and the timeline for a new one. */
   records?: AcceptRecords;
+  /**
+   * On a Redis Cluster (step by step), where the body's digest is kept under its Idempotency-Key (bodyMemoryOf);
+   * without it a key reused with another body after its original job was trimmed is taken for a duplicate. The one
+   * script writes it itself.
+   */
+  redis?: RedisClient;
 }
 
 export interface AcceptRecords {
@@ -65,6 +71,16 @@ async function remember(memory: SignatureMemory, messageId: string): Promise<voi
 /** BullMQ deduplication ids are per queue; ours are per partner and key, hashed so any header value is safe. */
 export const deduplicationIdOf = (partner: string, idempotencyKey: string) =>
   hash('sha256', `${partner}\u0000${idempotencyKey}`, 'hex');
+
+/**
+ * The body's digest under its partner's Idempotency-Key, kept as long as BullMQ's deduplication key: the original job
+ * may be trimmed first (retention.completedJobsPerDestination), and a key reused with another body must still be a
+ * conflict, not a duplicate that drops the new update. In the queue's key space (its hash tag on a Cluster).
+ */
+const bodyMemoryOf = (queue: Queue, envelope: Envelope, idempotencyTtlMs: number) => ({
+  key: `${queue.toKey('')}idem-body:${deduplicationIdOf(envelope.partner, envelope.idempotencyKey)}`,
+  ttlMs: idempotencyTtlMs,
+});
 
 const jobOptionsOf = (envelope: Envelope, idempotencyTtlMs: number) => ({
   jobId: envelope.messageId,
@@ -123,6 +139,7 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
     compareBodies: envelope.idempotencyKeySource !== 'derived',
     log: { key: records.messageLog.keys.pending, before, queuedAfter, duplicateAfter },
     timeline: records.timeline.entryOf(envelope, records.destination),
+    bodyMemory: bodyMemoryOf(queue, envelope, options.idempotencyTtlMs),
   });
   if (recordsFailed) {
     records.onRecordFailed?.(new Error('the signature memory, log entry or timeline of a stored message could not be written'));
@@ -158,10 +175,17 @@ async function record(records: AcceptRecords | undefined, result: AcceptResult, 
 
 async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
   const job = await queue.add(envelope.type, envelope, jobOptionsOf(envelope, options.idempotencyTtlMs));
-  if (job.id === envelope.messageId) return { kind: 'queued', messageId: envelope.messageId };
+  const bodyMemory = bodyMemoryOf(queue, envelope, options.idempotencyTtlMs);
+  const compareBodies = envelope.idempotencyKeySource !== 'derived';
+  if (job.id === envelope.messageId) {
+    // After the job, best effort (as the signature's memory): without it a trimmed original cannot be compared.
+    if (compareBodies) await options.redis?.set(bodyMemory.key, envelope.bodySha256, 'PX', bodyMemory.ttlMs).catch(() => undefined);
+    return { kind: 'queued', messageId: envelope.messageId };
+  }
 
-  if (envelope.idempotencyKeySource === 'derived') return { kind: 'duplicate', messageId: job.id! };
+  if (!compareBodies) return { kind: 'duplicate', messageId: job.id! };
   const original = job.id ? await queue.getJob(job.id) : undefined;
-  const sameBody = !original || (original.data as Envelope).bodySha256 === envelope.bodySha256;
+  const originalBody = original ? (original.data as Envelope).bodySha256 : await options.redis?.get(bodyMemory.key);
+  const sameBody = !originalBody || originalBody === envelope.bodySha256;
   return { kind: sameBody ? 'duplicate' : 'conflict', messageId: job.id! };
 }

@@ -60,16 +60,18 @@ export interface AcceptInOneScript {
   /** The message log's pending list and the line around the id, queued and duplicate versions. */
   log: { key: string; before: string; queuedAfter: string; duplicateAfter: string };
   timeline: { key: string; score: number; member: string; retentionMs: number };
+  /** Where the body's digest is kept under its Idempotency-Key, and how long (used when compareBodies). */
+  bodyMemory: { key: string; ttlMs: number };
 }
 
 /** `recordsFailed`: the message is stored (or known), but its memory, log entry or timeline could not be written. */
 export type OneScriptResult = { kind: 'queued' | 'duplicate' | 'conflict'; messageId: string; recordsFailed: boolean };
 
 export async function acceptInOneScript(input: AcceptInOneScript): Promise<OneScriptResult> {
-  const { redis, queue, envelope, signature, log, timeline } = input;
+  const { redis, queue, envelope, signature, log, timeline, bodyMemory } = input;
   const bullmq = await bullmqAddArguments(queue, envelope.type, envelope, input.jobOptions);
   const jobKeyPrefix = queue.toKey('');
-  const keys = [...(bullmq.slice(0, addStandardJob.keys) as string[]), signature?.key ?? `${jobKeyPrefix}no-signature`, log.key, timeline.key];
+  const keys = [...(bullmq.slice(0, addStandardJob.keys) as string[]), signature?.key ?? `${jobKeyPrefix}no-signature`, log.key, timeline.key, bodyMemory.key];
   const args = [
     ...bullmq.slice(addStandardJob.keys),
     jobKeyPrefix,
@@ -83,6 +85,7 @@ export async function acceptInOneScript(input: AcceptInOneScript): Promise<OneSc
     timeline.score,
     timeline.member,
     timeline.retentionMs,
+    bodyMemory.ttlMs,
   ];
   const [kind, id, failed] = (await acceptScript.run(redis, keys, args)) as [string, string, number?];
   if (kind === 'error') throw new Error(`BullMQ refused the add (code ${id})`);

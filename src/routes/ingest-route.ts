@@ -50,6 +50,7 @@ export function registerIngestRoute<D>(app: FastifyInstance, path: string, messa
     try {
       result = await acceptMessage(queue, envelope, {
         idempotencyTtlMs,
+        redis: deps.redis,
         signature: signatureMemory(envelope.messageId),
         records: acceptRecords(deps, destination, log),
       }); // 7 deduped + durably queued, 8 recorded (the log entry and the timeline, in the same script)

@@ -13,6 +13,7 @@ const families = [
   'job attempt history',
   'completed set entry',
   'dedupe key',
+  'idempotency body digest',
   'signature memory',
   'message log records',
   'message log index',

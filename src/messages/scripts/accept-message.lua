@@ -6,6 +6,8 @@
 -- KEYS[10]    the signature's memory ('<prefix>:signed-message:<messageId>')
 -- KEYS[11]    the message log's pending list
 -- KEYS[12]    the dossier's timeline
+-- KEYS[13]    the body's memory under its Idempotency-Key ('bull:deliver-x:idem-body:<deduplication id>'): the original
+--             job may be trimmed (retention.completedJobsPerDestination) while BullMQ's deduplication key lives on
 -- ARGV[1..3]  BullMQ addStandardJob's arguments (packed args, job data, packed options), as BullMQ built them
 -- ARGV[4]     the queue's job key prefix ('bull:deliver-x:'), ARGV[5] the message id (the job id)
 -- ARGV[6]     how long the signature is remembered (ms; '' when the message has no signature of its own)
@@ -13,6 +15,7 @@
 -- ARGV[8]     the body's SHA-256
 -- ARGV[9], ARGV[10], ARGV[11]  the message-log line around its message id, and the ends of the queued and duplicate lines
 -- ARGV[12], ARGV[13], ARGV[14] the timeline entry's score, member and retention (ms)
+-- ARGV[15]    how long the body's memory lasts (ms: as long as the deduplication key)
 -- Returns {'queued', id, failed}, {'duplicate', originalId, failed}, {'conflict', originalId} or {'error', BullMQ's code};
 -- `failed` is 1 when a record (memory, log entry, timeline) could not be written: the message itself is stored.
 local rcall = redis.call
@@ -52,12 +55,17 @@ if added ~= messageId then
     if data then
       local ok, original = pcall(cjson.decode, data)
       if ok and type(original) == 'table' and original['bodySha256'] ~= ARGV[8] then return {'conflict', added} end
+    else
+      -- The original's job was trimmed; its body's digest outlives it, for as long as the key does.
+      local remembered = rcall('GET', KEYS[13])
+      if remembered and remembered ~= ARGV[8] then return {'conflict', added} end
     end
   end
   return duplicateOf(added)
 end
 
 remember(messageId)
+if ARGV[7] == '1' then record('SET', KEYS[13], ARGV[8], 'PX', ARGV[15]) end
 record('RPUSH', KEYS[11], ARGV[9] .. messageId .. ARGV[10])
 record('ZADD', KEYS[12], ARGV[12], ARGV[13])
 record('PEXPIRE', KEYS[12], ARGV[14])
