@@ -46,6 +46,17 @@ describe('payments nobody called back about', () => {
     expect((await t.provincial.eventsFor(never.body.dossierCode)).map((e) => e.event.data.status)).toEqual(['expired']);
   });
 
+  it('a payment paid after it expired takes its fees back: the same fees are then refused as paid, not asked for again', async () => {
+    const doc = paymentRequest();
+    const late = await t.createPayment(doc);
+    await until('the payment to expire', () => t.payment(late.body.paymentId), (p) => p.status === 'expired');
+    await t.pay(late.body.paymentUrl); // the citizen was still on the bank's page
+    await until('the late payment to be settled', () => t.payment(late.body.paymentId), (p) => p.status === 'paid');
+    const again = await t.createPayment(doc);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toMatchObject({ error: 'PAYMENT_ALREADY_PAID' });
+  });
+
   it('a delayed IPN after the query settled the payment is answered "already confirmed", one result downstream', async () => {
     const doc = paymentRequest();
     const created = await t.createPayment(doc);

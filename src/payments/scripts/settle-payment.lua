@@ -19,12 +19,28 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], 'transactionNo', ARGV[2], 'bankCo
   'settledBy', ARGV[7], 'settledAt', ARGV[9], 'settledAfterExpiry', late)
 redis.call('SADD', KEYS[2], ARGV[8])
 redis.call('ZREM', KEYS[4], ARGV[8])
+-- Paid, or maybe debited, after it was closed here (expired or cancelled while the citizen was paying): closing freed
+-- the fee slot, so it is taken back if still free, and the same fees are refused as paid instead of asked for again.
+-- Another payment of the same fees opened meanwhile keeps it (this one is flagged settledAfterExpiry for an operator).
+local function holdSlotAgain()
+  local openKey = redis.call('HGET', KEYS[1], 'openKey')
+  if not openKey then return end
+  local holder = redis.call('GET', openKey)
+  if holder == ARGV[8] then return end
+  if holder then
+    local holderStatus = redis.call('HGET', string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[8]) .. holder, 'status')
+    if holderStatus == 'pending' or holderStatus == 'paid' or holderStatus == 'needs-review' then return end
+  end
+  redis.call('SET', openKey, ARGV[8])
+end
 if ARGV[1] == 'paid' then
   redis.call('SADD', KEYS[3], ARGV[8])
+  if late == '1' then holdSlotAgain() end
 elseif ARGV[1] == 'needs-review' then
   -- The citizen may have been debited: the fee slot stays held, so nobody is asked to pay these fees again.
   redis.call('HSET', KEYS[1], 'review', ARGV[10])
   redis.call('SADD', KEYS[5], ARGV[8])
+  if late == '1' then holdSlotAgain() end
 else
   local openKey = redis.call('HGET', KEYS[1], 'openKey')
   if openKey and redis.call('GET', openKey) == ARGV[8] then redis.call('DEL', openKey) end
