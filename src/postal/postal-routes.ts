@@ -102,6 +102,13 @@ export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal
       }
       throw new GatewayError('NOT_FOUND', `no shipment ${shipmentId} for this partner`);
     }
+    // The record is written before the carrier is asked to create the order (so its tracking finds it): until the
+    // request is delivered the carrier does not know the order number, and a cancel would be refused and stored as if
+    // the carrier had decided. (A job gone from the queue was delivered long ago: trimmed after delivery.)
+    const job = (await findMessage(deps.queues, shipmentId))?.job;
+    if (job && (await job.getState()) !== 'completed') {
+      throw new GatewayError('SHIPMENT_NOT_CREATED', 'the carrier has not created this shipment yet (its request is being delivered, or was dead-lettered): retry once it is created');
+    }
     const carrier = postal.carriers.get(record.carrier);
     if (!carrier) throw new GatewayError('NOT_FOUND', `carrier "${record.carrier}" of shipment ${shipmentId} is no longer configured`);
     const log = request.log.child({ shipmentId, carrier: record.carrier });

@@ -212,6 +212,19 @@ describe('public postal service: orders and pulled tracking', () => {
     expect(await cancel(g, 'no-such-shipment')).toMatchObject({ statusCode: 404, body: { error: 'NOT_FOUND' } });
   });
 
+  it('refuses a cancel while the carrier has not created the order (its creation retrying): 409 SHIPMENT_NOT_CREATED, nothing asked or stored', async () => {
+    const g = await manualGateway();
+    await faults({ failNext: 100_000, status: 503 }); // every creation attempt fails, within the retry budget
+    const accepted = await requestShipment(g, shipment());
+    expect(accepted.statusCode).toBe(202);
+    const shipmentId = accepted.body.messageId as string;
+    await until('the shipment to be registered, its creation failing', () => shipmentView(g, shipmentId), (v) => v.orderNumber !== undefined && v.creation !== 'delivered');
+    const refused = await cancel(g, shipmentId);
+    expect(refused).toMatchObject({ statusCode: 409, body: { error: 'SHIPMENT_NOT_CREATED' } });
+    expect((await shipmentView(g, shipmentId)).cancellation).toBeUndefined();
+    await faults({});
+  });
+
   it('keeps reading when its token expires in the middle of a multi-page read', async () => {
     await faults({ manualEvents: true });
     const g = await manualGateway({ pageSize: 2 });
