@@ -92,14 +92,14 @@ const externalServiceProperties = {
 const paymentProvider = {
   type: 'object',
   additionalProperties: false,
-  required: ['connector', 'options', 'timeoutMs', 'certificates', 'paymentTtlMs'],
+  required: ['connector', 'options', 'timeoutMs', 'paymentTtlMs'],
   properties: { ...externalServiceProperties, paymentTtlMs: positiveInt },
 } as const;
 
 const registry = {
   type: 'object',
   additionalProperties: false,
-  required: ['connector', 'options', 'timeoutMs', 'certificates', 'maxConcurrent', 'queueTimeoutMs', 'circuitBreaker'],
+  required: ['connector', 'options', 'timeoutMs', 'maxConcurrent', 'queueTimeoutMs', 'circuitBreaker'],
   properties: {
     ...externalServiceProperties,
     maxConcurrent: positiveInt,

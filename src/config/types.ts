@@ -70,8 +70,12 @@ export interface ExternalServiceConfig {
   transport?: PlatformTransportConfig;
   options: Record<string, unknown>;
   timeoutMs: number;
-  /** Certificates allowed to sign what this system sends us (bank callbacks); checked through the trust store. */
-  certificates: CertificateBinding[];
+  /**
+   * Certificates allowed to sign what this system sends us, for a connector that verifies an X.509 signature
+   * (ServiceContext.verifyRemoteSignature); none of today's does (VNPAY and the platform sign callbacks with HMACs), so
+   * it may be left out, which binds no signer.
+   */
+  certificates?: CertificateBinding[];
 }
 
 export interface PaymentProviderConfig extends ExternalServiceConfig {

@@ -29,7 +29,7 @@ function remoteSignatureVerifier(name: string, service: ExternalServiceConfig, s
   return async (signature: string | undefined, body: Buffer) => {
     if (!signature) throw new SignatureError('SIGNATURE_INVALID', 'signature header is missing');
     const verified = await verifyCmsSignature(signature, body, signatures);
-    if (!isBound(verified.signer, service.certificates)) {
+    if (!isBound(verified.signer, service.certificates ?? [])) {
       throw new SignatureError('CERT_NOT_BOUND', `signer ${verified.signer.subject} is not configured for "${name}"`);
     }
     return { subject: verified.signer.subject };

@@ -1,7 +1,7 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { GatewayConfig } from '../config/types.ts';
+import type { ExternalServiceConfig, GatewayConfig } from '../config/types.ts';
 import { loadConnector } from '../connectors/connector-registry.ts';
 import type { SimulatorHandle } from '../connectors/connector-types.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -116,10 +116,11 @@ export async function startSandbox(config: GatewayConfig, logger: Logger, rootDi
     handles.push(handle);
     system.baseUrl = handle.url;
     simulators[name] = handle.url;
-    if (handle.publishes && 'certificates' in system) {
+    if (handle.publishes && callbackPath) {
       // A simulated bank signs its callbacks with a CA of its own: trust it, for this service only.
       writeFileSync(join(pki.trustDir, `simulator-${name}-root.pem`), handle.publishes.trustAnchorPem);
-      system.certificates = [...system.certificates, { fingerprint256: handle.publishes.signerFingerprint256 }];
+      const caller = system as ExternalServiceConfig;
+      caller.certificates = [...(caller.certificates ?? []), { fingerprint256: handle.publishes.signerFingerprint256 }];
     }
   }
   // Systems "via" a platform with no URL of its own: one platform simulator per platform name in front of them.

@@ -23,6 +23,14 @@ describe('configuration', () => {
     );
   });
 
+  it('takes payment providers and registries without certificates (no connector of theirs reads them)', () => {
+    const config = load({});
+    expect(config.payments.providers.vnpay).not.toHaveProperty('certificates');
+    expect(config.registries.population).not.toHaveProperty('certificates');
+    const bound = load({ payments: { providers: { vnpay: { certificates: [{ subject: 'CN=VNPAY' }] } } } });
+    expect(bound.payments.providers.vnpay!.certificates).toEqual([{ subject: 'CN=VNPAY' }]);
+  });
+
   it('names the exact key that is wrong', () => {
     expect(() => load({ destinations: { 'national-portal': { retry: { maxAgeMs: 0 } } } })).toThrowError(
       /\/destinations\/national-portal\/retry\/maxAgeMs must be >= 1/,
