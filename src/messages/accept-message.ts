@@ -82,6 +82,12 @@ const bodyMemoryOf = (queue: Queue, envelope: Envelope, idempotencyTtlMs: number
   ttlMs: idempotencyTtlMs,
 });
 
+/**
+ * A partner's own key must carry the same body to be a duplicate (a derived key names the event: a match is one
+ * whatever the body). A replay's key is made unique, never met again: nothing to compare, no digest to keep.
+ */
+const comparesBodies = (envelope: Envelope) => envelope.idempotencyKeySource !== 'derived' && !envelope.replayOf;
+
 const jobOptionsOf = (envelope: Envelope, idempotencyTtlMs: number) => ({
   jobId: envelope.messageId,
   deduplication: { id: deduplicationIdOf(envelope.partner, envelope.idempotencyKey), ttl: idempotencyTtlMs },
@@ -136,13 +142,13 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
     envelope: { ...envelope, timelineIndexed: true },
     jobOptions: jobOptionsOf(envelope, options.idempotencyTtlMs),
     signature: options.signature,
-    compareBodies: envelope.idempotencyKeySource !== 'derived',
+    compareBodies: comparesBodies(envelope),
     log: { key: records.messageLog.keys.pending, before, queuedAfter, duplicateAfter },
     timeline: records.timeline.entryOf(envelope, records.destination),
     bodyMemory: bodyMemoryOf(queue, envelope, options.idempotencyTtlMs),
   });
   if (recordsFailed) {
-    records.onRecordFailed?.(new Error('the signature memory, log entry or timeline of a stored message could not be written'));
+    records.onRecordFailed?.(new Error('the signature memory, body digest, log entry or timeline of a stored message could not be written'));
     // Its job says the timeline was written with it, so its worker will not repair it: try once more here. (The
     // script does not say which record failed; writing an entry that is there is harmless, ZADD is idempotent.)
     if (kind === 'queued') await records.timeline.index(envelope, records.destination).catch((err: Error) => records.onRecordFailed?.(err));
@@ -176,7 +182,7 @@ async function record(records: AcceptRecords | undefined, result: AcceptResult, 
 async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
   const job = await queue.add(envelope.type, envelope, jobOptionsOf(envelope, options.idempotencyTtlMs));
   const bodyMemory = bodyMemoryOf(queue, envelope, options.idempotencyTtlMs);
-  const compareBodies = envelope.idempotencyKeySource !== 'derived';
+  const compareBodies = comparesBodies(envelope);
   if (job.id === envelope.messageId) {
     // After the job, best effort (as the signature's memory): without it a trimmed original cannot be compared.
     if (compareBodies) await options.redis?.set(bodyMemory.key, envelope.bodySha256, 'PX', bodyMemory.ttlMs).catch(() => undefined);

@@ -3,6 +3,7 @@ import { errorResponses, idParam, messageStateSchema } from '../http/api-schemas
 import type { ApiDeps } from '../http/api-deps.ts';
 import { GatewayError } from '../http/errors.ts';
 import { confirmReplicated } from '../http/replication.ts';
+import { readDiscarded } from '../admin/dead-letters.ts';
 import { describeMessage, findMessage } from '../messages/message-status.ts';
 import { registerIngestRoute } from '../routes/ingest-route.ts';
 import type { PostalCarrier } from './postal-carrier.ts';
@@ -104,10 +105,14 @@ export function registerPostalRoutes(app: FastifyInstance, deps: ApiDeps, postal
     }
     // The record is written before the carrier is asked to create the order (so its tracking finds it): until the
     // request is delivered the carrier does not know the order number, and a cancel would be refused and stored as if
-    // the carrier had decided. (A job gone from the queue was delivered long ago: trimmed after delivery.)
+    // the carrier had decided. A job gone from the queue was delivered and trimmed, unless an operator discarded it dead.
+    // A request dead-lettered after a call left unanswered may have created the order: an operator's retry settles it.
     const job = (await findMessage(deps.queues, shipmentId))?.job;
     if (job && (await job.getState()) !== 'completed') {
       throw new GatewayError('SHIPMENT_NOT_CREATED', 'the carrier has not created this shipment yet (its request is being delivered, or was dead-lettered): retry once it is created');
+    }
+    if (!job && (await readDiscarded(deps.redis, deps.config.redis.prefix, shipmentId))) {
+      throw new GatewayError('SHIPMENT_NOT_CREATED', 'the request for this shipment was dead-lettered and discarded by an operator: the carrier never created it');
     }
     const carrier = postal.carriers.get(record.carrier);
     if (!carrier) throw new GatewayError('NOT_FOUND', `carrier "${record.carrier}" of shipment ${shipmentId} is no longer configured`);

@@ -162,7 +162,7 @@ describe('accepting a message in one script', () => {
     const result = await acceptMessage(scripted, envelope, { ...options(envelope), records: { messageLog, timeline, destination: 'scripted', onRecordFailed: (err) => failures.push(err) } });
     expect(result).toEqual({ kind: 'queued', messageId: envelope.messageId });
     // The script's failed write, then the timeline tried once more (its job says the entry was written with it).
-    expect(failures.map((err) => err.message)).toEqual(['the signature memory, log entry or timeline of a stored message could not be written', expect.stringMatching(/WRONGTYPE/)]);
+    expect(failures.map((err) => err.message)).toEqual(['the signature memory, body digest, log entry or timeline of a stored message could not be written', expect.stringMatching(/WRONGTYPE/)]);
     expect(await redis.exists(scripted.toKey(envelope.messageId), `${prefix}:signed-message:${envelope.messageId}`)).toBe(2);
   });
 

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { toVnpostOrderBody } from '../../connectors/postal-vnpost/order-body.ts';
 import { buildVnpostSimulator, type CarrierFaults, type CarrierOrder } from '../../connectors/postal-vnpost/simulator.ts';
 import { feedStart } from '../../connectors/postal-vnpost/tracking-feed.ts';
+import { discardDeadLetter } from '../../src/admin/dead-letters.ts';
+import { findMessage } from '../../src/messages/message-status.ts';
 import { ShipmentStore } from '../../src/postal/shipment-store.ts';
 import type { TrackingPoller } from '../../src/postal/tracking-poller.ts';
 import { signCms } from '../../src/signatures/sign-cms.ts';
@@ -212,17 +214,24 @@ describe('public postal service: orders and pulled tracking', () => {
     expect(await cancel(g, 'no-such-shipment')).toMatchObject({ statusCode: 404, body: { error: 'NOT_FOUND' } });
   });
 
-  it('refuses a cancel while the carrier has not created the order (its creation retrying): 409 SHIPMENT_NOT_CREATED, nothing asked or stored', async () => {
+  it('refuses a cancel while the carrier has not created the order (creation retrying, or dead and discarded): 409 SHIPMENT_NOT_CREATED, nothing stored', async () => {
     const g = await manualGateway();
-    await faults({ failNext: 100_000, status: 503 }); // every creation attempt fails, within the retry budget
-    const accepted = await requestShipment(g, shipment());
-    expect(accepted.statusCode).toBe(202);
-    const shipmentId = accepted.body.messageId as string;
-    await until('the shipment to be registered, its creation failing', () => shipmentView(g, shipmentId), (v) => v.orderNumber !== undefined && v.creation !== 'delivered');
-    const refused = await cancel(g, shipmentId);
-    expect(refused).toMatchObject({ statusCode: 409, body: { error: 'SHIPMENT_NOT_CREATED' } });
-    expect((await shipmentView(g, shipmentId)).cancellation).toBeUndefined();
-    await faults({});
+    try {
+      await faults({ failNext: 100_000, status: 503 }); // every creation attempt fails, within the retry budget
+      const retrying = (await requestShipment(g, shipment())).body.messageId as string;
+      await until('the shipment to be registered, its creation failing', () => shipmentView(g, retrying), (v) => v.orderNumber !== undefined && v.creation !== 'delivered');
+      expect(await cancel(g, retrying)).toMatchObject({ statusCode: 409, body: { error: 'SHIPMENT_NOT_CREATED' } });
+      expect((await shipmentView(g, retrying)).cancellation).toBeUndefined();
+
+      await faults({ failNext: 100_000, status: 400 }); // refused for good: dead at once
+      const refused = (await requestShipment(g, shipment())).body.messageId as string;
+      await until('the creation to be dead', () => shipmentView(g, refused), (v) => v.creation === 'dead');
+      await discardDeadLetter(redis, g.config.redis.prefix, 60_000, (await findMessage(g.gateway.queues, refused))!, 'the carrier refused the address', 'it-operator');
+      expect(await cancel(g, refused)).toMatchObject({ statusCode: 409, body: { error: 'SHIPMENT_NOT_CREATED' } });
+    } finally {
+      await closeGateway(g); // its retrying creation must not create an order in the feed later tests read
+      await faults({});
+    }
   });
 
   it('keeps reading when its token expires in the middle of a multi-page read', async () => {
