@@ -73,16 +73,6 @@ export const deduplicationIdOf = (partner: string, idempotencyKey: string) =>
   hash('sha256', `${partner}\u0000${idempotencyKey}`, 'hex');
 
 /**
- * The body's digest under its partner's Idempotency-Key, kept as long as BullMQ's deduplication key: the original job
- * may be trimmed first (retention.completedJobsPerDestination), and a key reused with another body must still be a
- * conflict, not a duplicate that drops the new update. In the queue's key space (its hash tag on a Cluster).
- */
-const bodyMemoryOf = (queue: Queue, envelope: Envelope, idempotencyTtlMs: number) => ({
-  key: `${queue.toKey('')}idem-body:${deduplicationIdOf(envelope.partner, envelope.idempotencyKey)}`,
-  ttlMs: idempotencyTtlMs,
-});
-
-/**
  * A partner's own key must carry the same body to be a duplicate (a derived key names the event: a match is one
  * whatever the body). A replay's key is made unique, never met again: nothing to compare, no digest to keep.
  */
@@ -94,6 +84,17 @@ const jobOptionsOf = (envelope: Envelope, idempotencyTtlMs: number) => ({
   attempts: maxStoredAttempts,
   backoff: { type: 'gateway' },
   // removeOnComplete (age and count) and removeOnFail: false come from the destination queue (DestinationQueues).
+});
+type JobOptions = ReturnType<typeof jobOptionsOf>;
+
+/**
+ * The body's digest under its partner's Idempotency-Key, kept as long as BullMQ's deduplication key: the original job
+ * may be trimmed first (retention.completedJobsPerDestination), and a key reused with another body must still be a
+ * conflict, not a duplicate that drops the new update. In the queue's key space (its hash tag on a Cluster).
+ */
+const bodyMemoryOf = (queue: Queue, { deduplication }: JobOptions) => ({
+  key: `${queue.toKey('')}idem-body:${deduplication.id}`,
+  ttlMs: deduplication.ttl,
 });
 
 /**
@@ -136,16 +137,17 @@ async function acceptAtOnce(queue: Queue, envelope: Envelope, options: AcceptOpt
   const at = new Date().toISOString();
   const [before, queuedAfter] = records.messageLog.lineAround(acceptedEntry(envelope, 'queued'), at);
   const [, duplicateAfter] = records.messageLog.lineAround(acceptedEntry(envelope, 'duplicate'), at);
+  const jobOptions = jobOptionsOf(envelope, options.idempotencyTtlMs);
   const { kind, messageId, recordsFailed } = await acceptInOneScript({
     redis: records.messageLog.redis,
     queue,
     envelope: { ...envelope, timelineIndexed: true },
-    jobOptions: jobOptionsOf(envelope, options.idempotencyTtlMs),
+    jobOptions,
     signature: options.signature,
     compareBodies: comparesBodies(envelope),
     log: { key: records.messageLog.keys.pending, before, queuedAfter, duplicateAfter },
     timeline: records.timeline.entryOf(envelope, records.destination),
-    bodyMemory: bodyMemoryOf(queue, envelope, options.idempotencyTtlMs),
+    bodyMemory: bodyMemoryOf(queue, jobOptions),
   });
   if (recordsFailed) {
     records.onRecordFailed?.(new Error('the signature memory, body digest, log entry or timeline of a stored message could not be written'));
@@ -180,8 +182,9 @@ async function record(records: AcceptRecords | undefined, result: AcceptResult, 
 }
 
 async function addJob(queue: Queue, envelope: Envelope, options: AcceptOptions): Promise<AcceptResult> {
-  const job = await queue.add(envelope.type, envelope, jobOptionsOf(envelope, options.idempotencyTtlMs));
-  const bodyMemory = bodyMemoryOf(queue, envelope, options.idempotencyTtlMs);
+  const jobOptions = jobOptionsOf(envelope, options.idempotencyTtlMs);
+  const job = await queue.add(envelope.type, envelope, jobOptions);
+  const bodyMemory = bodyMemoryOf(queue, jobOptions);
   const compareBodies = comparesBodies(envelope);
   if (job.id === envelope.messageId) {
     // After the job, best effort (as the signature's memory): without it a trimmed original cannot be compared.
