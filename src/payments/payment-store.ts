@@ -5,8 +5,9 @@ import { vnDayOf } from '../connectors/vietnam-time.ts';
 import type { ExpectedPayment, PaymentStatus, ProviderStatement } from './payment-provider.ts';
 
 const script = (name: string) => readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
-const createPaymentLua = script('create-payment');
-const settlePaymentLua = script('settle-payment');
+const holdsFeeSlotLua = script('holds-fee-slot');
+const createPaymentLua = holdsFeeSlotLua + script('create-payment');
+const settlePaymentLua = holdsFeeSlotLua + script('settle-payment');
 const closePaymentLua = script('close-payment');
 const claimDuePaymentsLua = script('claim-due-payments');
 const resolveReviewLua = script('resolve-review');

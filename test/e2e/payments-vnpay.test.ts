@@ -151,6 +151,20 @@ describe('payments through a VNPAY-style provider', () => {
     expect((await t.createPayment(doc)).statusCode).toBe(201);
   });
 
+  it('a cancelled payment the citizen still paid leaves the fees to the payment opened in its place', async () => {
+    const doc = paymentRequest();
+    const cancelled = await t.createPayment(doc);
+    await request(`${t.url}/v1/payments/${cancelled.body.paymentId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${t.apiKey}` } }).then((r) => r.body.dump());
+    const replacement = await t.createPayment(doc);
+    expect(replacement.statusCode).toBe(201);
+    expect(rspCodes((await t.pay(cancelled.body.paymentUrl)).sent)).toEqual(['00']); // the citizen was still on the bank's page
+    expect(await t.payment(cancelled.body.paymentId)).toMatchObject({ status: 'paid', settledAfterExpiry: true });
+    // The replacement still holds the fees (an operator refunds one of the two): the same request finds it, open.
+    const again = await t.createPayment(doc);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toMatchObject({ paymentId: replacement.body.paymentId, status: 'pending' });
+  });
+
   it('never logs the hash secret or the partner key', async () => {
     const all = t.logs.join('');
     expect(all.length).toBeGreaterThan(1000);

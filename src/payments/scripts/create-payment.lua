@@ -6,7 +6,7 @@ local holder = redis.call('GET', KEYS[2])
 if holder then
   local holderKey = ARGV[6] .. holder
   local status = redis.call('HGET', holderKey, 'status')
-  if status == 'pending' or status == 'paid' or status == 'needs-review' then
+  if holdsFeeSlot(status) then
     return { holder, status, redis.call('HGET', holderKey, 'requestSha256') or '' }
   end
 end

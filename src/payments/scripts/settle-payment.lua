@@ -28,8 +28,7 @@ local function holdSlotAgain()
   local holder = redis.call('GET', openKey)
   if holder == ARGV[8] then return end
   if holder then
-    local holderStatus = redis.call('HGET', string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[8]) .. holder, 'status')
-    if holderStatus == 'pending' or holderStatus == 'paid' or holderStatus == 'needs-review' then return end
+    if holdsFeeSlot(redis.call('HGET', string.sub(KEYS[1], 1, #KEYS[1] - #ARGV[8]) .. holder, 'status')) then return end
   end
   redis.call('SET', openKey, ARGV[8])
 end
