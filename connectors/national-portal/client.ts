@@ -103,17 +103,18 @@ export class NationalPortalClient implements DeliveryClient {
    * the sync was skipped because the gateway's record says the portal has the dossier (the portal was not asked).
    */
   private async ensureDossierSynced(envelope: Envelope, known: Record<string, string>, extras: IntegrationCallExtras): Promise<boolean> {
-    if (known.synced && known.digest === dossierFieldsDigest(envelope)) return true;
+    const digest = dossierFieldsDigest(envelope);
+    if (known.synced && known.digest === digest) return true;
     // A v1 message knows too little of the dossier to correct it: sent again, it would blank what a v2 one told the portal.
     if (known.synced && envelope.type === 'dossier.status.v1') return true;
     // The public client's order: TraCuuHoSo (hasSyncDossier), then LayThuTuc inside createSyncDossierBodyRequest.
     const isUpdating = known.synced || (await this.portalHas(envelope.dossierCode, extras)) ? 'True' : 'False';
-    await this.syncDossier(envelope, isUpdating, extras);
+    await this.syncDossier(envelope, isUpdating, extras, digest);
     return false;
   }
 
   /** DongBoHoSoMC, then the dossier's record (the portal has it, with this message's dossier-level fields). */
-  private async syncDossier(envelope: Envelope, isUpdating: 'True' | 'False', extras: IntegrationCallExtras): Promise<void> {
+  private async syncDossier(envelope: Envelope, isUpdating: 'True' | 'False', extras: IntegrationCallExtras, digest = dossierFieldsDigest(envelope)): Promise<void> {
     const names = await this.procedures.namesOf(String(envelope.payload.procedureCode), extras);
     const sync = (updating: 'True' | 'False') => this.integration.call('DongBoHoSoMC', { isUpdating: updating, data: [toDossierRecord(envelope, names)] }, extras);
     try {
@@ -129,7 +130,7 @@ export class NationalPortalClient implements DeliveryClient {
       else if (isUpdating === 'True' && found === 'lacks') await sync('False');
       else throw err;
     }
-    await this.context.state.write(`dossier:${envelope.dossierCode}`, { synced: '1', digest: dossierFieldsDigest(envelope) }, dossierRecordTtlMs);
+    await this.context.state.write(`dossier:${envelope.dossierCode}`, { synced: '1', digest }, dossierRecordTtlMs);
   }
 
   /**
