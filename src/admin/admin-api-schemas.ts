@@ -96,7 +96,12 @@ export const adminResponses = {
     200: {
       type: 'object',
       required: ['matched', 'retried'],
-      properties: { matched: { type: 'integer' }, retried: { type: 'integer' }, dryRun: { type: 'boolean', description: 'true: only counted, nothing changed' } },
+      properties: {
+        matched: { type: 'integer' },
+        retried: { type: 'integer' },
+        dryRun: { type: 'boolean', description: 'true: only counted, nothing changed' },
+        countedUntil: { type: 'string', format: 'date-time', description: 'after a count: send it back as `until` to retry what was counted and not what died since' },
+      },
     },
   },
   discarded: { 200: { type: 'object', required: ['discarded'], properties: { discarded: { type: 'integer' } } }, ...errorResponses('NOT_FOUND') },

@@ -159,7 +159,9 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     async (request) => {
       const { reason, dryRun, ...query } = request.body;
       const letters = await findDeadLetters(deps.queues, toFilter(query));
-      if (dryRun) return { matched: letters.length, retried: 0, dryRun: true };
+      // What was counted is what a confirmed retry should touch: `countedUntil`, passed back as `until`, leaves out
+      // letters that die between the count and the confirmation (the newest counted one failed just before it).
+      if (dryRun) return { matched: letters.length, retried: 0, dryRun: true, ...(letters.length ? { countedUntil: new Date(letters[0]!.job.finishedOn! + 1).toISOString() } : {}) };
       const retried = await retryDeadLetters(letters);
       await audit.record({ ...actor(request), action: 'bulk-retry', target: JSON.stringify(query), reason, count: retried });
       return { matched: letters.length, retried };
@@ -184,6 +186,10 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       const found = await findMessage(deps.queues, request.params.messageId);
       if (!found || (await found.job.getState()) !== 'completed') {
         throw new GatewayError('NOT_FOUND', `no delivered message ${request.params.messageId} (dead letters are retried, not replayed)`);
+      }
+      // Completed is not delivered: a superseded message was never sent, and its copy would be superseded again.
+      if (found.job.returnvalue?.outcome === 'superseded') {
+        throw new GatewayError('NOT_FOUND', `message ${request.params.messageId} was superseded by a newer update of its dossier and never sent: nothing to replay`);
       }
       // Logged like any accepted message: the replay's inbound record holds its body (its outcome names it by digest).
       const messageId = await replayMessage(deps.queues, found.destination, found.job.data, { ...acceptOptions, records: acceptRecords(deps, found.destination, () => request.log) });

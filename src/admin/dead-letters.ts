@@ -4,6 +4,7 @@ import type { RedisClient } from '../redis/connections.ts';
 import { acceptMessage, type AcceptOptions } from '../messages/accept-message.ts';
 import type { DeliveryOutcome, Envelope } from '../messages/envelope.ts';
 import type { DestinationQueues } from '../queues/destination-queues.ts';
+import { GatewayError } from '../http/errors.ts';
 
 export interface DeadLetterFilter {
   destination?: string;
@@ -181,7 +182,19 @@ export async function discardDeadLetter(redis: RedisClient, prefix: string, rete
     discardedAt: new Date().toISOString(),
   };
   await redis.set(discardedKey(prefix, job.id!), JSON.stringify(record), 'PX', retentionMs);
-  await job.remove();
+  // BullMQ's remove also deletes the job's deduplication key (trimming does not): the partner's Idempotency-Key
+  // would be forgotten, and the same message sent again queued anew. The key is put back as it was.
+  const deduplicationKey = job.deduplicationId ? `${job.queueQualifiedName}:de:${job.deduplicationId}` : undefined;
+  const [[, holder], [, ttlMs]] = deduplicationKey ? ((await redis.multi().get(deduplicationKey).pttl(deduplicationKey).exec()) as [[null, string | null], [null, number]]) : [[null, null], [null, -2]];
+  try {
+    // Looked at again just before: an operator's retry meanwhile put it back in the queue, and it is not dead now.
+    if ((await job.getState()) !== 'failed') throw new Error('no longer failed');
+    await job.remove();
+  } catch (err) {
+    await redis.del(discardedKey(prefix, job.id!));
+    throw new GatewayError('NOT_FOUND', `${job.id} is no longer a dead letter (retried meanwhile?): nothing discarded`, [{ path: '/messageId', message: (err as Error).message }]);
+  }
+  if (deduplicationKey && holder === job.id && ttlMs > 0) await redis.set(deduplicationKey, holder, 'PX', ttlMs, 'NX');
 }
 
 export async function readDiscarded(redis: RedisClient, prefix: string, messageId: string): Promise<DiscardedMessage | undefined> {
@@ -196,8 +209,10 @@ export async function readDiscarded(redis: RedisClient, prefix: string, messageI
  */
 export async function replayMessage(queues: DestinationQueues, destination: string, original: Envelope, options: AcceptOptions): Promise<string> {
   const messageId = randomUUID();
+  // A new message: its retry budget counts from now, not from the original's retry (retriedAt) or acceptance.
+  const { retriedAt: _originalRetry, ...rest } = original;
   const copy: Envelope = {
-    ...original,
+    ...rest,
     messageId,
     idempotencyKey: `replay:${original.messageId}:${messageId}`,
     idempotencyKeySource: 'header',

@@ -12,7 +12,7 @@ import { adminRoutes } from '../admin/admin-routes.ts';
 import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import { registerQueueBoard } from '../admin/queue-board.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { GatewayError, installErrorHandling } from './errors.ts';
+import { GatewayError, fromFastifyError, installErrorHandling, sendError } from './errors.ts';
 import { leasedRateLimitStore } from './leased-rate-limit.ts';
 import { registerOpenApi } from './openapi.ts';
 import { documentScope } from './api-schemas.ts';
@@ -56,6 +56,12 @@ function gatewayServer(deps: ApiDeps, logger: Logger): FastifyInstance {
     bodyLimit: deps.config.http.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     ...requestLogging(), // trace id on every line; health and metrics requests at debug
+    // fastify's default strips properties a schema does not allow (removeAdditional): a misspelt filter of a bulk
+    // action (`dossier` for `dossierCode`, `dry_run`) then vanished and the action touched everything. Refused instead.
+    ajv: { customOptions: { removeAdditional: false } },
+    // A path fastify's router refuses (broken percent-encoding, a segment over its length limit) answers in the
+    // gateway's error shape, not fastify's.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, fromFastifyError(error)),
   });
   installErrorHandling(app);
   // Response schemas document (OpenAPI); they never filter or reshape what a handler returns.

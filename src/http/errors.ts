@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Machine-readable codes partners can branch on. The HTTP status is implied by the code. */
 export const errorStatus = {
@@ -7,6 +7,7 @@ export const errorStatus = {
   ROLE_FORBIDDEN: 403,
   NOT_FOUND: 404,
   BODY_MALFORMED: 400,
+  URL_INVALID: 400,
   SCHEMA_INVALID: 400,
   IDEMPOTENCY_CONFLICT: 409,
   PAYMENT_OPEN: 409,
@@ -22,6 +23,7 @@ export const errorStatus = {
   SHIPMENT_NOT_CREATED: 409,
   CANCEL_REFUSED: 409,
   BODY_TOO_LARGE: 413,
+  URL_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   STALE_REQUEST: 422,
   SIGNATURE_INVALID: 422,
@@ -74,8 +76,8 @@ export interface ErrorBody {
   details: ErrorDetail[];
 }
 
-/** fastify's own errors (body parsing, limits) translated into the gateway's error contract. */
-function fromFastifyError(err: FastifyError): GatewayError {
+/** fastify's own errors (body parsing, limits, the router's) translated into the gateway's error contract. */
+export function fromFastifyError(err: FastifyError): GatewayError {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new GatewayError('BODY_TOO_LARGE', 'request body exceeds the size limit');
@@ -86,6 +88,10 @@ function fromFastifyError(err: FastifyError): GatewayError {
       return new GatewayError('BODY_MALFORMED', 'body is empty or not valid JSON', [{ path: '/', message: err.message }]);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new GatewayError('BODY_MALFORMED', 'Content-Length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return new GatewayError('URL_INVALID', 'the path is not valid percent-encoding', [{ path: '/url', message: 'not a valid URL component' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new GatewayError('URL_TOO_LONG', 'a path segment is longer than any identifier the gateway issues', [{ path: '/url', message: 'a path segment is too long' }]);
     default:
       break;
   }
@@ -94,7 +100,12 @@ function fromFastifyError(err: FastifyError): GatewayError {
     return new GatewayError(
       'SCHEMA_INVALID',
       'request does not match the route schema',
-      err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' })),
+      err.validation.map((v) =>
+        // The field that is not allowed, named (ajv names only the object holding it).
+        v.keyword === 'additionalProperties'
+          ? { path: `${v.instancePath}/${String((v.params as { additionalProperty?: unknown }).additionalProperty)}`, message: 'is not allowed' }
+          : { path: v.instancePath || '/', message: v.message ?? 'invalid' },
+      ),
     );
   }
   if (err.statusCode === 400 && err instanceof SyntaxError) {
@@ -107,14 +118,19 @@ export function toErrorBody(err: GatewayError): ErrorBody {
   return { error: err.code, message: err.message, details: err.details };
 }
 
+/** Answers a refusal in the gateway's error shape; `cause`: what fastify threw, logged when it is our fault. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, gatewayError: GatewayError, cause?: unknown): void {
+  request.errorCode = gatewayError.code;
+  if (gatewayError.code === 'INTERNAL') request.log.error({ err: cause ?? gatewayError }, 'unhandled error');
+  else request.log.info({ code: gatewayError.code }, 'request refused');
+  reply.code(gatewayError.statusCode).headers(gatewayError.headers).send(toErrorBody(gatewayError));
+}
+
 /** One error shape for every route: `{error, message, details:[{path, message}]}`. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
-    const gatewayError = err instanceof GatewayError ? err : fromFastifyError(err as FastifyError);
-    request.errorCode = gatewayError.code;
-    if (gatewayError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-    else request.log.info({ code: gatewayError.code }, 'request refused');
-    reply.code(gatewayError.statusCode).headers(gatewayError.headers).send(toErrorBody(gatewayError));
+    if (err instanceof GatewayError) sendError(request, reply, err);
+    else sendError(request, reply, fromFastifyError(err as FastifyError), err);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(toErrorBody(new GatewayError('NOT_FOUND', `no route ${request.method} ${request.url}`)));

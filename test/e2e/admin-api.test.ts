@@ -96,7 +96,58 @@ describe('dead letters', () => {
   });
 });
 
+describe('refusals an operator can act on', () => {
+  it('a misspelt filter or flag is refused naming it, never read as "no filter" (which retried every dead letter)', async () => {
+    const messageId = await deadLetter(400);
+    const misspelt = await operator('POST', '/dead-letters/retry', { dossier: 'HS-001', reason: 'only this dossier' });
+    expect(misspelt).toMatchObject({ statusCode: 400, body: { error: 'SCHEMA_INVALID', details: [{ path: '/dossier', message: 'is not allowed' }] } });
+    const countOnly = await operator('POST', '/dead-letters/retry', { dry_run: true, reason: 'how many?' });
+    expect(countOnly).toMatchObject({ statusCode: 400, body: { details: [{ path: '/dry_run' }] } });
+    expect((await viewer('GET', '/dead-letters?dossier=HS-001')).body).toMatchObject({ error: 'SCHEMA_INVALID', details: [{ path: '/dossier' }] });
+    expect((await t.status(messageId)).state).toBe('dead');
+  });
+
+  it('a path the router refuses answers in the gateway\'s error shape', async () => {
+    expect(await viewer('GET', `/messages/${'a'.repeat(200)}`)).toMatchObject({ statusCode: 414, body: { error: 'URL_TOO_LONG', details: [{ path: '/url' }] } });
+    expect(await viewer('GET', '/messages/%E0%A4%A')).toMatchObject({ statusCode: 400, body: { error: 'URL_INVALID' } });
+  });
+
+  it('a discarded dead letter keeps its Idempotency-Key: the same message again is a duplicate, another body a conflict', async () => {
+    const doc = statusUpdate();
+    await t.portal.faults({ failNext: 100_000, status: 400 });
+    const sent = await t.send({ doc, headers: { 'idempotency-key': `discard-${doc.dossierCode}` } });
+    await t.waitForState(sent.body.messageId, ['dead']);
+    await t.portal.faults({});
+    await operator('POST', `/dead-letters/${sent.body.messageId}/discard`, { reason: 'entered by hand at the portal' });
+    const again = await t.send({ doc, headers: { 'idempotency-key': `discard-${doc.dossierCode}` } });
+    expect(again).toMatchObject({ statusCode: 200, body: { messageId: sent.body.messageId, duplicate: true } });
+    const other = await t.send({ doc: { ...doc, note: 'corrected' }, headers: { 'idempotency-key': `discard-${doc.dossierCode}` } });
+    expect(other).toMatchObject({ statusCode: 409, body: { error: 'IDEMPOTENCY_CONFLICT' } });
+    expect(await t.portal.progressFor(doc.dossierCode as string)).toEqual([]);
+  });
+
+  it('a superseded message (never sent) is not replayed', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    const newer = (await t.send({ doc: statusUpdate({ dossierCode, status: 9, statusTime: '2026-11-23T15:00:00+07:00' }) })).body.messageId;
+    await t.waitForState(newer, ['delivered']);
+    const older = (await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: '2026-11-23T10:00:00+07:00' }) })).body.messageId;
+    await t.waitForState(older, ['superseded']);
+    const res = await operator('POST', `/messages/${older}/replay`, { reason: 'portal lost it' });
+    expect(res).toMatchObject({ statusCode: 404, body: { error: 'NOT_FOUND', message: expect.stringContaining('superseded') } });
+  });
+});
+
 describe('replay and pause', () => {
+  it('a replay has a retry budget of its own, not the one of the original\'s retry long ago', async () => {
+    const original = await deadLetter(502);
+    await operator('POST', `/dead-letters/${original}/retry`, { reason: 'portal back' });
+    await t.waitForState(original, ['delivered']);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // past the 300 ms budget counted from that retry
+    await t.portal.faults({ failNext: 1, status: 503 });
+    const replay = (await operator('POST', `/messages/${original}/replay`, { reason: 'portal lost it' })).body.messageId;
+    expect((await t.waitForState(replay, ['delivered', 'dead'])).state).toBe('delivered');
+  });
+
   it('replays a delivered message as a new one, which the portal applies again', async () => {
     const doc = statusUpdate();
     const original = (await t.send({ doc })).body.messageId;

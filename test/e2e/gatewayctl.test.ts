@@ -45,7 +45,7 @@ it('"retry the group" of one HTTP status retries that group only: the API filter
   expect(byStatus[422]).toMatchObject({ destination: 'national-portal', errorCode: 'PERMANENT', count: 2, filter: { destination: 'national-portal', errorCode: 'PERMANENT', statusCode: 422 } });
   expect(byStatus[400]).toMatchObject({ count: 1, filter: { statusCode: 400 } });
   const dryRunApi = await adminCall(t, adminTokens.viewer, 'POST', '/dead-letters/retry', { ...byStatus[400].filter, reason: 'count only', dryRun: true });
-  expect(dryRunApi.body).toEqual({ matched: 1, retried: 0, dryRun: true });
+  expect(dryRunApi.body).toEqual({ matched: 1, retried: 0, dryRun: true, countedUntil: expect.any(String) });
 
   const filter = ['--destination', 'national-portal', '--error-code', 'PERMANENT', '--http-status', '422'];
   expect(await gatewayctl(adminTokens.viewer, 'dlq', 'retry', ...filter, '--dry-run')).toEqual({ code: 0, out: 'would retry 2 dead letters (destination=national-portal errorCode=PERMANENT statusCode=422)\n' });
@@ -64,12 +64,37 @@ it('"retry the group" of one HTTP status retries that group only: the API filter
   expect((await t.status(other400)).state).toBe('dead');
   const audit = (await adminCall(t, adminTokens.viewer, 'GET', '/audit?limit=1')).body.entries[0];
   expect(audit).toMatchObject({ action: 'bulk-retry', count: 2, reason: 'portal fixed 422' });
-  expect(JSON.parse(audit.target)).toEqual({ destination: 'national-portal', errorCode: 'PERMANENT', statusCode: 422 });
+  // The retry touched what was counted and confirmed: up to just after the newest counted failure.
+  expect(JSON.parse(audit.target)).toEqual({ destination: 'national-portal', errorCode: 'PERMANENT', statusCode: 422, until: expect.any(String) });
 
   // --yes is for scripts; a bulk retry of nothing says so.
   expect(await gatewayctl(adminTokens.operator, 'dlq', 'retry', '--all', '--http-status', '400', '--yes', '--reason', 'portal fixed 400')).toEqual({ code: 0, out: 'retried 1 of 1 dead letters\n' });
   await t.waitForState(other400, ['delivered']);
   expect(await gatewayctl(adminTokens.operator, 'dlq', 'retry', '--all', '--yes', '--reason', 'nothing left')).toEqual({ code: 0, out: 'no dead letters match (no filter: every dead letter); nothing retried\n' });
+});
+
+it('dlq retry <id> --dry-run says whether it would retry, and retries nothing', async () => {
+  const messageId = await makeDeadLetter(t, 400);
+  expect(await gatewayctl(adminTokens.viewer, 'dlq', 'retry', messageId, '--dry-run')).toEqual({ code: 0, out: `would retry 1 dead letter (${messageId}, national-portal)\n` });
+  expect((await t.status(messageId)).state).toBe('dead');
+  const audit = (await adminCall(t, adminTokens.viewer, 'GET', '/audit?limit=1')).body.entries[0];
+  expect(audit?.target).not.toBe(messageId);
+  const delivered = (await t.send()).body.messageId as string;
+  await t.waitForState(delivered, ['delivered']);
+  expect(await gatewayctl(adminTokens.viewer, 'dlq', 'retry', delivered, '--dry-run')).toMatchObject({ code: 1, out: expect.stringContaining(`${delivered} is not a dead letter (state delivered): nothing would be retried`) });
+  await adminCall(t, adminTokens.operator, 'POST', `/dead-letters/${messageId}/discard`, { reason: 'test leaves nothing behind' });
+});
+
+it('a bulk retry confirmed after a count leaves the letters that died since the count', async () => {
+  const counted = await makeDeadLetter(t, 409);
+  const count = await adminCall(t, adminTokens.viewer, 'POST', '/dead-letters/retry', { statusCode: 409, reason: 'count', dryRun: true });
+  expect(count.body).toMatchObject({ matched: 1, countedUntil: expect.any(String) });
+  const diedSince = await makeDeadLetter(t, 409); // while the operator read the question
+  const retried = await adminCall(t, adminTokens.operator, 'POST', '/dead-letters/retry', { statusCode: 409, until: count.body.countedUntil, reason: 'portal fixed 409' });
+  expect(retried.body).toEqual({ matched: 1, retried: 1 });
+  await t.waitForState(counted, ['delivered']);
+  expect((await t.status(diedSince)).state).toBe('dead');
+  await adminCall(t, adminTokens.operator, 'POST', `/dead-letters/${diedSince}/discard`, { reason: 'test leaves nothing behind' });
 });
 
 it('message show: state, every attempt, the envelope with personal data redacted; --json for scripts', async () => {

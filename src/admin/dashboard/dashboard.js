@@ -423,8 +423,9 @@ function renderDeadLetters() {
         opButton(t('retryGroup'), 'retry-group', async () => {
           // The server counts what the filter selects (dryRun changes nothing): the confirmation names that number.
           let matched = group.letters.length;
+          let countedUntil;
           try {
-            ({ matched } = await api('POST', '/dead-letters/retry', { ...groupFilter(group), reason: 'count before asking', dryRun: true }));
+            ({ matched, countedUntil } = await api('POST', '/dead-letters/retry', { ...groupFilter(group), reason: 'count before asking', dryRun: true }));
           } catch (err) {
             return notice('dead-letters', errorText(err), 'warn');
           }
@@ -432,7 +433,8 @@ function renderDeadLetters() {
             'dead-letters',
             { title: t('retryGroup'), text: t('confirmRetryGroup', { n: matched, group: name }), okLabel: `${t('retry')} (${matched})` },
             '/dead-letters/retry',
-            groupFilter(group),
+            // Only what was counted and confirmed: letters that die while the dialog is open are left for the next look.
+            { ...groupFilter(group), until: countedUntil },
             (r) => t('resultBulk', { matched: r.matched, n: r.retried }),
           );
         }),

@@ -94,6 +94,12 @@ const retry: Command = {
     const messageId = positionals[0];
     if (messageId) {
       if (values.all || Object.keys(filter).length) throw usageError('dlq retry takes a messageId or filters (--all), not both');
+      if (values['dry-run']) {
+        // Only says whether there is such a dead letter: nothing is retried.
+        const message = await call('GET', `/messages/${encodeURIComponent(messageId)}`);
+        if (message.state !== 'dead') throw new CliFailure(`${messageId} is not a dead letter (state ${message.state}): nothing would be retried`);
+        return { data: { matched: 1, retried: 0, dryRun: true }, text: `would retry 1 dead letter (${messageId}, ${message.destination})` };
+      }
       const result = await call('POST', `/dead-letters/${encodeURIComponent(messageId)}/retry`, { reason: requireReason(values) });
       return { data: result, text: `retried ${result.retried}` };
     }
@@ -105,7 +111,8 @@ const retry: Command = {
     if (!values.yes && !(await confirm(`Retry ${counted.matched} dead letter${counted.matched === 1 ? '' : 's'} (${describeFilter(filter)})?`))) {
       throw new CliFailure('not confirmed: nothing retried (--yes to skip the question)');
     }
-    const result = await call('POST', '/dead-letters/retry', { ...filter, reason });
+    // What was counted and confirmed, not what died since (countedUntil: just after the newest counted failure).
+    const result = await call('POST', '/dead-letters/retry', { ...filter, until: counted.countedUntil, reason });
     return { data: result, text: `retried ${result.retried} of ${result.matched} dead letters` };
   },
 };
