@@ -71,7 +71,11 @@ export class DeliveryWorker {
       connection: deps.connection,
       prefix: deps.queue.opts.prefix, // the queue's own (its hash tag on a Redis Cluster)
       concurrency: config.concurrency,
-      limiter: config.rateLimit ? { max: config.rateLimit.max, duration: config.rateLimit.durationMs } : undefined,
+      // Always a limiter: BullMQ honours a queue's rateLimit() (a remote's 429, an open circuit: see waitForCircuit and
+      // failed()) only in workers that have one, so without it the pause held only the process that set it and every
+      // other worker process went on calling. Unlimited when the destination sets no rate (BullMQ then counts each job
+      // in its claim script, a few microseconds inside Redis).
+      limiter: config.rateLimit ? { max: config.rateLimit.max, duration: config.rateLimit.durationMs } : { max: 1_000_000_000, duration: 1000 },
       stalledInterval: deps.stalledIntervalMs,
       // BullMQ's own per-minute completed/failed counts: the admin overview's throughput and dead-letter rate.
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },

@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startGateway } from '../../src/gateway.ts';
+import { createLogger } from '../../src/logging/logger.ts';
 import { hashApiKey } from '../../src/pipeline/authenticate-partner.ts';
 import { startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 
@@ -49,6 +51,23 @@ describe('delivery details', () => {
       ['delivered', 200],
     ]);
     expect(view.attempts).toBe(1);
+  });
+
+  it('a 429 pauses every worker process of the destination, not only the one that was answered it', async () => {
+    const secondWorker = await startGateway({ ...t.config, role: 'worker' }, createLogger('silent'));
+    try {
+      await t.portal.faults({ failNext: 1, status: 429, retryAfterSeconds: 2 });
+      const first = (await t.send()).body.messageId as string;
+      await expect.poll(async () => (await t.status(first)).history.length, { timeout: 10_000 }).toBe(1);
+      const pausedAt = Date.parse((await t.status(first)).history[0]!.at);
+      const others = await Promise.all(Array.from({ length: 6 }, async () => (await t.send()).body.messageId as string));
+      for (const messageId of [first, ...others]) {
+        const view = await t.waitForState(messageId, ['delivered']);
+        expect(Date.parse(view.history.at(-1)!.at) - pausedAt).toBeGreaterThanOrEqual(1900);
+      }
+    } finally {
+      await secondWorker.close();
+    }
   });
 
   it('carries the partner\'s X-Trace-Id to the portal on every call', async () => {
