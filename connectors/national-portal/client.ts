@@ -57,13 +57,13 @@ export class NationalPortalClient implements DeliveryClient {
 
   async deliver(request: DeliveryRequest): Promise<DeliveryReceipt> {
     const { envelope } = request;
-    const extras: IntegrationCallExtras = { traceId: request.traceId, log: request.log, sign: this.context.signOutbound };
+    const extras: IntegrationCallExtras = { traceId: request.traceId, log: request.log, sign: this.context.signOutbound, notAfter: request.claimFresh };
     const [done, known] = await ((request.prepared as Promise<MessageRecords> | undefined) ?? this.prepare(envelope));
     if (isStatusType(envelope.type)) {
       if (!done.progress) {
         const trustedRecord = await this.ensureDossierSynced(envelope, known!, extras);
         // Sent with the progress of other dossiers waiting in this worker (one call, one signature), recorded per message.
-        const sendProgress = () => this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log });
+        const sendProgress = () => this.progress.send(toProgressRecord(envelope), { traceId: request.traceId, log: request.log, notAfter: request.claimFresh });
         try {
           await sendProgress();
         } catch (err) {

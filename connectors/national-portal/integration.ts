@@ -29,6 +29,8 @@ export interface IntegrationCallExtras {
   log?: Logger;
   /** The gateway's signature over the body (an extra header the portal may ignore; provinces' LGSPs log it). */
   sign?: (body: Buffer) => string;
+  /** The delivery's claim (DeliveryRequest.claimFresh): once aborted, no request of this call leaves. */
+  notAfter?: AbortSignal;
 }
 
 /**
@@ -78,7 +80,7 @@ export class PortalIntegration {
     if (extras.traceId) Object.assign(headers, traceHeaders(extras.traceId));
     if (extras.sign) headers['x-signature'] = extras.sign(body);
     try {
-      return await this.transport.call({ operation: 'integration', path: this.options.integrationEndpoint, headers, body, timeoutMs: this.timeoutMs });
+      return await this.transport.call({ operation: 'integration', path: this.options.integrationEndpoint, headers, body, timeoutMs: this.timeoutMs, notAfter: extras.notAfter });
     } catch (err) {
       throw deliveryErrorFromNetwork(this.name, err);
     }

@@ -70,6 +70,7 @@ export class ProgressBatcher {
   }
 
   private pump(): void {
+    this.dropLapsed();
     while (this.waiting.length && this.inFlight.size < this.callsAllowed(Date.now())) {
       const batch = this.waiting.splice(0, this.maxRecords);
       const call = { sentAt: Date.now() };
@@ -98,12 +99,23 @@ export class ProgressBatcher {
     }
   }
 
+  /** A record whose claim lapsed while it waited is not sent (its job retries), and does not hold up the others. */
+  private dropLapsed(): void {
+    for (let i = this.waiting.length - 1; i >= 0; i -= 1) {
+      const { notAfter } = this.waiting[i]!.extras;
+      if (notAfter?.aborted) this.waiting.splice(i, 1)[0]!.reject(notAfter.reason);
+    }
+  }
+
   /**
    * One signature over the whole list. A traceparent names one trace: a list goes out under its first message's
    * trace id (and is logged with that message's ids); the others' log lines say they were sent, with their own.
    */
   private extrasOf(batch: Waiting[]): IntegrationCallExtras {
     const { traceId, log } = batch[0]!.extras;
-    return { sign: this.sign, traceId, log };
+    // The list leaves only while every member's claim holds (a claim lapsing between here and the request, after a
+    // new login, holds the whole list back: each job retries).
+    const claims = batch.flatMap((w) => (w.extras.notAfter ? [w.extras.notAfter] : []));
+    return { sign: this.sign, traceId, log, ...(claims.length ? { notAfter: claims.length === 1 ? claims[0] : AbortSignal.any(claims) } : {}) };
   }
 }

@@ -50,6 +50,7 @@ export class VnpostCarrier implements PostalCarrier {
       body,
       // Ours, not the SDK's: the message's idempotency key, trace id and the gateway's signature travel along.
       headers: { 'idempotency-key': request.idempotencyKey, ...traceHeaders(request.traceId), 'x-signature': this.context.signOutbound(body) },
+      notAfter: request.claimFresh,
     });
     if (res.statusCode !== 200) throw deliveryErrorFromResponse(this.context.destinationName, res.statusCode, res.headers, res.text);
     return { statusCode: res.statusCode, ...resultOf(res.text) };

@@ -10,6 +10,8 @@ export interface VnpostCall {
   path: string;
   body?: Buffer;
   headers?: Record<string, string>;
+  /** A delivery's claim (DeliveryRequest.claimFresh): the order is not sent once it may lapse. */
+  notAfter?: AbortSignal;
 }
 
 /**
@@ -51,6 +53,7 @@ export class VnpostApi {
           },
           body: call.body,
           timeoutMs: this.context.destination.timeoutMs,
+          notAfter: call.notAfter,
         });
       } catch (err) {
         throw deliveryErrorFromNetwork(this.context.destinationName, err);

@@ -22,6 +22,11 @@ export interface DeliveryRequest {
   log: Logger;
   /** What the client's prepare() returned for this message, when it has one. */
   prepared?: Promise<unknown>;
+  /**
+   * Aborted once the dossier's claim may no longer outlast a call started now (Redis unreachable for a lock period):
+   * every call that could change the receiver goes with it (TransportCall.notAfter), so none starts from then on.
+   */
+  claimFresh?: AbortSignal;
 }
 
 /** An event a delivery produced (a carrier's tracking number for a new shipment): queued on to its route. */

@@ -22,6 +22,7 @@ export async function postSigned(context: ConnectorContext, operation: string, p
       },
       body,
       timeoutMs: context.destination.timeoutMs,
+      notAfter: request.claimFresh,
     });
   } catch (err) {
     throw deliveryErrorFromNetwork(context.destinationName, err);

@@ -103,17 +103,28 @@ export class DeliveryWorker {
     // answer; the reads go behind the claim, so they see what the dossier's previous message wrote before its release.
     // The timeline entry again where it may be missing (not written with the job, or old enough to have expired).
     const indexed = this.deps.timeline?.needsRepair(envelope, job.attemptsStarted <= 1) ? this.deps.timeline.index(envelope, destinationName) : undefined;
-    const claiming = ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime);
+    const claimedSince = Date.now();
+    const callWindowMs = this.deps.destination().timeoutMs;
+    const claiming = ordering.claim(destinationName, orderingKey, job.id!, envelope.orderingTime, callWindowMs);
     const prepared = this.deps.client.prepare?.(envelope);
     prepared?.catch(() => undefined); // a failed read is thrown by deliver(), if the message is sent at all
-    const [, claim] = await Promise.all([indexed, claiming]);
+    const [indexing, claimed] = await Promise.allSettled([indexed, claiming]);
+    if (claimed.status === 'rejected') throw claimed.reason;
+    const claim = claimed.value;
     if (claim.kind === 'busy') {
       await job.moveToDelayed(Date.now() + dossierBusyDelayMs + Math.round(Math.random() * dossierBusyDelayMs), token);
       throw new DelayedError();
     }
+    // A failure between a claim and the try below would leave the dossier locked and this message's intent behind,
+    // later counted as "may have reached the receiver" (superseding older updates never sent): released first.
+    const releaseUnsent = async (err: unknown): Promise<never> => {
+      if (claim.kind === 'claimed') await ordering.release(destinationName, orderingKey, job.id!, envelope.orderingTime, 'not-reached').catch(() => undefined);
+      throw err;
+    };
+    if (indexing.status === 'rejected') await releaseUnsent(indexing.reason);
     // A worker died while this job was running: if the receiver's success was already recorded, it is delivered,
     // whatever has happened to the dossier since; sending it again or calling it superseded would both be untrue.
-    const deliveredBefore = job.stalledCounter > 0 ? await this.deliveredRecordOf(job) : undefined;
+    const deliveredBefore = job.stalledCounter > 0 ? await this.deliveredRecordOf(job).catch(releaseUnsent) : undefined;
     if (claim.kind === 'superseded') {
       if (deliveredBefore) return this.completeDelivered(envelope, deliveredBefore, log);
       log.info({ supersededBy: claim.floor }, 'superseded by a newer update that reached the receiver');
@@ -136,9 +147,9 @@ export class DeliveryWorker {
       }
       const admission = this.breaker.admit();
       if (!admission.allowed) return await this.waitForCircuit(job, admission.retryInMs, log);
-      const stopKeepingAlive = ordering.keepAlive(destinationName, orderingKey, job.id!, () => log.warn('dossier claim lost while delivering'));
+      const claimKept = ordering.keepAlive(destinationName, orderingKey, job.id!, claimedSince, callWindowMs, () => log.warn('dossier claim lost while delivering'));
       try {
-        const { outcome, call, records } = await this.deliver(job, log, prepared);
+        const { outcome, call, records } = await this.deliver(job, log, prepared, claimKept.fresh);
         result = call;
         recorded = records;
         return outcome;
@@ -146,7 +157,7 @@ export class DeliveryWorker {
         result = (err as { call?: CallResult }).call ?? 'maybe';
         throw err;
       } finally {
-        stopKeepingAlive();
+        claimKept.stop();
       }
     } finally {
       // A slow receiver may apply an unanswered call up to about one timeout after we gave up on it.
@@ -198,12 +209,12 @@ export class DeliveryWorker {
   }
 
   /** `records`: the attempt line and message-log entry of a success, sent but not awaited (process() releases behind them). */
-  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger, prepared?: Promise<unknown>): Promise<{ outcome: DeliveryOutcome; call: CallResult; records?: Promise<void> }> {
+  private async deliver(job: Job<Envelope, DeliveryOutcome>, log: Logger, prepared: Promise<unknown> | undefined, claimFresh: AbortSignal): Promise<{ outcome: DeliveryOutcome; call: CallResult; records?: Promise<void> }> {
     const envelope = job.data;
     const started = Date.now();
     let receipt: DeliveryReceipt;
     try {
-      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId, log, prepared });
+      receipt = await this.deps.client.deliver({ envelope, idempotencyKey: envelope.messageId, traceId: envelope.traceId, log, prepared, claimFresh });
       failpoint('delivery:after-call');
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError(`unexpected: ${(err as Error).message}`, true);

@@ -27,7 +27,8 @@ export type CallResult = 'reached' | 'maybe' | 'not-reached';
  * receiver is never sent. The intent (the ordering time of the call in flight) is recorded with the claim,
  * before the call, so a worker that dies mid-call leaves behind "this may have been applied": the next claim
  * counts it, and an older message can never overtake a newer one whose answer was lost. The lock is short and
- * kept alive while the call runs, so a dead worker blocks its dossier for one lock period, not a stall interval.
+ * kept alive while the call runs, so a dead worker blocks its dossier for one lock period plus the destination's call
+ * timeout (see claim), not a stall interval.
  */
 export class DossierOrdering {
   constructor(
@@ -43,29 +44,57 @@ export class DossierOrdering {
     return [`${base}:lock`, `${base}:delivered`, `${base}:intent`, `${base}:settle`];
   }
 
-  async claim(destination: string, dossierCode: string, jobId: string, orderingTime: number): Promise<DossierClaim> {
-    const [kind, floor, interrupted] = (await claimDossier.run(this.redis, this.keys(destination, dossierCode), [jobId, this.lockMs, String(orderingTime), this.retentionMs])) as [string, string?, number?];
+  /**
+   * `callWindowMs`: the longest a call started under the claim can last (the destination's timeout). The lock lives
+   * that much longer than the lock period, so a call started while the claim was fresh (see keepAlive) ends before
+   * the lock can expire, even when Redis is away and no renewal arrives.
+   */
+  async claim(destination: string, dossierCode: string, jobId: string, orderingTime: number, callWindowMs: number): Promise<DossierClaim> {
+    const [kind, floor, interrupted] = (await claimDossier.run(this.redis, this.keys(destination, dossierCode), [jobId, this.lockMs + callWindowMs, String(orderingTime), this.retentionMs])) as [string, string?, number?];
     if (kind === 'busy') return { kind: 'busy' };
     if (kind === 'superseded') return { kind: 'superseded', floor: Number(floor) };
     return { kind: 'claimed', interrupted: interrupted === 1 };
   }
 
   /** Renews the claim while a call is in flight; false when it was lost. */
-  async extend(destination: string, dossierCode: string, jobId: string): Promise<boolean> {
+  async extend(destination: string, dossierCode: string, jobId: string, callWindowMs: number): Promise<boolean> {
     const [lock] = this.keys(destination, dossierCode);
-    return (await extendDossier.run(this.redis, [lock], [jobId, this.lockMs])) === 1;
+    return (await extendDossier.run(this.redis, [lock], [jobId, this.lockMs + callWindowMs])) === 1;
   }
 
-  /** Keeps the claim alive until the returned stop is called (a third of the lock period between renewals). */
-  keepAlive(destination: string, dossierCode: string, jobId: string, onLost: () => void): () => void {
-    const timer = setInterval(() => {
-      this.extend(destination, dossierCode, jobId).then(
-        (held) => held || onLost(),
-        () => {}, // Redis briefly away: the next tick tries again; the lock outlives one missed renewal
+  /**
+   * Keeps the claim alive (a third of the lock period between renewals) until `stop` is called. `fresh` is aborted
+   * once a lock period has passed since the last renewal Redis confirmed (or, before any, since `claimedSince`,
+   * when the claim was sent): from then on the lock may expire before a call started now could end, so no call may
+   * start (transports check it). Without this, Redis away for longer than the lock while a call was out let
+   * another job of the dossier claim it and send a newer update, and the older call then landed last.
+   */
+  keepAlive(destination: string, dossierCode: string, jobId: string, claimedSince: number, callWindowMs: number, onLost: () => void): { stop: () => void; fresh: AbortSignal } {
+    const fresh = new AbortController();
+    const lapse = () => fresh.abort(new Error('dossier claim not renewed for a lock period (Redis unreachable?): no call may start under it'));
+    let lapseTimer = setTimeout(lapse, Math.max(0, claimedSince + this.lockMs - Date.now()));
+    lapseTimer.unref();
+    const renewals = setInterval(() => {
+      const sentAt = Date.now();
+      this.extend(destination, dossierCode, jobId, callWindowMs).then(
+        (held) => {
+          if (!held) return onLost();
+          if (fresh.signal.aborted) return; // lapsed meanwhile: calls made since may be unsafe, it stays lapsed
+          clearTimeout(lapseTimer);
+          lapseTimer = setTimeout(lapse, Math.max(0, sentAt + this.lockMs - Date.now()));
+          lapseTimer.unref();
+        },
+        () => {}, // Redis briefly away: the next tick tries again; the lock outlives missed renewals
       );
     }, Math.max(250, Math.floor(this.lockMs / 3)));
-    timer.unref();
-    return () => clearInterval(timer);
+    renewals.unref();
+    return {
+      stop: () => {
+        clearInterval(renewals);
+        clearTimeout(lapseTimer);
+      },
+      fresh: fresh.signal,
+    };
   }
 
   /**

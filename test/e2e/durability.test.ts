@@ -85,6 +85,48 @@ describe('nothing acknowledged is lost', () => {
     expect(await portal.progressRecords()).toHaveLength(1);
   });
 
+  it('Redis away for longer than the dossier lock while a call is out: a newer update of the dossier waits for that call', async () => {
+    const redis = new EmbeddedRedis({ dir: mkdtempSync(join(tmpdir(), 'gw-aof-')), port: 0, appendfsync: 'always' });
+    const redisUrl = await redis.start();
+    cleanups.push(() => redis.stop());
+    const portal = await PortalSimulator.start();
+    cleanups.push(() => portal.close());
+    const t: TestGateway = await startTestGateway({
+      portal,
+      redisUrl,
+      overrides: { delivery: { dossierLockMs: 1000 }, destinations: { 'national-portal': { timeoutMs: 6000, retry: { maxAgeMs: 600_000, baseDelayMs: 100, maxDelayMs: 300 } } } },
+    });
+    cleanups.push(() => t.close());
+    const dossierCode = statusUpdate().dossierCode;
+    const at = (hour: string) => `2026-11-23T${hour}:00:00+07:00`;
+    const first = (await t.send({ doc: statusUpdate({ dossierCode, status: 2, statusTime: at('08') }) })).body.messageId;
+    await t.waitForState(first, ['delivered']);
+
+    // The older update's progress call reaches a slow portal (applied 3 s after it arrives)...
+    const callsBefore = (await portal.received()).stats.calls!;
+    await portal.faults({ latencyMs: 3000 });
+    const older = (await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: at('10') }) })).body.messageId;
+    await expect.poll(async () => (await portal.received()).stats.calls, { timeout: 10_000 }).toBe(callsBefore + 1);
+    await portal.faults({});
+    // ...and Redis is away for twice the dossier lock: no renewal of the claim arrives meanwhile.
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await redis.start();
+    let newer: string | undefined;
+    await expect
+      .poll(async () => {
+        const res = await t.send({ doc: statusUpdate({ dossierCode, status: 9, statusTime: at('11') }) });
+        newer = res.body.messageId;
+        return res.statusCode;
+      }, { timeout: 15_000, interval: 200 })
+      .toBe(202);
+
+    await t.waitForState(older, ['delivered'], 20_000);
+    await t.waitForState(newer!, ['delivered'], 20_000);
+    // Applied in status-time order: the newer one was not sent while the older call could still land after it.
+    expect((await portal.progressFor(dossierCode as string)).map((e) => (e.payload.data as Array<{ TrangThai: string }>)[0]!.TrangThai)).toEqual(['2', '4', '9']);
+  }, 60_000);
+
   it('an api process killed right after answering 202 loses nothing: a worker started later delivers it', async () => {
     const portal = await PortalSimulator.start();
     cleanups.push(() => portal.close());

@@ -125,3 +125,25 @@ describe('progress updates of several dossiers in one portal call', () => {
     expect(portal.calls).toHaveLength(2); // not asked again record by record: only a refusal is split
   });
 });
+
+describe('a record whose dossier claim lapsed while it waited (Redis away for a lock period)', () => {
+  it('is not sent, and does not hold back the others; a list leaves only while every member\'s claim holds', async () => {
+    const portal = new FakeIntegration();
+    portal.holdCalls = true;
+    const batcher = new ProgressBatcher(portal as unknown as PortalIntegration, 8, sign, 60_000);
+    const first = batcher.send(record('A'));
+    await nextTurn();
+    const [b, c] = [new AbortController(), new AbortController()];
+    const waiting = [batcher.send(record('B'), { notAfter: b.signal }), batcher.send(record('C'), { notAfter: c.signal })].map(settle);
+    await nextTurn();
+    c.abort(new Error('claim of C lapsed'));
+    portal.calls[0]!.release();
+    await first;
+    await nextTurn();
+    expect(portal.calls.map((call) => call.codes)).toEqual([['A'], ['B']]);
+    // B's claim goes with its call to the transport, which checks it right before the request leaves.
+    expect(portal.calls[1]!.extras.notAfter).toBe(b.signal);
+    portal.calls[1]!.release();
+    expect(await Promise.all(waiting)).toEqual(['sent', new Error('claim of C lapsed')]);
+  });
+});

@@ -12,6 +12,7 @@ export class DirectTransport implements Transport {
   }
 
   async call(call: TransportCall): Promise<TransportAnswer> {
+    call.notAfter?.throwIfAborted();
     const res = await this.pool.request({
       path: call.path,
       method: call.method ?? 'POST',

@@ -46,6 +46,7 @@ export class PlatformTransport implements Transport {
     if (!service) throw new TransportError(`${this.via} has no service configured for "${call.operation}"`);
     const path = service.path + platformSuffix(call.path, this.directPaths[call.operation]);
     const send = async (token: string) => {
+      call.notAfter?.throwIfAborted(); // after the token's fetch, which may have taken a while
       const res = await this.pool.request({
         path,
         method: call.method ?? 'POST',

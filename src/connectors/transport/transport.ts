@@ -16,6 +16,12 @@ export interface TransportCall {
   timeoutMs: number;
   /** Answers longer than this are cut off with an error (attachments); default 8 MiB. */
   maxBytes?: number;
+  /**
+   * Once aborted, the call is not sent (its reason is thrown): a delivery's dossier claim that may lapse before the
+   * call could end (DeliveryRequest.claimFresh). Checked right before each request leaves, retries included; a call
+   * already out is left to finish.
+   */
+  notAfter?: AbortSignal;
 }
 
 export interface TransportAnswer {
