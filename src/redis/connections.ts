@@ -1,6 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
+import { watchForHungSocket } from './hung-socket-watchdog.ts';
 
 /** A connection to the gateway's Redis: one server or a Sentinel-watched primary (Redis), or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -17,16 +18,23 @@ export function createProducerConnection(redis: RedisConfig): RedisClient {
   // Requests accepted together share Redis's AOF fsync without waiting for each other: Redis writes and fsyncs
   // once per event-loop turn for every command it read in that turn (appendfsync always), and each request still
   // awaits its own command's answer (202 only once its own write is durable).
-  return coalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1));
+  return coalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1), Math.max(5000, (redis.replicaAckTimeoutMs ?? 0) + 2000));
 }
 
 export function createWorkerConnection(redis: RedisConfig): RedisClient {
-  return coalesced(connect(redis, { maxRetriesPerRequest: null }, 2));
+  return coalesced(connect(redis, { maxRetriesPerRequest: null }, 2), Math.max(10_000, (redis.replicaAckTimeoutMs ?? 0) + 5000));
 }
 
-/** Commands sent together leave in one socket write (coalesce-writes.ts); a Cluster's node connections are left as they are. */
-function coalesced(connection: RedisClient): RedisClient {
-  if (connection instanceof Redis) coalesceWrites(connection);
+/**
+ * Commands sent together leave in one socket write (coalesce-writes.ts), and a connection that waits `hungAfterMs`
+ * for an answer without hearing anything is made again (hung-socket-watchdog.ts: its longest legitimate wait is a
+ * WAIT for replicas). A Cluster's node connections are left as they are.
+ */
+function coalesced(connection: RedisClient, hungAfterMs: number): RedisClient {
+  if (connection instanceof Redis) {
+    coalesceWrites(connection);
+    watchForHungSocket(connection, hungAfterMs);
+  }
   return connection;
 }
 
