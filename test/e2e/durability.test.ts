@@ -14,6 +14,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A Redis of its own (AOF fsynced on every write) that a test may kill and start again, and a portal simulator. */
+async function redisThatCanCrashAndPortal() {
+  const redis = new EmbeddedRedis({ dir: mkdtempSync(join(tmpdir(), 'gw-aof-')), port: 0, appendfsync: 'always' });
+  const redisUrl = await redis.start();
+  cleanups.push(() => redis.stop());
+  const portal = await PortalSimulator.start();
+  cleanups.push(() => portal.close());
+  return { redis, redisUrl, portal };
+}
+
 const fastRecovery = { delivery: { stalledIntervalMs: 1000, lockDurationMs: 2000, dossierLockMs: 2000 } };
 
 describe('nothing acknowledged is lost', () => {
@@ -49,11 +59,7 @@ describe('nothing acknowledged is lost', () => {
   });
 
   it('Redis crashes (SIGKILL) and restarts from its AOF: a 202-acknowledged message is still delivered, by the same worker', async () => {
-    const redis = new EmbeddedRedis({ dir: mkdtempSync(join(tmpdir(), 'gw-aof-')), port: 0, appendfsync: 'always' });
-    const redisUrl = await redis.start();
-    cleanups.push(() => redis.stop());
-    const portal = await PortalSimulator.start();
-    cleanups.push(() => portal.close());
+    const { redis, redisUrl, portal } = await redisThatCanCrashAndPortal();
     await portal.faults({ failNext: 100_000, status: 503 });
     const t: TestGateway = await startTestGateway({
       portal,
@@ -86,11 +92,7 @@ describe('nothing acknowledged is lost', () => {
   });
 
   it('Redis away for longer than the dossier lock while a call is out: a newer update of the dossier waits for that call', async () => {
-    const redis = new EmbeddedRedis({ dir: mkdtempSync(join(tmpdir(), 'gw-aof-')), port: 0, appendfsync: 'always' });
-    const redisUrl = await redis.start();
-    cleanups.push(() => redis.stop());
-    const portal = await PortalSimulator.start();
-    cleanups.push(() => portal.close());
+    const { redis, redisUrl, portal } = await redisThatCanCrashAndPortal();
     const t: TestGateway = await startTestGateway({
       portal,
       redisUrl,
