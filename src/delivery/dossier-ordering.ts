@@ -72,17 +72,21 @@ export class DossierOrdering {
   keepAlive(destination: string, dossierCode: string, jobId: string, claimedSince: number, callWindowMs: number, onLost: () => void): { stop: () => void; fresh: AbortSignal } {
     const fresh = new AbortController();
     const lapse = () => fresh.abort(new Error('dossier claim not renewed for a lock period (Redis unreachable?): no call may start under it'));
-    let lapseTimer = setTimeout(lapse, Math.max(0, claimedSince + this.lockMs - Date.now()));
-    lapseTimer.unref();
+    let lapseTimer: NodeJS.Timeout | undefined;
+    /** Lapses a lock period after `since`: when the claim, or the latest renewal Redis confirmed, was sent. */
+    const lapseLockPeriodAfter = (since: number) => {
+      clearTimeout(lapseTimer);
+      lapseTimer = setTimeout(lapse, Math.max(0, since + this.lockMs - Date.now()));
+      lapseTimer.unref();
+    };
+    lapseLockPeriodAfter(claimedSince);
     const renewals = setInterval(() => {
       const sentAt = Date.now();
       this.extend(destination, dossierCode, jobId, callWindowMs).then(
         (held) => {
           if (!held) return onLost();
-          if (fresh.signal.aborted) return; // lapsed meanwhile: calls made since may be unsafe, it stays lapsed
-          clearTimeout(lapseTimer);
-          lapseTimer = setTimeout(lapse, Math.max(0, sentAt + this.lockMs - Date.now()));
-          lapseTimer.unref();
+          // Lapsed meanwhile: a call may have been refused under it, and it stays lapsed (the job retries).
+          if (!fresh.signal.aborted) lapseLockPeriodAfter(sentAt);
         },
         () => {}, // Redis briefly away: the next tick tries again; the lock outlives missed renewals
       );

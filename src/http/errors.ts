@@ -76,6 +76,18 @@ export interface ErrorBody {
   details: ErrorDetail[];
 }
 
+/**
+ * One ajv error as a detail naming the field: ajv names only the object holding a missing or a not-allowed property.
+ * For the message schemas (pipeline/validate-schema.ts) and the routes' own (fastify validates with ajv too).
+ */
+export function schemaErrorDetail(e: { keyword: string; instancePath: string; params: Record<string, unknown>; message?: string }): ErrorDetail {
+  const { params } = e;
+  if (e.keyword === 'required') return { path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
+  if (e.keyword === 'additionalProperties') return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: 'is not allowed' };
+  if (e.keyword === 'enum') return { path: e.instancePath || '/', message: `must be one of ${JSON.stringify(params.allowedValues)}` };
+  return { path: e.instancePath || '/', message: e.message ?? 'is invalid' };
+}
+
 /** fastify's own errors (body parsing, limits, the router's) translated into the gateway's error contract. */
 export function fromFastifyError(err: FastifyError): GatewayError {
   switch (err.code) {
@@ -100,12 +112,7 @@ export function fromFastifyError(err: FastifyError): GatewayError {
     return new GatewayError(
       'SCHEMA_INVALID',
       'request does not match the route schema',
-      err.validation.map((v) =>
-        // The field that is not allowed, named (ajv names only the object holding it).
-        v.keyword === 'additionalProperties'
-          ? { path: `${v.instancePath}/${String((v.params as { additionalProperty?: unknown }).additionalProperty)}`, message: 'is not allowed' }
-          : { path: v.instancePath || '/', message: v.message ?? 'invalid' },
-      ),
+      err.validation.map(schemaErrorDetail),
     );
   }
   if (err.statusCode === 400 && err instanceof SyntaxError) {

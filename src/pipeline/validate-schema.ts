@@ -1,21 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { GatewayError, type ErrorDetail } from '../http/errors.ts';
+import { GatewayError, schemaErrorDetail } from '../http/errors.ts';
 import type { ParsedBody } from './request-context.ts';
 
 const maxReportedErrors = 50;
-
-function toDetail(e: ErrorObject): ErrorDetail {
-  const params = e.params as Record<string, unknown>;
-  if (e.keyword === 'required') return { path: `${e.instancePath}/${String(params.missingProperty)}`, message: 'is required' };
-  if (e.keyword === 'additionalProperties') {
-    return { path: `${e.instancePath}/${String(params.additionalProperty)}`, message: 'is not allowed' };
-  }
-  if (e.keyword === 'enum') return { path: e.instancePath || '/', message: `must be one of ${JSON.stringify(params.allowedValues)}` };
-  return { path: e.instancePath || '/', message: e.message ?? 'is invalid' };
-}
 
 function newAjv(coerceTypes: boolean): Ajv {
   // allErrors so the partner sees every bad field at once; bodies are size-capped and patterns are linear.
@@ -54,7 +44,7 @@ export class SchemaRegistry {
     const validate = body.format === 'xml' ? validators.xml : validators.json;
     const document = body.document;
     if (!validate(document)) {
-      const details = (validate.errors ?? []).slice(0, maxReportedErrors).map(toDetail);
+      const details = (validate.errors ?? []).slice(0, maxReportedErrors).map(schemaErrorDetail);
       throw new GatewayError('SCHEMA_INVALID', `body does not match ${schemaFile}`, details);
     }
     return document as Record<string, unknown>;

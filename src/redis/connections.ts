@@ -18,11 +18,11 @@ export function createProducerConnection(redis: RedisConfig): RedisClient {
   // Requests accepted together share Redis's AOF fsync without waiting for each other: Redis writes and fsyncs
   // once per event-loop turn for every command it read in that turn (appendfsync always), and each request still
   // awaits its own command's answer (202 only once its own write is durable).
-  return coalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1), Math.max(5000, (redis.replicaAckTimeoutMs ?? 0) + 2000));
+  return watchedAndCoalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1), Math.max(5000, (redis.replicaAckTimeoutMs ?? 0) + 2000));
 }
 
 export function createWorkerConnection(redis: RedisConfig): RedisClient {
-  return coalesced(connect(redis, { maxRetriesPerRequest: null }, 2), Math.max(10_000, (redis.replicaAckTimeoutMs ?? 0) + 5000));
+  return watchedAndCoalesced(connect(redis, { maxRetriesPerRequest: null }, 2), Math.max(10_000, (redis.replicaAckTimeoutMs ?? 0) + 5000));
 }
 
 /**
@@ -30,7 +30,7 @@ export function createWorkerConnection(redis: RedisConfig): RedisClient {
  * for an answer without hearing anything is made again (hung-socket-watchdog.ts: its longest legitimate wait is a
  * WAIT for replicas). A Cluster's node connections are left as they are.
  */
-function coalesced(connection: RedisClient, hungAfterMs: number): RedisClient {
+function watchedAndCoalesced(connection: RedisClient, hungAfterMs: number): RedisClient {
   if (connection instanceof Redis) {
     coalesceWrites(connection);
     watchForHungSocket(connection, hungAfterMs);
