@@ -3,8 +3,10 @@
  * Usage: tsx bench/bench-server.ts <scenario> <config.json>; prints "READY <url>".
  *   hello        fastify hello-world
  *   bare         a route that only does queue.add (the floor under ingest)
+ *   bare-verify  the bare route after verifying the request's CMS signature (the floor under a verifying ingest)
  *   gateway      the gateway, in the role its config names
- *   bare-worker  a BullMQ worker that POSTs each job's progress record to the portal simulator (the floor under delivery)
+ *   bare-worker  a BullMQ worker that POSTs each job's progress record to the portal simulator (the floor under delivery;
+ *                with `intentBeforeCall`, one durable write before each POST: the floor under ordered delivery)
  *   portal       the national portal simulator (signatures not checked: the receiver's cost is the same for every row)
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,9 @@ import type { GatewayConfig } from '../src/config/types.ts';
 import { startGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createProducerConnection, createWorkerConnection } from '../src/redis/connections.ts';
+import { TrustStore } from '../src/signatures/trust-store.ts';
+import { VerifiedChainCache } from '../src/signatures/verified-chain-cache.ts';
+import { verifyCmsSignature } from '../src/signatures/verify-cms-signature.ts';
 
 const [scenario, configFile] = process.argv.slice(2);
 const config = JSON.parse(readFileSync(configFile!, 'utf8')) as GatewayConfig & { bench?: BareWorkerSettings };
@@ -26,6 +31,12 @@ export interface BareWorkerSettings {
   portal: { authEndpoint: string; integrationEndpoint: string; username: string; password: string; dstcode: string; madonvi: string };
   queueName: string;
   concurrency: number;
+  /**
+   * Before each POST, one durable write (a SET acknowledged by Redis, so fsynced under AOF always) of the call's
+   * intent: the least that keeping a dossier's updates in order across a lost answer costs (the gateway's claim writes
+   * such an intent, with its lock, before every call). Makes the bare worker the floor under ordered delivery.
+   */
+  intentBeforeCall?: boolean;
 }
 
 /** The floor under delivery: one session, then for each job one undici POST of its record; nothing else. */
@@ -39,9 +50,11 @@ async function bareWorker(settings: BareWorkerSettings): Promise<string> {
     return answer;
   };
   const { session } = await post(portal.authEndpoint, { username: portal.username, password: portal.password });
+  const intents = settings.intentBeforeCall ? createProducerConnection(config.redis) : undefined;
   const worker = new Worker(
     settings.queueName,
     async (job) => {
+      if (intents) await intents.set(`${config.redis.prefix}:intent:{${job.data.record.MaHoSo}}`, String(Date.now()), 'PX', 60_000);
       await post(portal.integrationEndpoint, { session, madonvi: portal.madonvi, service: 'CapNhatTienDoHoSoMC', data: [job.data.record] });
     },
     { connection: createWorkerConnection(config.redis), prefix: config.redis.prefix, concurrency: settings.concurrency },
@@ -63,6 +76,18 @@ async function main(): Promise<string> {
   const app = Fastify({ logger: false });
   if (scenario === 'hello') {
     app.post('/v1/dossiers/status', async () => ({ hello: 'world' }));
+  } else if (scenario === 'bare-verify') {
+    // The floor under a gateway that verifies signatures: the bare route plus the one check no design can skip, the
+    // partner's CMS signature verified over the exact bytes (the gateway's own verifier, its chain cache warm).
+    const queue = new Queue('bench-bare', { connection: createProducerConnection(config.redis), prefix: config.redis.prefix });
+    const trust = { trustStore: new TrustStore(config.trust.directories), chainCache: new VerifiedChainCache(600_000) };
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    app.post('/v1/dossiers/status', async (request, reply) => {
+      const raw = request.body as Buffer;
+      await verifyCmsSignature(String(request.headers['x-signature']), raw, trust);
+      const job = await queue.add('bare', JSON.parse(raw.toString()) as object);
+      return reply.code(202).send({ messageId: job.id, status: 'queued' });
+    });
   } else {
     // The floor under the gateway: the same body, straight into the same kind of queue, no checks at all.
     const queue = new Queue('bench-bare', { connection: createProducerConnection(config.redis), prefix: config.redis.prefix });

@@ -147,11 +147,13 @@ const aofOf = (run: { aofBytes?: number; aofRewrites: number }, messages: number
 /**
  * The floor under delivery: 2 processes of a bare BullMQ worker, each job one undici POST of a ready-made
  * progress record to the same portal simulator (dossiers synced beforehand), no signing, no ordering, no records.
+ * With `intentBeforeCall`, each job first makes one durable write (see BareWorkerSettings): the floor under any
+ * delivery that keeps a dossier's order across a lost answer, as the gateway must.
  * `updates`: the same generator every round, so each round's updates are newer; `first`: the round that syncs the dossiers.
  */
-export async function bareDelivery(ctx: DeliveryContext, updates: StatusUpdates, first: boolean): Promise<DeliveryRow> {
-  const prefix = 'benchbare';
-  const queueName = 'bench-bare-deliver';
+export async function bareDelivery(ctx: DeliveryContext, updates: StatusUpdates, first: boolean, intentBeforeCall = false): Promise<DeliveryRow> {
+  const prefix = intentBeforeCall ? 'benchintent' : 'benchbare';
+  const queueName = intentBeforeCall ? 'bench-intent-deliver' : 'bench-bare-deliver';
   const connection = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection, prefix });
   try {
@@ -170,7 +172,7 @@ export async function bareDelivery(ctx: DeliveryContext, updates: StatusUpdates,
     const addAll = async (some: typeof jobs) => {
       for (let i = 0; i < some.length; i += 1000) await queue.addBulk(some.slice(i, i + 1000));
     };
-    const settings = { portalUrl: ctx.portal.url, queueName, concurrency: ctx.concurrency };
+    const settings = { portalUrl: ctx.portal.url, queueName, concurrency: ctx.concurrency, intentBeforeCall };
     const workers = await Promise.all(Array.from({ length: ctx.workers }, () => ctx.processes.start('bare-worker', ctx.setup.bareConfig(ctx.redisUrl, prefix, settings))));
     // Warmed as the gateway's workers are (they deliver the first updates before any timed drain and stay up across
     // rounds): these processes start afresh each round, and a drain timed from cold flattered the gateway's ratio.
@@ -182,7 +184,8 @@ export async function bareDelivery(ctx: DeliveryContext, updates: StatusUpdates,
     await addAll(jobs);
     const run = await timeRelease(queue, connection, workers);
     await Promise.all(workers.map((w) => ctx.processes.stop(w)));
-    return { name: `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, machineBusy: run.machineBusy, ...aofOf(run, ctx.messages), errors: run.failed };
+    const name = intentBeforeCall ? `floor: bare worker + one durable write before each POST, ${ctx.workers} processes × ${ctx.concurrency}` : `bare: BullMQ worker → undici POST, ${ctx.workers} processes × ${ctx.concurrency}`;
+    return { name, messages: ctx.messages, rate: ctx.messages / run.seconds, cpuMsPerMessage: run.cpuMs / ctx.messages, commandsPerMessage: run.commands / ctx.messages, redisCpuMsPerMessage: run.redisCpuMs / ctx.messages, machineBusy: run.machineBusy, ...aofOf(run, ctx.messages), errors: run.failed };
   } finally {
     await queue.close();
     connection.disconnect();

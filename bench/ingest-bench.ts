@@ -13,8 +13,8 @@ export interface IngestRow {
 
 /**
  * Sends every message of `messages` once (a fixed count, not a duration: a busy machine makes a row slower, never
- * empty) at `connections` connections. Bodies are sent in order, each with its own signature; the baselines get
- * the same bodies and ignore the signatures.
+ * empty) at `connections` connections. Bodies are sent in order, each with its own signature when `signed` (the
+ * gateway, and the floor that verifies signatures); the other baselines get the same bodies without.
  */
 export async function loadIngest(name: string, url: string, apiKey: string, messages: SignedMessage[], connections: number, signed: boolean): Promise<IngestRow> {
   let next = 0;

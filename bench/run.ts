@@ -82,6 +82,7 @@ async function ingestRows(setup: BenchSetup): Promise<TableRow[]> {
     ['bare: route → queue.add (AOF everysec)', 'bare', redisEverysec],
     ['gateway ingest (AOF everysec)', 'gateway', redisEverysec],
     ['bare: route → queue.add (AOF always)', 'bare', redisAlways],
+    ['floor: bare route + CMS verify (AOF always)', 'bare-verify', redisAlways],
     ['gateway ingest (AOF always, default)', 'gateway', redisAlways],
   ];
   // Rounds run every scenario in turn, so a slow or fast stretch of the machine falls on baseline and gateway alike;
@@ -94,16 +95,19 @@ async function ingestRows(setup: BenchSetup): Promise<TableRow[]> {
       const config = setup.gatewayConfig({ role: 'api', redisUrl: redis.url, prefix: `bench${round}-${rows.length}` });
       const server = await processes.start(scenario, config);
       say(`ingest round ${round} of ${settings.ingestRounds}, ${name}: ${settings.requests} requests at ${settings.connections} connections…`);
-      rows.push(await loadIngest(name, server.url, setup.apiKey, messages, settings.connections, scenario === 'gateway'));
+      rows.push(await loadIngest(name, server.url, setup.apiKey, messages, settings.connections, scenario === 'gateway' || scenario === 'bare-verify'));
       await processes.stop(server);
     }
     rounds.push(rows);
   }
-  const bareOf = (rows: IngestRow[], row: IngestRow) => rows.find((r) => r.name.startsWith('bare') && r.name.includes(/AOF \w+/.exec(row.name)?.[0] ?? '§'))!.rps;
+  // The gateway and the floor are measured against the bare route on the same Redis, the bare routes against hello.
+  const ofAof = (kind: string, rows: IngestRow[], row: IngestRow) => rows.find((r) => r.name.startsWith(kind) && r.name.includes(/AOF \w+/.exec(row.name)?.[0] ?? '§'))?.rps;
   return scenarios.map(([name], i) => {
     const each = rounds.map((rows) => rows[i]!);
-    const ratios = rounds.map((rows) => (name.startsWith('gateway') ? rows[i]!.rps / bareOf(rows, rows[i]!) : rows[i]!.rps / rows[0]!.rps));
-    const ratio = name.startsWith('gateway') ? median(ratios).toFixed(2) : name.startsWith('bare') ? `${median(ratios).toFixed(2)} of hello` : '';
+    const against = (kind: string) => rounds.map((rows) => rows[i]!.rps / (ofAof(kind, rows, rows[i]!) ?? NaN));
+    const ratios = name.startsWith('bare') ? rounds.map((rows) => rows[i]!.rps / rows[0]!.rps) : against('bare');
+    const ratio = i === 0 ? '' : name.startsWith('gateway') ? median(ratios).toFixed(2) : `${median(ratios).toFixed(2)} of ${name.startsWith('bare') ? 'hello' : 'bare'}`;
+    const ofFloor = name.startsWith('gateway') ? against('floor').filter((r) => !Number.isNaN(r)) : [];
     return {
       section: 'ingest',
       name,
@@ -112,7 +116,9 @@ async function ingestRows(setup: BenchSetup): Promise<TableRow[]> {
       p99: Math.round(median(each.map((r) => r.p99))),
       errors: each.reduce((sum, r) => sum + r.errors, 0),
       ratio,
-      note: `${each[0]!.requests} requests${each.length > 1 ? `; median of ${each.length} rounds: ${eachRound(each.map((r) => r.rps))} req/s` : ''}`,
+      note:
+        `${each[0]!.requests} requests${each.length > 1 ? `; median of ${each.length} rounds: ${eachRound(each.map((r) => r.rps))} req/s` : ''}` +
+        (ofFloor.length ? `; ${median(ofFloor).toFixed(2)} of the floor with CMS verify (rounds ${ofFloor.map((r) => r.toFixed(2)).join(', ')})` : ''),
     };
   });
 }
@@ -128,16 +134,23 @@ async function deliveryAndAfter(setup: BenchSetup): Promise<TableRow[]> {
     // round's own pair. The gateway's processes are stopped while the bare worker runs (their upkeep is not its load).
     const bareUpdates = new StatusUpdates(ctx.dossiers);
     const bare: DeliveryRow[] = [];
+    const floor: DeliveryRow[] = [];
     const gateway: DeliveryRow[] = [];
     for (let round = 1; round <= settings.deliveryRounds; round++) {
       say(`delivery round ${round} of ${settings.deliveryRounds}, bare worker: ${ctx.messages} messages, ${ctx.workers} processes × ${ctx.concurrency}…`);
       bare.push(await processes.holdWhile([cluster.api, ...cluster.workers], () => bareDelivery(ctx, bareUpdates, round === 1)));
+      say(`delivery round ${round} of ${settings.deliveryRounds}, bare worker with a durable write before each POST…`);
+      floor.push(await processes.holdWhile([cluster.api, ...cluster.workers], () => bareDelivery(ctx, bareUpdates, false, true)));
       say(`delivery round ${round} of ${settings.deliveryRounds}, gateway workers: ${round === 1 ? `${ctx.dossiers} dossiers made known to the portal, then ` : ''}${ctx.messages} updates…`);
       gateway.push(await gatewayDelivery(ctx, cluster, `gateway workers, ${ctx.workers} processes × ${ctx.concurrency} (default config)`, round === 1));
       if (round < settings.deliveryRounds) say(`waited ${(await settled(cluster)).toFixed(1)} s for the round's log entries to be sealed`);
     }
     const ratios = gateway.map((g, i) => g.rate / bare[i]!.rate);
-    rows.push(deliveryRow(bare, '1.00'), deliveryRow(gateway, median(ratios).toFixed(2), ratios));
+    const floorRatios = floor.map((f, i) => f.rate / bare[i]!.rate);
+    const ofFloor = gateway.map((g, i) => g.rate / floor[i]!.rate);
+    rows.push(deliveryRow(bare, '1.00'), deliveryRow(floor, median(floorRatios).toFixed(2), floorRatios));
+    const gatewayRow = deliveryRow(gateway, median(ratios).toFixed(2), ratios);
+    rows.push({ ...gatewayRow, note: `${gatewayRow.note}; ${median(ofFloor).toFixed(2)} of the floor with a durable write (rounds ${ofFloor.map((r) => r.toFixed(2)).join(', ')})` });
     rows.push(...(await latencyRows(cluster, portal, setup)));
   } finally {
     await cluster.close();

@@ -13,8 +13,10 @@ const rows = [
   ['ingest', 'bare: route → queue.add (AOF everysec)'],
   ['ingest', 'gateway ingest (AOF everysec)'],
   ['ingest', 'bare: route → queue.add (AOF always)'],
+  ['ingest', 'floor: bare route + CMS verify (AOF always)'],
   ['ingest', 'gateway ingest (AOF always, default)'],
   ['delivery', 'bare: BullMQ worker → undici POST, 2 processes × 8'],
+  ['delivery', 'floor: bare worker + one durable write before each POST, 2 processes × 8'],
   ['delivery', 'gateway workers, 2 processes × 8 (default config)'],
   ['latency', 'accept → delivered at 200 msg/s'],
   ['latency', 'highest steady rate with p99 < 1 s'],
@@ -65,6 +67,12 @@ it('npm run bench prints every row, with no request failing, and stops what it s
   expect(stdout).toMatch(/\| gateway ingest \(AOF always, default\)[^\n]*median of 2 rounds: \d+ \/ \d+ req\/s/);
   expect(stdout).toMatch(/\| bare: BullMQ worker[^\n]*median of 2 rounds of \d+ messages: \d+ \/ \d+ msg\/s/);
   expect(stdout).toMatch(/\| gateway workers[^\n]*median of 2 rounds of \d+ messages: \d+ \(\d+\.\d\d\) \/ \d+ \(\d+\.\d\d\) msg\/s/);
+  // The floors (the bare stack plus the one check or write no design can skip) are measured against the bare rows, and
+  // the gateway against them as well, each round's own pair.
+  expect(stdout).toMatch(/\| floor: bare route \+ CMS verify \(AOF always\) [^\n]*\| 0 \| \d+\.\d\d of bare \|/);
+  expect(stdout).toMatch(/\| gateway ingest \(AOF always, default\)[^\n]*; \d+\.\d\d of the floor with CMS verify \(rounds \d+\.\d\d, \d+\.\d\d\)/);
+  expect(stdout).toMatch(/\| floor: bare worker \+ one durable write[^\n]*\| 0 \| \d+\.\d\d \|/);
+  expect(stdout).toMatch(/\| gateway workers[^\n]*; \d+\.\d\d of the floor with a durable write \(rounds \d+\.\d\d, \d+\.\d\d\)/);
   // Each drain starts from a rewritten AOF (tiny drains never make another due), so both rows say what a message appended.
   for (const row of ['bare: BullMQ worker', 'gateway workers']) expect(stdout).toMatch(new RegExp(`\\| ${row}[^\\n]*; \\d+\\.\\d kB appended to the AOF per message, machine CPU`));
 }, 600_000);
