@@ -5,11 +5,12 @@ import { projectRoot, startGateway, type Gateway } from './gateway.ts';
 import { createLogger } from './logging/logger.ts';
 import { describeRedis, redisConfigured } from './redis/connections.ts';
 import { EmbeddedRedis, EmbeddedRedisFailedError, RedisServerMissingError } from './redis/embedded-redis.ts';
+import { keepEmbeddedRedisUp } from './redis/embedded-redis-keeper.ts';
 import { RedisUnreachableError } from './redis/wait-for-redis.ts';
 import { startSandbox, wantsSandbox, writeSandboxInfo, type Sandbox } from './sandbox/sandbox.ts';
 
 /**
- * `npm start`: loads config, starts an embedded redis-server when no Redis is configured (REDIS_URL, /redis/sentinel, /redis/cluster), the sandbox simulators
+ * `npm start`: loads config, starts an embedded redis-server when no Redis is configured (REDIS_URL, /redis/sentinel, /redis/cluster) and restarts it if it dies, the sandbox simulators
  * when destinations have no URL, then the gateway roles. SIGTERM/SIGINT stop it cleanly; SIGHUP reloads trust.
  * A start that fails stops whatever it had started (no redis-server child is left behind) and says why in one line;
  * var/sandbox/sandbox.json is written only once the gateway listens, so it never names a port nothing answers on.
@@ -18,12 +19,14 @@ async function main(): Promise<void> {
   let config = loadConfig({ rootDir: projectRoot });
   const logger = createLogger(config.log.level, undefined, config.log.format);
   let embedded: EmbeddedRedis | undefined;
+  let embeddedKeeper: { stop: () => void } | undefined;
   let sandbox: Sandbox | undefined;
   let gateway: Gateway | undefined;
 
   const stopEverything = async () => {
     await gateway?.close();
     await sandbox?.close();
+    embeddedKeeper?.stop();
     await embedded?.stop();
   };
   const shutdown = async (signal: string) => {
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       embedded = new EmbeddedRedis({ ...config.redis.embedded, dir: resolve(projectRoot, config.redis.embedded.dir) });
       config = { ...config, redis: { ...config.redis, url: await embedded.start() } };
       logger.info({ url: embedded.url, appendfsync: config.redis.embedded.appendfsync }, 'embedded redis-server started (AOF on)');
+      embeddedKeeper = keepEmbeddedRedisUp(embedded, logger);
     }
     if (wantsSandbox(config)) {
       sandbox = await startSandbox(config, logger, projectRoot);

@@ -66,6 +66,7 @@ export function redisServerAvailable(): boolean {
  */
 export class EmbeddedRedis {
   private child?: ChildProcess;
+  private readonly exitListeners: Array<(reason: string) => void> = [];
   port = 0;
 
   constructor(protected readonly options: EmbeddedRedisOptions) {}
@@ -82,17 +83,39 @@ export class EmbeddedRedis {
     const child = spawn('redis-server', this.serverArgs(dir), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     running.add(child);
-    child.once('exit', () => running.delete(child));
     let output = '';
+    let up = false;
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      // Up, and still the current child, so neither stop() nor kill() asked for this: it crashed, or was killed.
+      if (!up || this.child !== child) return;
+      this.child = undefined;
+      const reason = `${signal ? `signal ${signal}` : `exit code ${code}`}; its last words: ${reasonIn(output)}`;
+      for (const listener of this.exitListeners) listener(reason);
+    });
     child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     try {
-      await this.waitUntilReady(() => output);
+      await this.waitUntilReady(child, () => output);
     } catch (err) {
       await this.stop();
       throw err;
     }
+    up = true;
     return this.url;
+  }
+
+  /** The child's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * `listener` hears of every exit nobody asked for (a crash, the OOM killer, a kill -9 from outside) once the server
+   * was up; not of stop() or kill(). See keepEmbeddedRedisUp.
+   */
+  onUnexpectedExit(listener: (reason: string) => void): void {
+    this.exitListeners.push(listener);
   }
 
   /** The command line of redis-server; a subclass may start something else (a sentinel) the same way. */
@@ -110,19 +133,20 @@ export class EmbeddedRedis {
     ];
   }
 
-  private async waitUntilReady(output: () => string): Promise<void> {
+  private async waitUntilReady(child: ChildProcess, output: () => string): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+      if (child.exitCode !== null || child.signalCode !== null) {
         throw new EmbeddedRedisFailedError(this.port, reasonIn(output()));
       }
-      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // Timeouts: whatever else listens on the port (not a Redis) may accept and never answer.
+      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 1000 });
       probe.on('error', () => {});
       try {
         await probe.connect();
         // Our child, not another redis-server already on this port (a second `npm start`): that one is not ours to use.
         const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
-        if (pid !== undefined && Number(pid) === this.child?.pid) return;
+        if (pid !== undefined && Number(pid) === child.pid) return;
       } catch {
         // not listening yet
       } finally {
@@ -146,10 +170,10 @@ export class EmbeddedRedis {
   private async stopWith(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
+    this.child = undefined; // asked for: not an unexpected exit
     await new Promise<void>((done) => {
       child.once('exit', () => done());
       child.kill(signal);
     });
-    this.child = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -162,3 +162,17 @@ it('an embedded redis-server whose port is taken by another Redis fails with its
     await first.stop();
   }
 });
+
+it('an embedded redis-server whose port is held by something that accepts and never answers fails with its reason, not hanging', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-startup-redis-'));
+  const accepted: Socket[] = [];
+  const silent = createServer((socket) => void accepted.push(socket));
+  const port = await new Promise<number>((done) => silent.listen(0, '127.0.0.1', () => done((silent.address() as { port: number }).port)));
+  try {
+    const redis = new EmbeddedRedis({ dir, port, appendfsync: 'everysec' });
+    await expect(redis.start()).rejects.toThrow(`the embedded redis-server did not start on port ${port} (/redis/embedded/port): Warning: Could not create server TCP listening socket 127.0.0.1:${port}: bind: Address already in use`);
+  } finally {
+    for (const socket of accepted) socket.destroy();
+    silent.close();
+  }
+}, 20_000);
