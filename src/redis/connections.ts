@@ -28,12 +28,16 @@ export function createWorkerConnection(redis: RedisConfig): RedisClient {
 /**
  * Commands sent together leave in one socket write (coalesce-writes.ts), and a connection that waits `hungAfterMs`
  * for an answer without hearing anything is made again (hung-socket-watchdog.ts: its longest legitimate wait is a
- * WAIT for replicas). A Cluster's node connections are left as they are.
+ * WAIT for replicas). On a Cluster, each node's connection is watched as the cluster makes it (a hung node's commands
+ * fail instead of waiting for TCP, and the cluster asks the others where its slots went); writes are not coalesced
+ * there.
  */
 function watchedAndCoalesced(connection: RedisClient, hungAfterMs: number): RedisClient {
   if (connection instanceof Redis) {
     coalesceWrites(connection);
     watchForHungSocket(connection, hungAfterMs);
+  } else {
+    connection.on('+node', (node: Redis) => watchForHungSocket(node, hungAfterMs));
   }
   return connection;
 }

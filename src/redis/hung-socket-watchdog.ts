@@ -31,7 +31,8 @@ export function watchForHungSocket(redis: Redis, timeoutMs: number): void {
   watch();
   const check = setInterval(() => {
     watch();
-    if (!socket || redis.status !== 'ready' || pending() === 0) {
+    // 'connect': the ready check (INFO) is out; a host that hangs accepts the TCP connection and never answers it.
+    if (!socket || (redis.status !== 'ready' && redis.status !== 'connect') || pending() === 0) {
       waitingSince = undefined;
       return;
     }

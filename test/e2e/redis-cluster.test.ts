@@ -1,4 +1,4 @@
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentRequest, startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-topology.ts';
@@ -90,3 +90,39 @@ describe('Redis Cluster (3 masters)', () => {
     expect(clusterRefusals()).toEqual([]);
   });
 });
+
+/**
+ * Last, as it stops one of the cluster's nodes: a node whose host hangs (SIGSTOP, as a frozen host) closes no socket.
+ * Each node's connection is watched (hung-socket-watchdog.ts), so ingest answers 503 instead of waiting on it for as
+ * long as TCP takes, and once the node is back the next update is acknowledged.
+ */
+it('a node that hangs: ingest answers 503 rather than waiting on it, and acknowledges again once it is back', async () => {
+  const ownKey = `${t!.config.redis.prefix}:probe`;
+  const slot = Number(await client!.cluster('KEYSLOT', ownKey));
+  const shards = await client!.cluster('SLOTS');
+  const port = shards.find(([from, to]) => from <= slot && slot <= to)![2]![1]; // the node that holds the gateway's own keys
+  const probe = new Redis(port, '127.0.0.1');
+  const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
+  probe.disconnect();
+  process.kill(pid, 'SIGSTOP');
+  try {
+    // Unwatched, it waited for as long as TCP takes (still waiting after 60 s); watched, each hung socket is dropped
+    // after 5 s, and the reconnection's ready check too, until the command gives up (25–32 s here).
+    const answered = await Promise.race([t!.send(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
+    expect(answered?.statusCode, 'ingest waited on the hung node').toBe(503);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const acknowledged = await until(
+    'a status update acknowledged once the node is back',
+    async () => {
+      const answer = await Promise.race([t!.send(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000))]).catch(() => undefined);
+      return answer?.statusCode === 202 ? (answer.body.messageId as string) : undefined;
+    },
+    Boolean,
+    60_000,
+  );
+  // Stored: its delivery is not asserted here. Workers on a Cluster were seen not to deliver for over 60 s after a node
+  // had hung and come back, with or without the node watchdog: not yet understood (issue 13's note, "Left").
+  expect((await t!.status(acknowledged!)).state).toMatch(/queued|delivering|delivered/);
+}, 150_000);
