@@ -169,7 +169,8 @@ export class EmbeddedRedis {
 
   private async stopWith(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // Exited already (by itself or by a signal): its 'exit' has been heard, and waiting for it again would never end.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.child = undefined; // asked for: not an unexpected exit
     await new Promise<void>((done) => {
       child.once('exit', () => done());
