@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { Pool } from 'undici';
 import { buildNationalPortalSimulator } from '../connectors/national-portal/simulator.ts';
 import type { GatewayConfig } from '../src/config/types.ts';
@@ -76,25 +76,26 @@ async function main(): Promise<string> {
   const app = Fastify({ logger: false });
   if (scenario === 'hello') {
     app.post('/v1/dossiers/status', async () => ({ hello: 'world' }));
-  } else if (scenario === 'bare-verify') {
-    // The floor under a gateway that verifies signatures: the bare route plus the one check no design can skip, the
-    // partner's CMS signature verified over the exact bytes (the gateway's own verifier, its chain cache warm).
-    const queue = new Queue('bench-bare', { connection: createProducerConnection(config.redis), prefix: config.redis.prefix });
-    const trust = { trustStore: new TrustStore(config.trust.directories), chainCache: new VerifiedChainCache(600_000) };
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    app.post('/v1/dossiers/status', async (request, reply) => {
-      const raw = request.body as Buffer;
-      await verifyCmsSignature(String(request.headers['x-signature']), raw, trust);
-      const job = await queue.add('bare', JSON.parse(raw.toString()) as object);
-      return reply.code(202).send({ messageId: job.id, status: 'queued' });
-    });
   } else {
-    // The floor under the gateway: the same body, straight into the same kind of queue, no checks at all.
+    // The floor under the gateway: the same body, straight into the same kind of queue.
     const queue = new Queue('bench-bare', { connection: createProducerConnection(config.redis), prefix: config.redis.prefix });
-    app.post('/v1/dossiers/status', async (request, reply) => {
-      const job = await queue.add('bare', request.body as object);
+    const enqueue = async (reply: FastifyReply, document: object) => {
+      const job = await queue.add('bare', document);
       return reply.code(202).send({ messageId: job.id, status: 'queued' });
-    });
+    };
+    if (scenario === 'bare-verify') {
+      // Plus the one check no design can skip: the partner's CMS signature verified over the exact bytes (the
+      // gateway's own verifier, its chain cache warm).
+      const trust = { trustStore: new TrustStore(config.trust.directories), chainCache: new VerifiedChainCache(600_000) };
+      app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      app.post('/v1/dossiers/status', async (request, reply) => {
+        const raw = request.body as Buffer;
+        await verifyCmsSignature(String(request.headers['x-signature']), raw, trust);
+        return enqueue(reply, JSON.parse(raw.toString()) as object);
+      });
+    } else {
+      app.post('/v1/dossiers/status', async (request, reply) => enqueue(reply, request.body as object));
+    }
   }
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
