@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/types.ts';
+import { settleClusterConnects } from './cluster-connect-settles.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
 import { watchForHungSocket } from './hung-socket-watchdog.ts';
 
@@ -89,17 +90,19 @@ function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): RedisCl
 /**
  * A Cluster client learns the nodes and slots from any node given and follows MOVED/ASK and a master's failover by
  * itself. Per-node options (retries per command) go in redisOptions, where BullMQ also looks for them; the offline
- * queue is the cluster's own.
+ * queue is the cluster's own. Its connect() (and its duplicates', BullMQ's blocking connections) settles once ready:
+ * cluster-connect-settles.ts.
  */
 function connectCluster(cluster: NonNullable<RedisConfig['cluster']>, kind: RedisOptions): Cluster {
   const { enableOfflineQueue, ...perNode } = kind;
-  return new Cluster(cluster.nodes, {
+  const client = new Cluster(cluster.nodes, {
     redisOptions: { connectionName: common.connectionName, username: cluster.username, password: cluster.password, ...perNode },
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     // Writes and reads of one request go to the slot's master: a replica may not have the write yet.
     scaleReads: 'master',
     clusterRetryStrategy: (times) => Math.min(50 * times, 2000),
   });
+  return settleClusterConnects(client);
 }
 
 const common: RedisOptions = {
