@@ -101,9 +101,7 @@ function redisProblems(redis: GatewayConfig['redis']): string[] {
   if (given.length > 1) return [`/redis: ${given.map((k) => `/redis/${k}`).join(' and ')} are alternatives; give one (REDIS_URL sets /redis/url)`];
   const problems: string[] = [];
   if (redis.minReplicasAcked) {
-    if (given.length === 0) problems.push('/redis/minReplicasAcked needs a Redis with replicas (/redis/url or /redis/sentinel): the embedded redis-server has none');
-    // WAIT counts the replicas of the one node it is sent to; a request's writes on a Cluster land on several masters.
-    if (redis.cluster) problems.push('/redis/minReplicasAcked is not supported with /redis/cluster (see README, High availability)');
+    if (given.length === 0) problems.push('/redis/minReplicasAcked needs a Redis with replicas (/redis/url, /redis/sentinel or /redis/cluster): the embedded redis-server has none');
   }
   if (redis.cluster && /[{}]/.test(redis.prefix) && !/^\{[^{}]+\}$/.test(redis.prefix)) problems.push('/redis/prefix: with /redis/cluster, give it plain (gw): the gateway makes it the hash tag {gw} itself');
   return problems;

@@ -129,12 +129,13 @@ export interface RedisConfig {
     /** The sentinels' own password, when they have one (`requirepass` in sentinel.conf). */
     sentinelPassword?: string;
   };
-  /**
-   * A write a partner is told about (202, a bank's "confirmed", a pushed submission's receipt) is acknowledged only
-   * once this many replicas hold it (Redis WAIT); fewer within replicaAckTimeoutMs → 503 REPLICATION_PENDING. 0: no WAIT.
-   */
   /** Some of the cluster's nodes (any, masters or replicas): the client learns the rest and the slots from them. */
   cluster?: { nodes: RedisNodeAddress[]; username?: string; password?: string };
+  /**
+   * A write a partner is told about (202, a bank's "confirmed", a pushed submission's receipt) is acknowledged only
+   * once this many replicas hold it (Redis WAIT; on a Cluster, this many replicas of every master); fewer within
+   * replicaAckTimeoutMs → 503 REPLICATION_PENDING. 0: no WAIT.
+   */
   minReplicasAcked?: number;
   replicaAckTimeoutMs: number;
   /**

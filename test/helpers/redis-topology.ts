@@ -135,20 +135,31 @@ export async function startSentinelTopology(timings: SentinelTimings = {}): Prom
 export interface RedisCluster {
   /** What the gateway's `redis.cluster` is given. */
   nodes: Array<{ host: string; port: number }>;
+  /** kill -9 of the node on this port (its host crashes). */
+  kill(port: number): Promise<void>;
+  /** The killed node started again on its port, data dir and nodes.conf: it rejoins the cluster by itself. */
+  restart(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** `masters` redis-servers with cluster mode on, joined by `redis-cli --cluster create` (no replicas), all slots served. */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+/**
+ * `masters` redis-servers with cluster mode on, joined by `redis-cli --cluster create`, all slots served; with
+ * `replicasPerMaster`, that many more servers each, replicas of the masters (a replica is promoted when its master is
+ * judged failed: `cluster-node-timeout` 2 s).
+ */
+export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Promise<RedisCluster> {
   const processes = new Processes();
   try {
     const nodes: EmbeddedRedis[] = [];
-    for (let i = 0; i < masters; i++) {
+    const made = new Map<number, () => EmbeddedRedis>();
+    for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
       // The cluster bus gets a free port of its own (the default, port + 10000, may be taken or past 65535).
       const extra = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--cluster-port', String(await freePort())];
-      nodes.push(await processes.start(dataNode(processes.subdir(`node-${i}`), await freePort(), extra)));
+      const [dir, port] = [processes.subdir(`node-${i}`), await freePort()];
+      made.set(port, () => dataNode(dir, port, extra));
+      nodes.push(await processes.start(made.get(port)!()));
     }
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed (${create.status}):\n${create.stdout}\n${create.stderr}`);
     const clusterOk = async () =>
       Promise.all(
@@ -156,7 +167,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
           const redis = new Redis({ port: n.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
           redis.on('error', () => {});
           try {
-            return /cluster_state:ok/.test(await redis.cluster('INFO'));
+            // A replica counts once it has synced with its master (one that is not yet synced cannot be promoted).
+            const replication = await redis.info('replication');
+            return /cluster_state:ok/.test(await redis.cluster('INFO')) && (!/role:slave/.test(replication) || /master_link_status:up/.test(replication));
           } catch {
             return false;
           } finally {
@@ -164,8 +177,17 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
           }
         }),
       );
-    await until('cluster_state:ok on every node', clusterOk, (ok) => ok.every(Boolean), 30_000);
-    return { nodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), stop: () => processes.stop() };
+    await until('cluster_state:ok on every node, every replica synced', clusterOk, (ok) => ok.every(Boolean), 30_000);
+    return {
+      nodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      kill: async (port) => {
+        for (const p of processes.all.filter((p) => p.port === port)) await p.kill();
+      },
+      restart: async (port) => {
+        await processes.start(made.get(port)!());
+      },
+      stop: () => processes.stop(),
+    };
   } catch (err) {
     await processes.stop();
     throw err;

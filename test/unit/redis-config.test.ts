@@ -32,6 +32,7 @@ describe('redis configuration', () => {
     expect(() => load({ minReplicasAcked: -1, url: 'redis://x' })).toThrowError(/\/redis\/minReplicasAcked must be >= 0/);
     expect(load({ minReplicasAcked: 0 }).redis.minReplicasAcked).toBe(0);
     expect(load({ minReplicasAcked: 2, url: 'redis://10.0.0.5:6379' }).redis.minReplicasAcked).toBe(2);
+    expect(load({ minReplicasAcked: 1, cluster: { nodes: [{ host: '10.0.0.21', port: 7000 }] } }).redis.minReplicasAcked).toBe(1);
     expect(load({ sentinel }).redis.replicaAckTimeoutMs).toBe(1000);
   });
 
@@ -50,7 +51,6 @@ describe('redis configuration', () => {
 
   it('refuses on a Cluster what it cannot honour there', () => {
     const cluster = { nodes: [{ host: '10.0.0.21', port: 7000 }] };
-    expect(() => load({ cluster, minReplicasAcked: 1 })).toThrowError(/\/redis\/minReplicasAcked is not supported with \/redis\/cluster/);
     expect(() => load({ cluster, prefix: 'g{w}' })).toThrowError(/\/redis\/prefix: with \/redis\/cluster, give it plain/);
     expect(() => load({ cluster }, { REDIS_URL: 'redis://10.0.0.5:6379' })).toThrowError(/\/redis\/url and \/redis\/cluster are alternatives/);
     expect(() => load({ cluster: { nodes: [{ host: 'a' }] } })).toThrowError(/\/redis\/cluster\/nodes\/0 must have required property 'port'/);
