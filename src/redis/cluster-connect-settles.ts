@@ -15,25 +15,49 @@ import type { Cluster } from 'ioredis';
  */
 export function settleClusterConnects(cluster: Cluster): Cluster {
   const connect = cluster.connect.bind(cluster);
-  cluster.connect = () =>
-    new Promise<void>((resolve, reject) => {
+  // One waiter for the next 'ready' shared by every pending connect(): ioredis's own retries call connect() every
+  // couple of seconds while the cluster stays failed, and a pair of listeners each would pile up for as long.
+  let nextReady: Promise<void> | undefined;
+  /** Rejects the pending waiter, if any: the client was closed by its owner. */
+  let closed = () => {};
+  const untilReadyOrEnded = () =>
+    (nextReady ??= new Promise<void>((resolve, reject) => {
       const settle = (done: () => void) => {
         cluster.off('ready', onReady);
         cluster.off('end', onEnd);
+        nextReady = undefined;
+        closed = () => {};
         done();
       };
-      const onReady = () => settle(resolve);
-      // Events arrive a tick after the status changes: an 'end' from before this attempt finds it 'connecting'.
+      const ended = () => settle(() => reject(new Error('Connection is closed.')));
+      // Events arrive a tick after the status changes: one from before this attempt finds another status by then.
+      const onReady = () => {
+        if (cluster.status === 'ready') settle(resolve);
+      };
       const onEnd = () => {
-        if (cluster.status === 'end') settle(() => reject(new Error('Connection is closed.')));
+        if (cluster.status === 'end') ended();
       };
       cluster.on('ready', onReady);
       cluster.on('end', onEnd);
-      connect().then(
-        () => settle(resolve),
-        (err: Error) => settle(() => reject(err)),
-      );
+      closed = ended;
+    }));
+  cluster.connect = () =>
+    new Promise<void>((resolve, reject) => {
+      untilReadyOrEnded().then(resolve, reject);
+      connect().then(resolve, reject);
     });
+  // Closed between two of ioredis's retries, a cluster holds no node: it emits no 'end' (and BullMQ's close() only
+  // sets its status), so the owner's disconnect or quit itself ends what waits.
+  const disconnect = cluster.disconnect.bind(cluster);
+  cluster.disconnect = (reconnect?: boolean) => {
+    if (!reconnect) closed();
+    return disconnect(reconnect);
+  };
+  const quit = cluster.quit.bind(cluster);
+  cluster.quit = ((...args: Parameters<Cluster['quit']>) => {
+    closed();
+    return quit(...args);
+  }) as Cluster['quit'];
   const duplicate = cluster.duplicate.bind(cluster);
   cluster.duplicate = (...args: Parameters<Cluster['duplicate']>) => settleClusterConnects(duplicate(...args));
   return cluster;

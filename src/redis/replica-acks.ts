@@ -80,13 +80,17 @@ export class ReplicaAcks {
 
   private clusterTicket(cluster: Cluster): ReplicationTicket {
     const masters = cluster.nodes('master');
+    // Reconnecting, it knows no masters (a worker's writes would wait in its offline queue): nothing to wait on.
+    const connected = cluster.status === 'ready' && masters.length > 0;
     return {
       confirmed: async () => {
+        if (!connected) throw new ReplicationPending(0, this.minReplicas, 'the Cluster was not connected when the request began');
         const acked = await this.waited(async () => {
           const waits = masters.flatMap((node) => {
             const probeKey = this.probeKeyOf(cluster, node);
             return probeKey ? [this.lane(node).next(probeKey)] : []; // a master that serves no slot got no writes
           });
+          if (waits.length === 0) throw new Error('no master serves a slot in the slot map');
           return Math.min(...(await Promise.all(waits)));
         });
         const now = cluster.nodes('master');

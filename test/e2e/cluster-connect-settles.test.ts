@@ -68,6 +68,8 @@ it('connect() and a duplicate connect() made while the cluster is failed resolve
     // Its first ready checks have failed by now: each attempt's promise is the one ioredis forgets.
     await new Promise((r) => setTimeout(r, 3000));
     expect(connecting.state).toBe('pending');
+    // Meanwhile ioredis retried every 100 ms, each retry a connect() of its own: they share one waiter for 'ready'.
+    expect(client.listenerCount('ready')).toBe(1);
   } finally {
     thaw();
   }

@@ -70,11 +70,15 @@ async function shardOf(key: string): Promise<{ master: number; replicas: number[
   return { master: Number(shard[2]![1]), replicas: shard.slice(3).map((node) => Number((node as unknown as [string, number])[1])) };
 }
 
-it('a 202 is on a replica of every master when it is answered', async () => {
+/** The shard of a key once the cluster lists its replica (gossip may name it a moment after the replica synced). */
+const shardWithReplica = (key: string) => until(`a replica of the master serving ${key}`, () => shardOf(key), (s) => s.replicas.length === 1, 20_000);
+
+it('a 202 is on the queue master’s replica when it is answered', async () => {
   const res = await t!.send();
   expect(res.statusCode).toBe(202);
-  // Read from the queue master's replica itself, at once: WAIT returned only after it acknowledged the job's write.
-  const { replicas } = await until('the queue master’s replica known', () => shardOf('{provincial-system}'), (s) => s.replicas.length === 1);
+  // Read from the replica itself, at once: WAIT returned only after it acknowledged the job's write (on one machine
+  // replication is fast enough that this alone would pass without the WAIT; the next test would not).
+  const { replicas } = await shardWithReplica('{provincial-system}');
   const replica = new Redis(replicas[0]!, '127.0.0.1');
   try {
     await replica.call('READONLY');
@@ -85,29 +89,34 @@ it('a 202 is on a replica of every master when it is answered', async () => {
   }
 }, 30_000);
 
-it('no 202 while the queue master’s replica is away (503 REPLICATION_PENDING); the same request again, once it is back, is acknowledged', async () => {
-  const { replicas } = await shardOf('{provincial-system}');
-  const probe = new Redis(replicas[0]!, '127.0.0.1');
-  const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
-  probe.disconnect();
-  const raw = JSON.stringify(statusUpdate());
-  const request = { raw, signature: signCms(Buffer.from(raw), t!.pki.defaultSigner), headers: { 'idempotency-key': `k-${randomBytes(8).toString('hex')}` } };
-  process.kill(pid, 'SIGSTOP'); // its host hangs: no acknowledgement of the write comes
-  let refused;
-  try {
-    refused = await t!.send(request);
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
-  expect(refused.statusCode).toBe(503);
-  expect(refused.body.error).toBe('REPLICATION_PENDING');
-  const retried = await until('an answer other than 503 once the replica is back', () => t!.send(request), (r) => r.statusCode !== 503, 30_000);
-  expect([200, 202]).toContain(retried.statusCode);
-  expect(retried.body.messageId).toBe(refused.body.messageId ?? retried.body.messageId);
-}, 60_000);
+// The queue's master holds the job, the gateway's own master its dedupe keys and message log: each must be waited on.
+for (const [whose, keyOf] of [
+  ['the queue master', () => '{provincial-system}'],
+  ["the gateway's own keys' master", () => t!.config.redis.prefix], // `{t…}`: a hash tag on a Cluster
+] as const) {
+  it(`no 202 while a replica of ${whose} is away (503 REPLICATION_PENDING); the same request again, once it is back, is acknowledged`, async () => {
+    const { replicas } = await shardWithReplica(keyOf());
+    const probe = new Redis(replicas[0]!, '127.0.0.1');
+    const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
+    probe.disconnect();
+    const raw = JSON.stringify(statusUpdate());
+    const request = { raw, signature: signCms(Buffer.from(raw), t!.pki.defaultSigner), headers: { 'idempotency-key': `k-${randomBytes(8).toString('hex')}` } };
+    process.kill(pid, 'SIGSTOP'); // its host hangs: no acknowledgement of the write comes
+    let refused;
+    try {
+      refused = await t!.send(request);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(refused.statusCode).toBe(503);
+    expect(refused.body.error).toBe('REPLICATION_PENDING');
+    const retried = await until('an answer other than 503 once the replica is back', () => t!.send(request), (r) => r.statusCode !== 503, 30_000);
+    expect([200, 202]).toContain(retried.statusCode);
+  }, 60_000);
+}
 
 it('kill -9 of the master holding the queue under load: its replica is promoted, and every acknowledged message is delivered once', async () => {
-  const { master } = await shardOf('{provincial-system}');
+  const { master } = await shardWithReplica('{provincial-system}');
   const total = 150;
   const docs = Array.from({ length: total }, () => statusUpdate());
   const outcomes: Array<{ messageId?: string; answers: Array<number | string> }> = [];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ReplicaAcks, ReplicationPending } from '../../src/redis/replica-acks.ts';
@@ -19,6 +19,18 @@ describe('ReplicaAcks', () => {
     const key = probeKey();
     await new ReplicaAcks(redis, key, 0, 100).ticket().confirmed();
     expect(await redis.get(key)).toBeNull();
+  });
+
+  it('on a Cluster not connected when the request began (no masters known) nothing is confirmed, and nothing is sent', async () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    try {
+      const failure = await new ReplicaAcks(cluster, probeKey(), 1, 100).ticket().confirmed().catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(ReplicationPending);
+      expect((failure as ReplicationPending).message).toMatch(/the Cluster was not connected when the request began: 0 of 1 replicas/);
+      expect(cluster.status).toBe('wait');
+    } finally {
+      cluster.disconnect();
+    }
   });
 
   it('fewer replicas than asked within the timeout is ReplicationPending, saying how many confirmed', async () => {
