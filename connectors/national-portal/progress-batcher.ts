@@ -34,8 +34,8 @@ const maxCallsInFlight = 2;
  */
 export class ProgressBatcher {
   private readonly waiting: Waiting[] = [];
-  /** When each call in flight was sent. */
-  private readonly inFlight = new Set<{ sentAt: number }>();
+  /** The calls in flight; `slow` once one has been out for secondCallAfterMs (its timer says so). */
+  private readonly inFlight = new Set<{ slow: boolean }>();
   /** A pump is due at the end of this event-loop turn (send()). */
   private pumpScheduled = false;
 
@@ -63,20 +63,26 @@ export class ProgressBatcher {
   }
 
   /** One call, plus one more for each call in flight that is slow (out longer than secondCallAfterMs), at most two. */
-  private callsAllowed(now: number): number {
+  private callsAllowed(): number {
     let slow = 0;
-    for (const call of this.inFlight) if (now - call.sentAt >= this.secondCallAfterMs) slow += 1;
+    for (const call of this.inFlight) if (call.slow) slow += 1;
     return Math.min(maxCallsInFlight, 1 + slow);
   }
 
   private pump(): void {
     this.dropLapsed();
-    while (this.waiting.length && this.inFlight.size < this.callsAllowed(Date.now())) {
+    while (this.waiting.length && this.inFlight.size < this.callsAllowed()) {
       const batch = this.waiting.splice(0, this.maxRecords);
-      const call = { sentAt: Date.now() };
+      const call = { slow: false };
       this.inFlight.add(call);
       // Records that wait behind a slow call go in a second one when it turns slow, without waiting for another record.
-      const slowCheck = setTimeout(() => this.pump(), this.secondCallAfterMs);
+      // The timer itself says "slow": comparing Date.now() with the send time could find 49 ms when a 50 ms timer
+      // fired (wall-clock milliseconds against the timers' monotonic clock), and then nothing looked again until the
+      // hung call ended (a CI run of the unit test caught it).
+      const slowCheck = setTimeout(() => {
+        call.slow = true;
+        this.pump();
+      }, this.secondCallAfterMs);
       slowCheck.unref();
       void this.call(batch).finally(() => {
         clearTimeout(slowCheck);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PortalRefusal, type IntegrationCallExtras, type PortalIntegration } from '../../connectors/national-portal/integration.ts';
 import { ProgressBatcher } from '../../connectors/national-portal/progress-batcher.ts';
 import { DeliveryError } from '../../src/delivery/delivery-error.ts';
@@ -84,6 +84,21 @@ describe('progress updates of several dossiers in one portal call', () => {
     portal.calls[0]!.release();
     portal.calls[2]!.release();
     expect(await Promise.all([hung, later].map(settle))).toEqual(['sent', 'sent']);
+  });
+
+  it('a hung call turns slow when its timer says so, whatever the wall clock reads (it may lag the timers)', async () => {
+    // Date.now() frozen: a wall clock that reads 49 ms when a 50 ms timer fires, to the extreme. The batcher compared
+    // it with the send time, found the call not slow, and the others waited for the hung call's end.
+    const frozen = vi.spyOn(Date, 'now').mockReturnValue(Date.now());
+    try {
+      const { portal } = await behindAHeldCall(['B'], { secondCallAfterMs: 20 });
+      const deadline = performance.now() + 10_000;
+      while (portal.calls.length < 2 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(portal.calls.map((c) => c.codes)).toEqual([['A'], ['B']]);
+      for (const call of portal.calls) call.release();
+    } finally {
+      frozen.mockRestore();
+    }
   });
 
   it('never more than maxRecords in one call', async () => {
