@@ -8,6 +8,7 @@ import { exportMessageLog, verifyMessageLog } from '../audit/message-log-reader.
 import { statusFromLog } from '../messages/logged-status.ts';
 import { describeMessage, findMessage, type FoundMessage } from '../messages/message-status.ts';
 import { CircuitStateBoard } from '../delivery/circuit-state-board.ts';
+import { formatDuration } from '../delivery/retry-policy.ts';
 import { documentScope, idParam } from '../http/api-schemas.ts';
 import { adminResponses } from './admin-api-schemas.ts';
 import { createAdminAuthenticator, requireOperator } from './admin-auth.ts';
@@ -190,6 +191,14 @@ export async function adminRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       // Completed is not delivered: a superseded message was never sent, and its copy would be superseded again.
       if (found.job.returnvalue?.outcome === 'superseded') {
         throw new GatewayError('NOT_FOUND', `message ${request.params.messageId} was superseded by a newer update of its dossier and never sent: nothing to replay`);
+      }
+      // A delivered job is kept retention.deliveredMs, and so is its dossier's floor (the newest update that reached
+      // the receiver): past that, a newer update may have reached it and be forgotten, and the copy would set the
+      // dossier back. BullMQ removes old completed jobs only when another job of the queue completes, so on a quiet
+      // destination one may outlive its retention: it is treated as gone.
+      const retentionMs = deps.config.retention.deliveredMs;
+      if (found.job.finishedOn !== undefined && found.job.finishedOn < Date.now() - retentionMs) {
+        throw new GatewayError('NOT_FOUND', `message ${request.params.messageId} was delivered more than retention.deliveredMs (${formatDuration(retentionMs)}) ago: past the retention of delivered messages and of its dossier's order, it is not replayed (send the update again from its source)`);
       }
       // Logged like any accepted message: the replay's inbound record holds its body (its outcome names it by digest).
       const messageId = await replayMessage(deps.queues, found.destination, found.job.data, { ...acceptOptions, records: acceptRecords(deps, found.destination, () => request.log) });

@@ -138,6 +138,30 @@ describe('refusals an operator can act on', () => {
 });
 
 describe('replay and pause', () => {
+  it('a message delivered longer ago than retention.deliveredMs is not replayed, even if its job outlived it on a quiet queue', async () => {
+    const dossierCode = statusUpdate().dossierCode;
+    const older = (await t.send({ doc: statusUpdate({ dossierCode, status: 4, statusTime: '2026-11-23T10:00:00+07:00' }) })).body.messageId;
+    await t.waitForState(older, ['delivered']);
+    const newer = (await t.send({ doc: statusUpdate({ dossierCode, status: 9, statusTime: '2026-11-23T15:00:00+07:00' }) })).body.messageId;
+    await t.waitForState(newer, ['delivered']);
+    // Fifteen days on (the default retention is 14): the dossier's floor has expired, the older job is still there
+    // (BullMQ trims completed jobs only when another completes) and was finished that long ago.
+    const redis = new Redis(t.config.redis.url!);
+    try {
+      const job = t.gateway.queues.get('national-portal').toKey(older);
+      await redis.hset(job, 'finishedOn', String(Date.now() - 15 * 24 * 3600_000));
+      const floors = await redis.keys(`${t.config.redis.prefix}:dossier:{national-portal:${dossierCode}}:*`);
+      if (floors.length) await redis.del(...floors);
+    } finally {
+      redis.disconnect();
+    }
+    const res = await operator('POST', `/messages/${older}/replay`, { reason: 'portal lost it' });
+    expect(res).toMatchObject({ statusCode: 404, body: { error: 'NOT_FOUND', message: expect.stringContaining('retention.deliveredMs (336 h)') } });
+    // The portal still holds the newer status as the last one: nothing older was sent after it.
+    const progress = await t.portal.progressFor(dossierCode as string);
+    expect(progress.map((e) => (e.payload.data as Array<{ TrangThai: string }>)[0]!.TrangThai)).toEqual(['4', '9']);
+  });
+
   it('a replay has a retry budget of its own, not the one of the original\'s retry long ago', async () => {
     const original = await deadLetter(502);
     await operator('POST', `/dead-letters/${original}/retry`, { reason: 'portal back' });
