@@ -26,9 +26,7 @@ const fastRetries = { clusterRetryStrategy: () => 100 };
 /** Freezes one master and waits until another reports the cluster failed; returns what thaws it. */
 async function failTheCluster(): Promise<() => void> {
   const [frozen, witness] = cluster!.nodes;
-  const probe = new Redis(frozen!.port, '127.0.0.1');
-  const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
-  probe.disconnect();
+  const pid = await cluster!.pidOf(frozen!.port);
   process.kill(pid, 'SIGSTOP');
   const thaw = () => process.kill(pid, 'SIGCONT');
   const other = new Redis(witness!.port, '127.0.0.1');

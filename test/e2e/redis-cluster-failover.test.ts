@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signCms } from '../../src/signatures/sign-cms.ts';
-import { startRedisCluster, type RedisCluster } from '../helpers/redis-topology.ts';
-import { ProvincialSimulator, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
+import { startClusterGateway, type ClusterGateway } from '../helpers/cluster-gateway.ts';
+import type { RedisCluster } from '../helpers/redis-topology.ts';
+import { statusUpdate, type ProvincialSimulator, type TestGateway } from '../helpers/test-gateway.ts';
+import { partnerLoad, signedRequest } from '../helpers/partner-load.ts';
 import { until } from '../helpers/until.ts';
 
 /**
@@ -13,68 +13,21 @@ import { until } from '../helpers/until.ts';
  * updates go to the province's system, which applies each Idempotency-Key once, and the partner retries a 503 with
  * the same signed request: what is judged is that nothing acknowledged is lost and no message becomes two.
  */
-let cluster: RedisCluster | undefined;
-let provincial: ProvincialSimulator | undefined;
-let t: TestGateway | undefined;
-let client: Cluster | undefined;
-
+let setup: ClusterGateway | undefined;
+let cluster: RedisCluster;
+let provincial: ProvincialSimulator;
+let t: TestGateway;
 beforeAll(async () => {
-  cluster = await startRedisCluster(3, 1);
-  client = new Cluster(cluster.nodes);
-  provincial = await ProvincialSimulator.start();
-  t = await startTestGateway({
-    redis: { cluster: { nodes: cluster.nodes }, minReplicasAcked: 1, replicaAckTimeoutMs: 1000 },
-    provincialUrl: provincial.url,
-    overrides: {
-      routes: { 'dossier.status.v1': 'provincial-system' },
-      delivery: { stalledIntervalMs: 1000, lockDurationMs: 2000, dossierLockMs: 2000 },
-      destinations: { 'provincial-system': { concurrency: 8, retry: { maxAgeMs: 600_000, baseDelayMs: 100, maxDelayMs: 1000 } } },
-    },
-  });
+  setup = await startClusterGateway({ minReplicasAcked: 1, replicaAckTimeoutMs: 1000 });
+  ({ cluster, provincial, t } = setup);
 }, 120_000);
-
-afterAll(async () => {
-  try {
-    client?.disconnect();
-    await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 20_000))]).catch(() => {});
-    await provincial?.close().catch(() => {});
-  } finally {
-    await cluster?.stop();
-  }
-}, 60_000);
-
-/** The partner's side: one signed request, sent again as is on 503 (or no answer) until acknowledged. */
-async function sendUntilAcknowledged(doc: Record<string, unknown>, deadline: number): Promise<{ messageId?: string; answers: Array<number | string> }> {
-  const raw = JSON.stringify(doc);
-  const request = { raw, signature: signCms(Buffer.from(raw), t!.pki.defaultSigner), headers: { 'idempotency-key': `k-${randomBytes(8).toString('hex')}` } };
-  const answers: Array<number | string> = [];
-  for (;;) {
-    try {
-      const res = await t!.send(request);
-      answers.push(res.statusCode === 503 ? res.body.error : res.statusCode);
-      if (res.statusCode === 202 || res.statusCode === 200) return { messageId: res.body.messageId, answers };
-      if (res.statusCode !== 503) throw new Error(`unexpected answer ${res.statusCode}: ${JSON.stringify(res.body)}`);
-    } catch (err) {
-      if ((err as Error).message.startsWith('unexpected answer')) throw err;
-      answers.push('no answer');
-    }
-    if (Date.now() > deadline) return { answers };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** The master serving a key's slot, and its replicas, as the cluster says now. */
-async function shardOf(key: string): Promise<{ master: number; replicas: number[] }> {
-  const slot = Number(await client!.cluster('KEYSLOT', key));
-  const shard = (await client!.cluster('SLOTS')).find(([from, to]) => from <= slot && slot <= to)!;
-  return { master: Number(shard[2]![1]), replicas: shard.slice(3).map((node) => Number((node as unknown as [string, number])[1])) };
-}
+afterAll(() => setup?.stop(), 60_000);
 
 /** The shard of a key once the cluster lists its replica (gossip may name it a moment after the replica synced). */
-const shardWithReplica = (key: string) => until(`a replica of the master serving ${key}`, () => shardOf(key), (s) => s.replicas.length === 1, 20_000);
+const shardWithReplica = (key: string) => until(`a replica of the master serving ${key}`, () => cluster.shardOf(key), (s) => s.replicas.length === 1, 20_000);
 
 it('a 202 is on the queue master’s replica when it is answered', async () => {
-  const res = await t!.send();
+  const res = await t.send();
   expect(res.statusCode).toBe(202);
   // Read from the replica itself, at once: WAIT returned only after it acknowledged the job's write (on one machine
   // replication is fast enough that this alone would pass without the WAIT; the next test would not).
@@ -92,25 +45,22 @@ it('a 202 is on the queue master’s replica when it is answered', async () => {
 // The queue's master holds the job, the gateway's own master its dedupe keys and message log: each must be waited on.
 for (const [whose, keyOf] of [
   ['the queue master', () => '{provincial-system}'],
-  ["the gateway's own keys' master", () => t!.config.redis.prefix], // `{t…}`: a hash tag on a Cluster
+  ["the gateway's own keys' master", () => t.config.redis.prefix], // `{t…}`: a hash tag on a Cluster
 ] as const) {
   it(`no 202 while a replica of ${whose} is away (503 REPLICATION_PENDING); the same request again, once it is back, is acknowledged`, async () => {
     const { replicas } = await shardWithReplica(keyOf());
-    const probe = new Redis(replicas[0]!, '127.0.0.1');
-    const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
-    probe.disconnect();
-    const raw = JSON.stringify(statusUpdate());
-    const request = { raw, signature: signCms(Buffer.from(raw), t!.pki.defaultSigner), headers: { 'idempotency-key': `k-${randomBytes(8).toString('hex')}` } };
+    const pid = await cluster.pidOf(replicas[0]!);
+    const send = signedRequest(t, statusUpdate());
     process.kill(pid, 'SIGSTOP'); // its host hangs: no acknowledgement of the write comes
     let refused;
     try {
-      refused = await t!.send(request);
+      refused = await send();
     } finally {
       process.kill(pid, 'SIGCONT');
     }
     expect(refused.statusCode).toBe(503);
     expect(refused.body.error).toBe('REPLICATION_PENDING');
-    const retried = await until('an answer other than 503 once the replica is back', () => t!.send(request), (r) => r.statusCode !== 503, 30_000);
+    const retried = await until('an answer other than 503 once the replica is back', send, (r) => r.statusCode !== 503, 30_000);
     expect([200, 202]).toContain(retried.statusCode);
   }, 60_000);
 }
@@ -119,26 +69,15 @@ it('kill -9 of the master holding the queue under load: its replica is promoted,
   const { master } = await shardWithReplica('{provincial-system}');
   const total = 150;
   const docs = Array.from({ length: total }, () => statusUpdate());
-  const outcomes: Array<{ messageId?: string; answers: Array<number | string> }> = [];
-  let acknowledged = 0;
-  const deadline = Date.now() + 90_000;
-  let next = 0;
-  const sender = async () => {
-    while (next < docs.length) {
-      const i = next++;
-      outcomes[i] = await sendUntilAcknowledged(docs[i]!, deadline);
-      if (outcomes[i]!.messageId) acknowledged += 1;
-    }
-  };
-  const load = Promise.all(Array.from({ length: 20 }, sender));
+  const { outcomes, acknowledged, done } = partnerLoad(t, docs, 20, Date.now() + 90_000);
 
-  await until('a third of the messages acknowledged', async () => acknowledged, (n) => n >= total / 3, 60_000);
+  await until('a third of the messages acknowledged', async () => acknowledged(), (n) => n >= total / 3, 60_000);
   const acknowledgedBeforeKill = outcomes.filter((o) => o?.messageId).map((o) => o.messageId!);
-  await cluster!.kill(master);
-  await until('a replica promoted for the queue’s slot', () => shardOf('{provincial-system}'), (s) => s.master !== master, 30_000);
+  await cluster.kill(master);
+  await until('a replica promoted for the queue’s slot', () => cluster.shardOf('{provincial-system}'), (s) => s.master !== master, 30_000);
   // The old master's host comes back; it rejoins as a replica of the promoted one, so acknowledgements can resume.
-  await cluster!.restart(master);
-  await load;
+  await cluster.restart(master);
+  await done;
 
   const unacknowledged = outcomes.filter((o) => !o.messageId);
   expect(unacknowledged, JSON.stringify(unacknowledged.slice(0, 3))).toEqual([]);
@@ -146,12 +85,12 @@ it('kill -9 of the master holding the queue under load: its replica is promoted,
   expect(new Set(ids).size).toBe(total);
   const applied = await until(
     'every acknowledged message applied by the province',
-    async () => new Set((await provincial!.received()).effects.map((e) => e.idempotencyKey)),
+    async () => new Set((await provincial.received()).effects.map((e) => e.idempotencyKey)),
     (set) => ids.every((id) => set.has(id)),
     60_000,
   );
   expect(acknowledgedBeforeKill.filter((id) => !applied.has(id))).toEqual([]);
-  const { effects } = await provincial!.received();
+  const { effects } = await provincial.received();
   const ours = effects.filter((e) => docs.some((d) => d.dossierCode === e.event.dossierCode));
   expect(ours).toHaveLength(total);
   expect(new Set(ours.map((e) => e.event.dossierCode)).size).toBe(total);

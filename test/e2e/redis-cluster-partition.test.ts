@@ -1,7 +1,5 @@
-import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRedisCluster, type RedisCluster } from '../helpers/redis-topology.ts';
-import { ProvincialSimulator, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
+import { startClusterGateway, type ClusterGateway } from '../helpers/cluster-gateway.ts';
 import { until } from '../helpers/until.ts';
 
 /**
@@ -13,55 +11,32 @@ import { until } from '../helpers/until.ts';
  * mends is pinned by redis-cluster.test.ts (no replica, 15 s frozen). With minReplicasAcked the same failover holds
  * acknowledgements until the old master rejoins as a replica (redis-cluster-failover.test.ts).
  */
-let cluster: RedisCluster | undefined;
-let provincial: ProvincialSimulator | undefined;
-let t: TestGateway | undefined;
-let client: Cluster | undefined;
-
+let setup: ClusterGateway | undefined;
 beforeAll(async () => {
-  cluster = await startRedisCluster(3, 1);
-  client = new Cluster(cluster.nodes);
-  provincial = await ProvincialSimulator.start();
-  t = await startTestGateway({
-    redis: { cluster: { nodes: cluster.nodes } },
-    provincialUrl: provincial.url,
-    overrides: { routes: { 'dossier.status.v1': 'provincial-system' }, delivery: { stalledIntervalMs: 1000, lockDurationMs: 2000, dossierLockMs: 2000 } },
-  });
+  setup = await startClusterGateway();
 }, 120_000);
-
-afterAll(async () => {
-  try {
-    client?.disconnect();
-    await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 20_000))]).catch(() => {});
-    await provincial?.close().catch(() => {});
-  } finally {
-    await cluster?.stop();
-  }
-}, 60_000);
+afterAll(() => setup?.stop(), 60_000);
 
 it('the master holding the queue cut off: its replica is promoted, and updates are acknowledged and delivered before it returns', async () => {
-  const warm = await t!.send();
-  expect((await t!.waitForState(warm.body.messageId, ['delivered'], 20_000)).state).toBe('delivered');
-  const slot = Number(await client!.cluster('KEYSLOT', '{provincial-system}'));
-  const shard = (await client!.cluster('SLOTS')).find(([from, to]) => from <= slot && slot <= to)!;
-  const probe = new Redis(Number(shard[2]![1]), '127.0.0.1');
-  const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
-  probe.disconnect();
+  const { t, cluster, provincial } = setup!;
+  const warm = await t.send();
+  expect((await t.waitForState(warm.body.messageId, ['delivered'], 20_000)).state).toBe('delivered');
+  const pid = await cluster.pidOf((await cluster.shardOf('{provincial-system}')).master);
   process.kill(pid, 'SIGSTOP');
   try {
     // 5.5 s here (the node timeout, the promotion, ioredis's slot refresh); the bounds leave room for a busy machine.
     const acknowledged = await until(
       'a status update acknowledged by the promoted replica',
       async () => {
-        const answer = await Promise.race([t!.send(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]).catch(() => undefined);
+        const answer = await Promise.race([t.send(), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]).catch(() => undefined);
         return answer?.statusCode === 202 ? (answer.body.messageId as string) : undefined;
       },
       Boolean,
       45_000,
     );
     // 1–7 s here: BullMQ gives up the worker's BZPOPMIN on the frozen node after ~6 s and makes its connection again.
-    expect((await t!.waitForState(acknowledged!, ['delivered'], 45_000)).state).toBe('delivered');
-    const applied = (await provincial!.received()).effects.map((e) => e.idempotencyKey);
+    expect((await t.waitForState(acknowledged!, ['delivered'], 45_000)).state).toBe('delivered');
+    const applied = (await provincial.received()).effects.map((e) => e.idempotencyKey);
     expect(applied.filter((id) => id === acknowledged)).toHaveLength(1);
   } finally {
     process.kill(pid, 'SIGCONT');

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentRequest, startPaymentTestGateway, type PaymentTestGateway } from '../helpers/payment-gateway.ts';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-topology.ts';
@@ -102,12 +102,7 @@ describe('Redis Cluster (3 masters)', () => {
  * (cluster-connect-settles.ts).
  */
 it('a node that hangs: ingest answers 503 rather than waiting on it, and once it is back updates are acknowledged and delivered', async () => {
-  const slot = Number(await client!.cluster('KEYSLOT', '{national-portal}'));
-  const shards = await client!.cluster('SLOTS');
-  const port = shards.find(([from, to]) => from <= slot && slot <= to)![2]![1]; // the node that holds the portal's queue
-  const probe = new Redis(port, '127.0.0.1');
-  const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
-  probe.disconnect();
+  const pid = await cluster!.pidOf((await cluster!.shardOf('{national-portal}')).master); // the node of the portal's queue
   const frozenAt = Date.now();
   process.kill(pid, 'SIGSTOP');
   try {

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvincialSimulator, startTestGateway, statusUpdate, type TestGateway } from '../helpers/test-gateway.ts';
 import { startSentinelTopology, type SentinelTopology } from '../helpers/redis-topology.ts';
 import { until } from '../helpers/until.ts';
-import { signCms } from '../../src/signatures/sign-cms.ts';
+import { partnerLoad, signedRequest } from '../helpers/partner-load.ts';
 
 /**
  * High availability on Redis Sentinel, with real processes: a primary, a replica and three sentinels. The gateway is
@@ -48,32 +47,6 @@ afterAll(async () => {
   }
 }, 60_000);
 
-/** One signed request, sent as is every time: a partner's retry repeats its request (body, signature, Idempotency-Key). */
-function signedRequest(doc: Record<string, unknown>) {
-  const raw = JSON.stringify(doc);
-  const request = { raw, signature: signCms(Buffer.from(raw), t!.pki.defaultSigner), headers: { 'idempotency-key': `k-${randomBytes(8).toString('hex')}` } };
-  return () => t!.send(request);
-}
-
-/** The partner's side: send, and on 503 (or no answer) send the same request again until acknowledged. */
-async function sendUntilAcknowledged(doc: Record<string, unknown>, deadline: number): Promise<{ messageId?: string; answers: Array<number | string> }> {
-  const send = signedRequest(doc);
-  const answers: Array<number | string> = [];
-  for (;;) {
-    try {
-      const res = await send();
-      answers.push(res.statusCode === 503 ? res.body.error : res.statusCode);
-      if (res.statusCode === 202 || res.statusCode === 200) return { messageId: res.body.messageId, answers };
-      if (res.statusCode !== 503) throw new Error(`unexpected answer ${res.statusCode}: ${JSON.stringify(res.body)}`);
-    } catch (err) {
-      if ((err as Error).message.startsWith('unexpected answer')) throw err;
-      answers.push('no answer');
-    }
-    if (Date.now() > deadline) return { answers };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Acknowledged message ids the province's system has applied. */
 async function appliedIds(): Promise<Set<string>> {
   return new Set((await provincial!.received()).effects.map((e) => e.idempotencyKey));
@@ -84,7 +57,7 @@ describe('Redis Sentinel, minReplicasAcked 1', () => {
     const { primary, replica } = topology!;
     await replica.kill();
     const doc = statusUpdate();
-    const send = signedRequest(doc);
+    const send = signedRequest(t!, doc);
     const pending = await send();
     expect(pending.statusCode).toBe(503);
     expect(pending.body.error).toBe('REPLICATION_PENDING');
@@ -116,28 +89,17 @@ describe('Redis Sentinel, minReplicasAcked 1', () => {
     const { primary, replica } = topology!;
     const total = 300;
     const docs = Array.from({ length: total }, () => statusUpdate());
-    const outcomes: Array<{ messageId?: string; answers: Array<number | string> }> = [];
-    let acknowledged = 0;
-    const deadline = Date.now() + 90_000;
-    let next = 0;
-    const sender = async () => {
-      while (next < docs.length) {
-        const i = next++;
-        outcomes[i] = await sendUntilAcknowledged(docs[i]!, deadline);
-        if (outcomes[i]!.messageId) acknowledged += 1;
-      }
-    };
-    const load = Promise.all(Array.from({ length: 30 }, sender));
+    const { outcomes, acknowledged, done } = partnerLoad(t!, docs, 30, Date.now() + 90_000);
 
     // Mid-load: a third acknowledged, the rest still to come or in flight.
-    await until('a third of the messages acknowledged', async () => acknowledged, (n) => n >= total / 3, 60_000);
+    await until('a third of the messages acknowledged', async () => acknowledged(), (n) => n >= total / 3, 60_000);
     const acknowledgedBeforeKill = outcomes.filter((o) => o?.messageId).map((o) => o.messageId!);
     expect(acknowledgedBeforeKill.length).toBeGreaterThanOrEqual(total / 3);
     await primary.kill();
     await topology!.waitForPrimary(replica.port);
     // The old primary's host comes back; it rejoins as a replica of the new primary, so acknowledgements can resume.
     await topology!.restartAsReplica(primary, replica.port);
-    await load;
+    await done;
 
     // Every message the partner sent was acknowledged in the end (each with the id it will hold)…
     const unacknowledged = outcomes.filter((o) => !o.messageId);

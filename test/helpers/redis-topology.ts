@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { EmbeddedRedis, freePort } from '../../src/redis/embedded-redis.ts';
 import { until } from './until.ts';
 
@@ -135,6 +135,10 @@ export async function startSentinelTopology(timings: SentinelTimings = {}): Prom
 export interface RedisCluster {
   /** What the gateway's `redis.cluster` is given. */
   nodes: Array<{ host: string; port: number }>;
+  /** The master serving a key's slot and its replicas (ports), as the cluster says now. */
+  shardOf(key: string): Promise<{ master: number; replicas: number[] }>;
+  /** The process id of the redis-server on this port (for SIGSTOP: its host hangs). */
+  pidOf(port: number): Promise<number>;
   /** kill -9 of the node on this port (its host crashes). */
   kill(port: number): Promise<void>;
   /** The killed node started again on its port, data dir and nodes.conf: it rejoins the cluster by itself. */
@@ -178,8 +182,27 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Pro
         }),
       );
     await until('cluster_state:ok on every node, every replica synced', clusterOk, (ok) => ok.every(Boolean), 30_000);
+    const addresses = nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
     return {
-      nodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      nodes: addresses,
+      shardOf: async (key) => {
+        const client = new Cluster(addresses);
+        try {
+          const slot = Number(await client.cluster('KEYSLOT', key));
+          const shard = (await client.cluster('SLOTS')).find(([from, to]) => from <= slot && slot <= to)!;
+          return { master: Number(shard[2]![1]), replicas: shard.slice(3).map((node) => Number((node as unknown as [string, number])[1])) };
+        } finally {
+          client.disconnect();
+        }
+      },
+      pidOf: async (port) => {
+        const probe = new Redis(port, '127.0.0.1');
+        try {
+          return Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
+        } finally {
+          probe.disconnect();
+        }
+      },
       kill: async (port) => {
         for (const p of processes.all.filter((p) => p.port === port)) await p.kill();
       },
