@@ -137,6 +137,9 @@ describe('readiness and Redis memory', () => {
   const usedMemory = async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))![1]);
 
   it('turns not-ready before Redis is full, says why, and turns ready again when memory falls back', async () => {
+    // Ballast, so a quarter of used_memory is megabytes: of a near-empty server's ~1 MB it was a few hundred KB, and the
+    // gateway's connections opening meanwhile (a client costs Redis tens of KB) filled it once: the message got 503 (OOM).
+    await redis.set('test:ballast', Buffer.alloc(16 * 1024 * 1024, 'x'));
     await redis.config('SET', 'maxmemory', String(Math.round((await usedMemory()) * 8)));
     expect(await ready()).toMatchObject({ statusCode: 200, body: { status: 'ready', checks: { redisMemory: true } } });
 
