@@ -11,9 +11,17 @@ import type { Cluster } from 'ioredis';
  * (its watchdog does so when a BZPOPMIN goes unanswered, as it does on a hung node), and the worker then waited
  * for good: on a Cluster whose node hung and came back, delivery stopped until the process restarted.
  *
+ * The ready check itself is bounded by `readyCheckTimeoutMs`: ioredis asks one master, picked at random, for CLUSTER
+ * INFO and waits for the answer without a timeout. A master whose host hangs (or that the network cuts off, leaving TCP
+ * open) is still in the slot map until the cluster's node timeout (15 s by default) has passed and its replica is
+ * promoted; a connect whose ready check went to it waited until the host came back: every remade blocking connection
+ * had a chance in three (of three masters) of stopping its worker for as long. Unanswered in time, the check fails,
+ * and ioredis connects again, asking another master picked at random.
+ *
  * BullMQ duplicates the client for that blocking connection, so every duplicate is made to settle too.
  */
-export function settleClusterConnects(cluster: Cluster): Cluster {
+export function settleClusterConnects(cluster: Cluster, readyCheckTimeoutMs: number): Cluster {
+  boundReadyCheck(cluster, readyCheckTimeoutMs);
   const connect = cluster.connect.bind(cluster);
   // One waiter for the next 'ready' shared by every pending connect(): ioredis's own retries call connect() every
   // couple of seconds while the cluster stays failed, and a pair of listeners each would pile up for as long.
@@ -59,6 +67,31 @@ export function settleClusterConnects(cluster: Cluster): Cluster {
     return quit(...args);
   }) as Cluster['quit'];
   const duplicate = cluster.duplicate.bind(cluster);
-  cluster.duplicate = (...args: Parameters<Cluster['duplicate']>) => settleClusterConnects(duplicate(...args));
+  cluster.duplicate = (...args: Parameters<Cluster['duplicate']>) => settleClusterConnects(duplicate(...args), readyCheckTimeoutMs);
   return cluster;
+}
+
+type ReadyCheck = (callback: (err?: Error | null, state?: string) => void) => void;
+
+/**
+ * ioredis's private `readyCheck` (cluster/index.js, run on every connect while the status is "connect"), answered with
+ * an error once `timeoutMs` has passed; its late answer, if any, is dropped. A client made by the constructor starts
+ * connecting at once, but the check runs only after the slot map has been read (asynchronously), so patching the
+ * instance right after it is made is in time.
+ */
+function boundReadyCheck(cluster: Cluster, timeoutMs: number): void {
+  const patchable = cluster as unknown as { readyCheck: ReadyCheck };
+  const readyCheck = patchable.readyCheck.bind(cluster);
+  patchable.readyCheck = (callback) => {
+    let answered = false;
+    const answer: Parameters<ReadyCheck>[0] = (err, state) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      callback(err, state);
+    };
+    const timer = setTimeout(() => answer(new Error(`no answer to the cluster's ready check (CLUSTER INFO) in ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    readyCheck(answer);
+  };
 }

@@ -19,11 +19,13 @@ export function createProducerConnection(redis: RedisConfig): RedisClient {
   // Requests accepted together share Redis's AOF fsync without waiting for each other: Redis writes and fsyncs
   // once per event-loop turn for every command it read in that turn (appendfsync always), and each request still
   // awaits its own command's answer (202 only once its own write is durable).
-  return watchedAndCoalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1), Math.max(5000, (redis.replicaAckTimeoutMs ?? 0) + 2000));
+  const hungAfterMs = Math.max(5000, (redis.replicaAckTimeoutMs ?? 0) + 2000);
+  return watchedAndCoalesced(connect(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }, 1, hungAfterMs), hungAfterMs);
 }
 
 export function createWorkerConnection(redis: RedisConfig): RedisClient {
-  return watchedAndCoalesced(connect(redis, { maxRetriesPerRequest: null }, 2), Math.max(10_000, (redis.replicaAckTimeoutMs ?? 0) + 5000));
+  const hungAfterMs = Math.max(10_000, (redis.replicaAckTimeoutMs ?? 0) + 5000);
+  return watchedAndCoalesced(connect(redis, { maxRetriesPerRequest: null }, 2, hungAfterMs), hungAfterMs);
 }
 
 /**
@@ -63,8 +65,9 @@ export function describeRedis(redis: RedisConfig): string {
  */
 const reconnectOnReadOnly = (resend: 1 | 2) => (err: Error) => (err.message.includes('READONLY') ? resend : false);
 
-function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): RedisClient {
-  if (redis.cluster) return connectCluster(redis.cluster, kind);
+/** `hungAfterMs`: how long a Cluster client's ready check may go unanswered (cluster-connect-settles.ts). */
+function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2, hungAfterMs: number): RedisClient {
+  if (redis.cluster) return connectCluster(redis.cluster, kind, hungAfterMs);
   const options: RedisOptions = { ...common, ...kind, reconnectOnError: reconnectOnReadOnly(resend) };
   if (redis.sentinel) {
     const { name, sentinels, username, password, sentinelPassword } = redis.sentinel;
@@ -90,10 +93,10 @@ function connect(redis: RedisConfig, kind: RedisOptions, resend: 1 | 2): RedisCl
 /**
  * A Cluster client learns the nodes and slots from any node given and follows MOVED/ASK and a master's failover by
  * itself. Per-node options (retries per command) go in redisOptions, where BullMQ also looks for them; the offline
- * queue is the cluster's own. Its connect() (and its duplicates', BullMQ's blocking connections) settles once ready:
- * cluster-connect-settles.ts.
+ * queue is the cluster's own. Its connect() (and its duplicates', BullMQ's blocking connections) settles once ready,
+ * and a ready check sent to a hung master is given up after `readyCheckTimeoutMs`: cluster-connect-settles.ts.
  */
-function connectCluster(cluster: NonNullable<RedisConfig['cluster']>, kind: RedisOptions): Cluster {
+function connectCluster(cluster: NonNullable<RedisConfig['cluster']>, kind: RedisOptions, readyCheckTimeoutMs: number): Cluster {
   const { enableOfflineQueue, ...perNode } = kind;
   const client = new Cluster(cluster.nodes, {
     redisOptions: { connectionName: common.connectionName, username: cluster.username, password: cluster.password, ...perNode },
@@ -102,7 +105,7 @@ function connectCluster(cluster: NonNullable<RedisConfig['cluster']>, kind: Redi
     scaleReads: 'master',
     clusterRetryStrategy: (times) => Math.min(50 * times, 2000),
   });
-  return settleClusterConnects(client);
+  return settleClusterConnects(client, readyCheckTimeoutMs);
 }
 
 const common: RedisOptions = {

@@ -52,7 +52,7 @@ function track(promise: Promise<void>) {
 }
 
 it('connect() and a duplicate connect() made while the cluster is failed resolve once it is back', async () => {
-  const client = settleClusterConnects(new Cluster(cluster!.nodes, { lazyConnect: true, ...fastRetries }));
+  const client = settleClusterConnects(new Cluster(cluster!.nodes, { lazyConnect: true, ...fastRetries }), 5000);
   const copy = client.duplicate();
   copy.on('error', () => {});
   client.on('error', () => {});
@@ -76,7 +76,7 @@ it('connect() and a duplicate connect() made while the cluster is failed resolve
 }, 90_000);
 
 it('connect() made while the cluster is failed rejects when the client is disconnected for good', async () => {
-  const client = settleClusterConnects(new Cluster(cluster!.nodes, { lazyConnect: true, ...fastRetries }));
+  const client = settleClusterConnects(new Cluster(cluster!.nodes, { lazyConnect: true, ...fastRetries }), 5000);
   client.on('error', () => {});
   clients.push(client);
   const thaw = await failTheCluster();
@@ -90,3 +90,41 @@ it('connect() made while the cluster is failed rejects when the client is discon
     thaw();
   }
 }, 90_000);
+
+it('a ready check sent to a master that hangs while the cluster is still ok is given up: every duplicate gets ready', async () => {
+  // A node timeout longer than the test: the hung master stays in the slot map and the cluster answers ok, as during
+  // the first 15 s (the default) of a real host hanging, before its replica is promoted.
+  const slowToFail = await startRedisCluster(3, 0, 60_000);
+  const client = settleClusterConnects(new Cluster(slowToFail.nodes, fastRetries), 1000);
+  client.on('error', () => {});
+  const [healthy, hung] = slowToFail.nodes;
+  const pid = await slowToFail.pidOf(hung!.port);
+  try {
+    await client.ping();
+    process.kill(pid, 'SIGSTOP');
+    // As BullMQ makes its blocking connections. ioredis sends each one's ready check (CLUSTER INFO) to a master picked
+    // at random: with twelve, all of them missing the hung one is a chance in 130; those that did not waited for good.
+    const copies = Array.from({ length: 12 }, () => client.duplicate(undefined, { lazyConnect: true }));
+    for (const copy of copies) copy.on('error', () => {});
+    const connecting = copies.map((copy) => track(copy.connect()));
+    await until('every duplicate connected', async () => connecting.map((c) => c.state), (s) => s.every((x) => x === 'resolved'), 20_000);
+    // Ready, and working where the slots are served: a key of the healthy master's.
+    const key = await keyServedBy(client, healthy!.port);
+    for (const copy of copies) expect(await copy.set(key, 'yes')).toBe('OK');
+    for (const copy of copies) copy.disconnect();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    client.disconnect();
+    await slowToFail.stop();
+  }
+}, 90_000);
+
+/** A key whose slot the master on this port serves. */
+async function keyServedBy(client: Cluster, port: number): Promise<string> {
+  const slots = await client.cluster('SLOTS');
+  for (let i = 0; ; i++) {
+    const key = `{probe-${i}}:ready`;
+    const slot = Number(await client.cluster('KEYSLOT', key));
+    if (slots.some(([from, to, master]) => from <= slot && slot <= to && Number((master as unknown as [string, number])[1]) === port)) return key;
+  }
+}

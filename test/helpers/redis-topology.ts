@@ -149,16 +149,16 @@ export interface RedisCluster {
 /**
  * `masters` redis-servers with cluster mode on, joined by `redis-cli --cluster create`, all slots served; with
  * `replicasPerMaster`, that many more servers each, replicas of the masters (a replica is promoted when its master is
- * judged failed: `cluster-node-timeout` 2 s).
+ * judged failed: `cluster-node-timeout`, 2 s unless `nodeTimeoutMs` says otherwise).
  */
-export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Promise<RedisCluster> {
+export async function startRedisCluster(masters = 3, replicasPerMaster = 0, nodeTimeoutMs = 2000): Promise<RedisCluster> {
   const processes = new Processes();
   try {
     const nodes: EmbeddedRedis[] = [];
     const made = new Map<number, () => EmbeddedRedis>();
     for (let i = 0; i < masters * (1 + replicasPerMaster); i++) {
       // The cluster bus gets a free port of its own (the default, port + 10000, may be taken or past 65535).
-      const extra = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--cluster-port', String(await freePort())];
+      const extra = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-port', String(await freePort())];
       const [dir, port] = [processes.subdir(`node-${i}`), await freePort()];
       made.set(port, () => dataNode(dir, port, extra));
       nodes.push(await processes.start(made.get(port)!()));
