@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { EmbeddedRedis, RedisServerMissingError, redisServerAvailable } from '../../src/redis/embedded-redis.ts';
+import { reapProcessesUsing } from './leftover-processes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +28,12 @@ export default async function setup(project: TestProject) {
   project.provide('redisUrl', await redis.start());
   return async () => {
     await redis.stop();
+    // A test stopped by its timeout never reaches its own finally: what it started (the redis-servers of a cluster it
+    // made itself) would outlive the run, one of them perhaps still SIGSTOPped. They are killed here, and named: the
+    // servers and processes working in a dir of the run or naming one. Not by TMPDIR, which vitest's own workers
+    // inherit too.
+    const left = reapProcessesUsing(runDir, { byTmpdir: false });
+    if (left.length) process.stderr.write(`global teardown: killed ${left.length} process(es) a test left running in ${runDir}: ${left.join(', ')}\n`);
     rmSync(runDir, { recursive: true, force: true });
   };
 }

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
  * server given a config file from there) or started with it as their TMPDIR (what the bench and chaos scripts give
  * every process they start): what a script that stops everything it started must leave none of.
  */
-export function processesUsing(dir: string): string[] {
+export function processesUsing(dir: string, { byTmpdir = true } = {}): string[] {
   return readdirSync('/proc')
     .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
     .flatMap((pid) => {
@@ -14,7 +14,7 @@ export function processesUsing(dir: string): string[] {
         const uses =
           readlinkSync(`/proc/${pid}/cwd`).startsWith(dir) ||
           readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir) ||
-          readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${dir}`);
+          (byTmpdir && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`TMPDIR=${dir}`));
         return uses ? [pid] : [];
       } catch {
         return []; // gone meanwhile, or not ours to read
@@ -26,8 +26,8 @@ export function processesUsing(dir: string): string[] {
  * The processes a script left in its work dir, killed after they were counted: a test that finds some fails, and the
  * next tests on the machine do not inherit them.
  */
-export function reapProcessesUsing(dir: string): string[] {
-  const left = processesUsing(dir);
+export function reapProcessesUsing(dir: string, options?: { byTmpdir?: boolean }): string[] {
+  const left = processesUsing(dir, options);
   for (const pid of left) {
     try {
       process.kill(Number(pid), 'SIGKILL');
