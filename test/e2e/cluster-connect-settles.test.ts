@@ -99,22 +99,30 @@ it('a ready check sent to a master that hangs while the cluster is still ok is g
   const client = settleClusterConnects(new Cluster(slowToFail.nodes, fastRetries), 1000);
   client.on('error', () => {});
   const [healthy, hung] = slowToFail.nodes;
-  const pid = await slowToFail.pidOf(hung!.port);
+  let pid: number | undefined;
   const copies: Cluster[] = [];
   try {
+    pid = await slowToFail.pidOf(hung!.port);
     // Found before the freeze: keyless commands (CLUSTER SLOTS) go to a master picked at random, the hung one too.
     const key = await keyServedBy(client, healthy!.port);
     process.kill(pid, 'SIGSTOP');
     // As BullMQ makes its blocking connections. ioredis sends each one's ready check (CLUSTER INFO) to a master picked
     // at random: with twelve, all of them missing the hung one is a chance in 130; those that did not waited for good.
     copies.push(...Array.from({ length: 12 }, () => client.duplicate(undefined, { lazyConnect: true })));
-    for (const copy of copies) copy.on('error', () => {});
+    /** Every node connection the copies made, through every attempt: all of them must end when the copies are closed. */
+    const nodes: Redis[] = [];
+    for (const copy of copies) copy.on('error', () => {}).on('+node', (node: Redis) => nodes.push(node));
     const connecting = copies.map((copy) => track(copy.connect()));
     await until('every duplicate connected', async () => connecting.map((c) => c.state), (s) => s.every((x) => x === 'resolved'), 20_000);
     // Ready, and working where the slots are served: a key of the healthy master's.
     for (const copy of copies) expect(await copy.set(key, 'yes')).toBe('OK');
+    // An attempt given up leaves its connection to the hung master closing; ioredis drops a node from the pool by its
+    // address when that connection ends, which could drop the next attempt's connection instead, left open for good.
+    for (const copy of copies) copy.disconnect();
+    // ('wait': made by an attempt, never connected, so nothing to close.)
+    await until('every node connection of the copies closed', async () => nodes.filter((n) => n.status !== 'end' && n.status !== 'wait').map((n) => `${n.options.port} ${n.status}`), (open) => open.length === 0, 10_000);
   } finally {
-    process.kill(pid, 'SIGCONT');
+    if (pid) process.kill(pid, 'SIGCONT');
     for (const copy of copies) copy.disconnect();
     client.disconnect();
     await slowToFail.stop();
