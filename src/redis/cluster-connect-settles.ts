@@ -73,26 +73,26 @@ export function settleClusterConnects(cluster: Cluster, readyCheckTimeoutMs: num
 
 type ReadyCheck = (callback: (err?: Error | null, state?: string) => void) => void;
 
-/** What ioredis keeps private on a node's connection: the commands it sent and those it holds until connected. */
-type NodeQueues = { commandQueue: { length: number }; offlineQueue: { length: number } };
-
 /**
  * ioredis's private `readyCheck` (cluster/index.js, run on every connect while the status is "connect"), answered with
  * an error once `timeoutMs` has passed; its late answer, if any, is dropped. A client made by the constructor starts
  * connecting at once, but the check runs only after the slot map has been read (asynchronously), so patching the
  * instance right after it is made is in time.
  *
- * Given up, the check's node connections that still wait for an answer (the hung master's) are destroyed before
- * ioredis disconnects to try again: its own disconnect only half-closes a socket, which a hung host never finishes,
- * so the connection ended ~2 s later (ioredis's disconnectTimeout), after the next attempt had made a new one to the
- * same address, and the pool, which drops a node by its address when its connection ends, dropped the new one
- * instead: a connection to the hung master outside the pool, which no close of the client ever ended (the test
- * looks for them).
+ * Given up, the attempt's node connections are destroyed before ioredis disconnects to try again: its own
+ * disconnect only half-closes a socket, which a hung host never finishes, so the connection ended ~2 s later
+ * (ioredis's disconnectTimeout), after the next attempt had made a new one to the same address, and the pool, which
+ * drops a node by its address when its connection ends, dropped the new one instead: a connection to the hung master
+ * outside the pool, which no close of the client ever ended (the test looks for them). Nothing an application sent is
+ * lost with them: while the client is connecting, its commands wait in the cluster's own offline queue, which
+ * outlives the reconnect. A check whose attempt is over (the owner disconnected and connected again meanwhile, as
+ * BullMQ does) is left alone: its timer must not tear down the next attempt.
  */
 function boundReadyCheck(cluster: Cluster, timeoutMs: number): void {
-  const patchable = cluster as unknown as { readyCheck: ReadyCheck };
+  const patchable = cluster as unknown as { readyCheck: ReadyCheck; connectionEpoch?: number };
   const readyCheck = patchable.readyCheck.bind(cluster);
   patchable.readyCheck = (callback) => {
+    const attempt = patchable.connectionEpoch;
     let answered = false;
     const answer: Parameters<ReadyCheck>[0] = (err, state) => {
       if (answered) return;
@@ -101,10 +101,11 @@ function boundReadyCheck(cluster: Cluster, timeoutMs: number): void {
       callback(err, state);
     };
     const timer = setTimeout(() => {
-      for (const node of cluster.nodes('all')) {
-        const { commandQueue, offlineQueue } = node as unknown as NodeQueues;
-        if (commandQueue.length || offlineQueue.length) node.stream?.destroy();
+      if (patchable.connectionEpoch !== attempt || cluster.status !== 'connect') {
+        answered = true;
+        return;
       }
+      for (const node of cluster.nodes('all')) node.stream?.destroy();
       answer(new Error(`no answer to the cluster's ready check (CLUSTER INFO) in ${timeoutMs} ms`));
     }, timeoutMs);
     timer.unref();

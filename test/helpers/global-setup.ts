@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -32,7 +32,7 @@ export default async function setup(project: TestProject) {
     // made itself) would outlive the run, one of them perhaps still SIGSTOPped. They are killed here, and named: the
     // servers and processes working in a dir of the run or naming one. Not by TMPDIR, which vitest's own workers
     // inherit too.
-    const left = reapProcessesUsing(runDir, { byTmpdir: false });
+    const left = reapProcessesUsing(realpathSync(runDir), { byTmpdir: false }); // /proc/<pid>/cwd is the real path
     if (left.length) process.stderr.write(`global teardown: killed ${left.length} process(es) a test left running in ${runDir}: ${left.join(', ')}\n`);
     rmSync(runDir, { recursive: true, force: true });
   };
