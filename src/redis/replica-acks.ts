@@ -51,8 +51,9 @@ export class ReplicaAcks {
     private readonly minReplicas: number,
     private readonly timeoutMs: number,
   ) {
-    // Every (re)connection is a new generation: a ticket from an older one cannot be confirmed.
-    redis.on('ready', () => (this.generation += 1));
+    // Every (re)connection is a new generation: a ticket from an older one cannot be confirmed. A Cluster's tickets
+    // compare its masters instead (clusterTicket).
+    if (!(redis instanceof Cluster)) redis.on('ready', () => (this.generation += 1));
   }
 
   get enabled(): boolean {

@@ -1,4 +1,3 @@
-import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { settleClusterConnects } from '../../src/redis/cluster-connect-settles.ts';
@@ -103,8 +102,8 @@ it('a ready check sent to a master that hangs while the cluster is still ok is g
   const copies: Cluster[] = [];
   try {
     pid = await slowToFail.pidOf(hung!.port);
-    // Found before the freeze: keyless commands (CLUSTER SLOTS) go to a master picked at random, the hung one too.
-    const key = await keyServedBy(client, healthy!.port);
+    // Found before the freeze: keyless commands (CLUSTER KEYSLOT) go to a master picked at random, the hung one too.
+    const key = await keyServedBy(slowToFail, healthy!.port);
     process.kill(pid, 'SIGSTOP');
     // As BullMQ makes its blocking connections. ioredis sends each one's ready check (CLUSTER INFO) to a master picked
     // at random: with twelve, all of them missing the hung one is a chance in 130; those that did not waited for good.
@@ -129,12 +128,10 @@ it('a ready check sent to a master that hangs while the cluster is still ok is g
   }
 }, 90_000);
 
-/** A key whose slot the master on this port serves (one CLUSTER SLOTS; each key's slot computed here, as ioredis does). */
-async function keyServedBy(client: Cluster, port: number): Promise<string> {
-  const slots = await client.cluster('SLOTS');
+/** A key whose slot the master on this port serves. */
+async function keyServedBy(cluster: RedisCluster, port: number): Promise<string> {
   for (let i = 0; ; i++) {
     const key = `{probe-${i}}:ready`;
-    const slot = calculateSlot(key);
-    if (slots.some(([from, to, master]) => from <= slot && slot <= to && Number((master as unknown as [string, number])[1]) === port)) return key;
+    if ((await cluster.shardOf(key)).master === port) return key;
   }
 }
